@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// glassbox: an explainability engine for tabular models, driven from the shell.
+///
+/// Modules depend one way only:
+/// numerics → data → models → explainers → reports → CLI.
+let package = Package(
+  name: "glassbox",
+  products: [
+    .executable(name: "glassbox", targets: ["glassbox"]),
+    .library(name: "GlassboxExplainers", targets: ["GlassboxExplainers"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    .systemLibrary(
+      name: "COpenBLAS", pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+    .target(name: "GlassboxNumerics", dependencies: ["COpenBLAS"]),
+    .target(name: "GlassboxData", dependencies: ["GlassboxNumerics"]),
+    .target(name: "GlassboxModels", dependencies: ["GlassboxData", "GlassboxNumerics"]),
+    .target(
+      name: "GlassboxExplainers",
+      dependencies: ["GlassboxModels", "GlassboxData", "GlassboxNumerics"]),
+    .target(
+      name: "GlassboxReports",
+      dependencies: ["GlassboxExplainers", "GlassboxModels", "GlassboxData"]),
+    .target(
+      name: "GlassboxCLI",
+      dependencies: [
+        "GlassboxReports", "GlassboxExplainers", "GlassboxModels", "GlassboxData",
+        "GlassboxNumerics",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .executableTarget(name: "glassbox", dependencies: ["GlassboxCLI"]),
+
+    .target(
+      name: "GlassboxTestSupport",
+      dependencies: ["GlassboxNumerics", "GlassboxData"],
+      path: "Tests/GlassboxTestSupport"),
+    .testTarget(
+      name: "GlassboxNumericsTests", dependencies: ["GlassboxNumerics", "GlassboxTestSupport"]),
+    .testTarget(
+      name: "GlassboxDataTests", dependencies: ["GlassboxData", "GlassboxTestSupport"]),
+    .testTarget(
+      name: "GlassboxModelsTests",
+      dependencies: ["GlassboxModels", "GlassboxData", "GlassboxTestSupport"]),
+    .testTarget(
+      name: "GlassboxExplainersTests",
+      dependencies: ["GlassboxExplainers", "GlassboxModels", "GlassboxTestSupport"]),
+    .testTarget(
+      name: "GlassboxReportsTests",
+      dependencies: ["GlassboxReports", "GlassboxExplainers", "GlassboxTestSupport"]),
+    .testTarget(
+      name: "GlassboxCLITests",
+      dependencies: ["GlassboxCLI", "GlassboxTestSupport"]),
+  ]
+)

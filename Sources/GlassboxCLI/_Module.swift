@@ -1,0 +1,1 @@
+public enum GlassboxMain { public static func run() {} }

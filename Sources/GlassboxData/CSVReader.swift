@@ -1,0 +1,250 @@
+/// A streaming RFC 4180 CSV reader.
+///
+/// Handles quoted fields with embedded commas, doubled quotes and newlines, LF and CRLF
+/// line ends, a UTF-8 byte-order mark, and blank lines (skipped). The header is the
+/// first line unless column names are given (headerless streaming input). Records come
+/// out in blocks; memory is bounded by the block size plus one read chunk, whatever the
+/// input's size.
+///
+/// - Complexity: O(bytes) overall.
+public final class CSVReader {
+  /// The column names, from the header line or as given.
+  public let columns: [String]
+  /// The name of the input in messages.
+  public var sourceName: String { source.name }
+
+  private let source: ByteSource
+  private var buffer: [UInt8] = []
+  private var position = 0
+  private var atEnd = false
+  private var line = 1
+  private var nextRow = 0
+  private let chunkSize: Int
+
+  /// Opens a CSV input.
+  /// - Parameters:
+  ///   - source: the bytes.
+  ///   - columns: names for a headerless input; nil reads them from the first line.
+  ///   - chunkSize: bytes per `read(2)`.
+  /// - Throws: `DataError` for an empty input, a malformed or duplicated header.
+  public init(source: ByteSource, columns: [String]? = nil, chunkSize: Int = 1 << 20) throws(DataError) {
+    self.source = source
+    self.chunkSize = chunkSize
+    // Skip a UTF-8 byte-order mark.
+    try Self.fill(source, &buffer, &atEnd, minimum: 3, chunk: chunkSize)
+    if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { position = 3 }
+    if let columns {
+      self.columns = columns
+    } else {
+      var header = CSVBlock(columnCount: 0, firstRow: 0)
+      guard let _ = try Self.parseRecords(
+        source.name, &buffer, &position, &atEnd, &line, into: &header, expected: nil, limit: 1,
+        source: source, chunk: chunkSize)
+      else { throw .emptyInput(path: source.name) }
+      guard header.count == 1 else { throw .emptyInput(path: source.name) }
+      let n = header.starts.count
+      var names: [String] = []
+      for k in 0..<n {
+        let s = Int(header.starts[k])
+        let l = Int(header.lengths[k])
+        let raw = String(decoding: header.bytes[s..<(s + l)], as: UTF8.self)
+        names.append(raw.trimmingSpaces())
+      }
+      self.columns = names
+    }
+    var seen = Set<String>()
+    for name in self.columns where !seen.insert(name).inserted {
+      throw .duplicateColumn(path: source.name, column: name)
+    }
+  }
+
+  /// Opens the CSV file at `path` (`-` for standard input).
+  public convenience init(path: String, columns: [String]? = nil) throws(DataError) {
+    try self.init(source: ByteSource(path: path), columns: columns)
+  }
+
+  /// The index of column `name`, if present.
+  public func index(of name: String) -> Int? { columns.firstIndex(of: name) }
+
+  /// Reads the next block of at most `maxRecords` records; nil at the end of input.
+  ///
+  /// Returns as soon as at least one record is complete and the bytes already read are
+  /// used up, so a pipe's lines flow through without waiting for a full block.
+  /// - Throws: `DataError.malformedCSV` or `.fieldCount` with the line number.
+  public func nextBlock(maxRecords: Int) throws(DataError) -> CSVBlock? {
+    var block = CSVBlock(columnCount: columns.count, firstRow: nextRow)
+    guard let n = try Self.parseRecords(
+      source.name, &buffer, &position, &atEnd, &line, into: &block, expected: columns,
+      limit: maxRecords, source: source, chunk: chunkSize)
+    else { return nil }
+    nextRow += n
+    return block
+  }
+
+  // MARK: - Parsing
+
+  private static func fill(
+    _ source: ByteSource, _ buffer: inout [UInt8], _ atEnd: inout Bool, minimum: Int, chunk: Int
+  ) throws(DataError) {
+    while !atEnd && buffer.count < minimum {
+      if try source.read(into: &buffer, maximum: chunk) == 0 { atEnd = true }
+    }
+  }
+
+  private enum Outcome { case record, incomplete, blank, end }
+
+  /// Parses up to `limit` records into `block`. Returns the number parsed, or nil when
+  /// the input is exhausted before any record.
+  private static func parseRecords(
+    _ name: String, _ buffer: inout [UInt8], _ position: inout Int, _ atEnd: inout Bool,
+    _ line: inout Int, into block: inout CSVBlock, expected: [String]?, limit: Int,
+    source: ByteSource, chunk: Int
+  ) throws(DataError) -> Int? {
+    var parsed = 0
+    while parsed < limit {
+      let outcome = try parseOne(name, buffer, &position, atEnd, &line, &block, expected: expected)
+      switch outcome {
+      case .record:
+        parsed += 1
+      case .blank:
+        continue
+      case .end:
+        return parsed == 0 ? nil : parsed
+      case .incomplete:
+        if parsed > 0 { return parsed }
+        // Keep the unparsed tail and read more.
+        if position > 0 {
+          buffer.removeSubrange(0..<position)
+          position = 0
+        }
+        if try source.read(into: &buffer, maximum: chunk) == 0 { atEnd = true }
+      }
+    }
+    return parsed
+  }
+
+  private static func parseOne(
+    _ name: String, _ buffer: [UInt8], _ position: inout Int, _ atEnd: Bool, _ line: inout Int,
+    _ block: inout CSVBlock, expected: [String]?
+  ) throws(DataError) -> Outcome {
+    let end = buffer.count
+    if position >= end { return atEnd ? .end : .incomplete }
+    let savedBytes = block.bytes.count
+    let savedFields = block.starts.count
+    let startLine = line
+    var lineCount = line
+    var i = position
+    var fields = 0
+    let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+
+    // A blank line (LF or CRLF alone) is skipped.
+    if buffer[i] == lf || buffer[i] == cr {
+      if buffer[i] == cr {
+        if i + 1 >= end && !atEnd { return .incomplete }
+        i += (i + 1 < end && buffer[i + 1] == lf) ? 2 : 1
+      } else {
+        i += 1
+      }
+      position = i
+      line += 1
+      return .blank
+    }
+
+    func rollback() -> Outcome {
+      block.bytes.removeSubrange(savedBytes...)
+      block.starts.removeSubrange(savedFields...)
+      block.lengths.removeSubrange(savedFields...)
+      return .incomplete
+    }
+
+    while true {
+      let fieldStart = block.bytes.count
+      if i < end && buffer[i] == quote {
+        i += 1
+        while true {
+          guard i < end else {
+            if !atEnd { return rollback() }
+            throw .malformedCSV(
+              InputLocation(file: name, line: startLine), problem: "a quoted field is never closed")
+          }
+          let c = buffer[i]
+          if c == quote {
+            if i + 1 >= end && !atEnd { return rollback() }
+            if i + 1 < end && buffer[i + 1] == quote {
+              block.bytes.append(quote)
+              i += 2
+              continue
+            }
+            i += 1
+            break
+          }
+          if c == lf { lineCount += 1 }
+          block.bytes.append(c)
+          i += 1
+        }
+        if i < end, buffer[i] != comma, buffer[i] != lf, buffer[i] != cr {
+          throw .malformedCSV(
+            InputLocation(file: name, line: lineCount),
+            problem: "unexpected character '\(Character(Unicode.Scalar(buffer[i])))' after a closing quote")
+        }
+      } else {
+        var j = i
+        while j < end {
+          let c = buffer[j]
+          if c == comma || c == lf || c == cr { break }
+          j += 1
+        }
+        block.bytes.append(contentsOf: buffer[i..<j])
+        i = j
+      }
+      block.starts.append(Int32(fieldStart))
+      block.lengths.append(Int32(block.bytes.count - fieldStart))
+      block.bytes.append(0)
+      fields += 1
+      // After a field: a comma, a line end, or the end of input.
+      if i >= end {
+        if !atEnd { return rollback() }
+        break
+      }
+      let c = buffer[i]
+      if c == comma {
+        i += 1
+        if i >= end && !atEnd { return rollback() }
+        if i >= end {
+          // A trailing comma at the very end: one more empty field.
+          block.starts.append(Int32(block.bytes.count))
+          block.lengths.append(0)
+          block.bytes.append(0)
+          fields += 1
+          break
+        }
+        continue
+      }
+      if c == cr {
+        if i + 1 >= end && !atEnd { return rollback() }
+        i += (i + 1 < end && buffer[i + 1] == lf) ? 2 : 1
+      } else {
+        i += 1
+      }
+      lineCount += 1
+      break
+    }
+    if let expected, fields != expected.count {
+      throw .fieldCount(InputLocation(file: name, line: startLine), found: fields, expected: expected.count)
+    }
+    position = i
+    line = lineCount
+    block.lines.append(startLine)
+    return .record
+  }
+}
+
+extension String {
+  /// The string without leading and trailing spaces and tabs.
+  func trimmingSpaces() -> String {
+    var s = Substring(self)
+    while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
+    while let l = s.last, l == " " || l == "\t" { s.removeLast() }
+    return String(s)
+  }
+}

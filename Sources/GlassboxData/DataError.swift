@@ -1,0 +1,115 @@
+/// What kind of failure an error is, which decides the process exit status
+/// (sysexits: 64 usage, 65 data, 66 no input, 73 cannot create, 74 I/O).
+public enum FailureKind: Sendable {
+  /// The command line is wrong.
+  case usage
+  /// An input file exists but its content is wrong.
+  case data
+  /// An input file is missing or unreadable.
+  case noInput
+  /// An output file could not be created.
+  case cannotCreate
+  /// Reading or writing failed mid-way.
+  case io
+}
+
+/// An error a user can act on: it prints as one line saying what, where, and how to fix it.
+public protocol UserFacingError: Error, CustomStringConvertible {
+  /// Decides the exit status.
+  var kind: FailureKind { get }
+}
+
+/// Where in an input a problem sits: file, line, column, value.
+public struct InputLocation: Sendable, Equatable, CustomStringConvertible {
+  public var file: String
+  public var line: Int?
+  public var column: String?
+  public var value: String?
+
+  public init(file: String, line: Int? = nil, column: String? = nil, value: String? = nil) {
+    self.file = file
+    self.line = line
+    self.column = column
+    self.value = value
+  }
+
+  public var description: String {
+    var text = file
+    if let line { text += ":\(line)" }
+    if let column { text += ", column '\(column)'" }
+    if let value { text += ", value '\(value.count > 60 ? String(value.prefix(57)) + "..." : value)'" }
+    return text
+  }
+}
+
+/// Failures reading tabular data, JSON, model cards, and row selections.
+public enum DataError: UserFacingError, Equatable {
+  /// A file could not be opened.
+  case cannotOpen(path: String, reason: String)
+  /// Reading failed part-way.
+  case readFailed(path: String, reason: String)
+  /// The CSV text breaks RFC 4180 (e.g. an unterminated quote).
+  case malformedCSV(InputLocation, problem: String)
+  /// A record has a different number of fields than the header.
+  case fieldCount(InputLocation, found: Int, expected: Int)
+  /// The input has no header line (or is empty).
+  case emptyInput(path: String)
+  /// A column the model needs is absent from the header.
+  case missingColumn(path: String, column: String, available: [String])
+  /// The header names a column twice.
+  case duplicateColumn(path: String, column: String)
+  /// A cell could not be read as a number.
+  case notANumber(InputLocation)
+  /// A categorical cell holds a label the model card does not list.
+  case unknownLabel(InputLocation, known: [String])
+  /// A JSON document is malformed.
+  case malformedJSON(path: String, line: Int, column: Int, problem: String)
+  /// A JSON document is well formed but does not have the expected content.
+  case invalidDocument(path: String, field: String, problem: String)
+  /// A `--rows` specification cannot be parsed.
+  case invalidRowSpec(spec: String, problem: String)
+  /// An `--instance` specification cannot be parsed.
+  case invalidInstance(spec: String, problem: String)
+
+  public var kind: FailureKind {
+    switch self {
+    case .cannotOpen: return .noInput
+    case .readFailed: return .io
+    case .invalidRowSpec, .invalidInstance: return .usage
+    default: return .data
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .cannotOpen(let path, let reason):
+      return "cannot open '\(path)': \(reason); check the path"
+    case .readFailed(let path, let reason):
+      return "reading '\(path)' failed: \(reason)"
+    case .malformedCSV(let loc, let problem):
+      return "\(loc): malformed CSV: \(problem); quote fields that contain commas, quotes or newlines, and double embedded quotes"
+    case .fieldCount(let loc, let found, let expected):
+      return "\(loc): the record has \(found) fields but the header has \(expected); check for unquoted commas"
+    case .emptyInput(let path):
+      return "'\(path)' is empty: a header line naming the columns is required"
+    case .missingColumn(let path, let column, let available):
+      let shown = available.prefix(12).joined(separator: ", ")
+      return "'\(path)' has no column '\(column)' that the model needs; its columns are: \(shown)\(available.count > 12 ? ", ..." : "")"
+    case .duplicateColumn(let path, let column):
+      return "'\(path)' names the column '\(column)' twice in its header; rename one"
+    case .notANumber(let loc):
+      return "\(loc): not a number; write a decimal number, or leave the cell empty (or NA, NaN, ?) for a missing value"
+    case .unknownLabel(let loc, let known):
+      let shown = known.prefix(10).joined(separator: ", ")
+      return "\(loc): unknown label; the model card lists \(shown)\(known.count > 10 ? ", ..." : "")"
+    case .malformedJSON(let path, let line, let column, let problem):
+      return "\(path):\(line):\(column): malformed JSON: \(problem)"
+    case .invalidDocument(let path, let field, let problem):
+      return "\(path): \(field): \(problem)"
+    case .invalidRowSpec(let spec, let problem):
+      return "invalid --rows '\(spec)': \(problem); write zero-based indices and inclusive ranges such as 0,4,10-20"
+    case .invalidInstance(let spec, let problem):
+      return "invalid --instance '\(spec)': \(problem); write name=value pairs separated by commas, e.g. 'age=39,sex=Male'"
+    }
+  }
+}

@@ -1,0 +1,158 @@
+/// Turns CSV records (or an `--instance` string) into model inputs.
+///
+/// Columns are matched to features by name; other columns are ignored but stay in the
+/// block for later use (ids, labels, sensitive attributes). Categorical labels become
+/// their card codes; missing values become NaN.
+public struct FeatureEncoder: Sendable {
+  /// The model's features.
+  public let schema: FeatureSchema
+  /// For each feature, the CSV column it is read from.
+  public let columnIndex: [Int]
+  private let source: String
+  private let columnNames: [String]
+  private let labelCodes: [[String: Double]?]
+  private let validCodes: [Set<Double>?]
+
+  /// Matches `columns` (a CSV header) to the schema's features.
+  /// - Throws: `DataError.missingColumn` naming the first feature with no column.
+  public init(schema: FeatureSchema, columns: [String], source: String) throws(DataError) {
+    var index: [Int] = []
+    for name in schema.names {
+      guard let k = columns.firstIndex(of: name) else {
+        throw .missingColumn(path: source, column: name, available: columns)
+      }
+      index.append(k)
+    }
+    self.schema = schema
+    self.columnIndex = index
+    self.source = source
+    self.columnNames = columns
+    self.labelCodes = schema.features.map { feature in
+      guard case .categorical(let labels) = feature.kind else { return nil }
+      return Dictionary(labels.map { ($0.label, $0.code) }, uniquingKeysWith: { a, _ in a })
+    }
+    self.validCodes = schema.features.map { feature in
+      guard case .categorical(let labels) = feature.kind else { return nil }
+      return Set(labels.map(\.code))
+    }
+  }
+
+  /// Encodes every record of `block` into `out`, row-major (`block.count × features`).
+  /// - Throws: `DataError.notANumber` or `.unknownLabel` with file, line, column and value.
+  /// - Complexity: O(records · features).
+  public func encode(_ block: CSVBlock, into out: inout [Double]) throws(DataError) {
+    let m = schema.count
+    out.removeAll(keepingCapacity: true)
+    out.reserveCapacity(block.count * m)
+    for r in 0..<block.count {
+      for j in 0..<m {
+        out.append(try encodeCell(block, r, j))
+      }
+    }
+  }
+
+  /// Encodes one record into `out` (which must hold `features` values).
+  public func encode(_ block: CSVBlock, record r: Int, into out: UnsafeMutableBufferPointer<Double>) throws(DataError) {
+    for j in 0..<schema.count { out[j] = try encodeCell(block, r, j) }
+  }
+
+  @inline(__always)
+  private func encodeCell(_ block: CSVBlock, _ r: Int, _ j: Int) throws(DataError) -> Double {
+    let column = columnIndex[j]
+    let result: Double? = block.withField(r, column) { bytes in
+      if CellParsing.isMissing(bytes) { return Double.nan }
+      if let codes = labelCodes[j] {
+        if let code = codes[String(decoding: bytes, as: UTF8.self).trimmingSpaces()] { return code }
+        if let number = CellParsing.number(zeroTerminated: bytes), validCodes[j]!.contains(number) { return number }
+        return nil
+      }
+      return CellParsing.number(zeroTerminated: bytes)
+    }
+    if let result { return result }
+    let location = InputLocation(
+      file: source, line: block.lines[r], column: columnNames[column], value: block.string(r, column))
+    if labelCodes[j] != nil {
+      throw .unknownLabel(location, known: labels(of: j))
+    }
+    throw .notANumber(location)
+  }
+
+  private func labels(of j: Int) -> [String] {
+    guard case .categorical(let labels) = schema.features[j].kind else { return [] }
+    return labels.map(\.label)
+  }
+
+  /// Parses `--instance 'name=value,name=value'` into one model input row.
+  ///
+  /// Every feature must be given (a missing value may be written `name=` or `name=NA`);
+  /// values may be labels where the card defines them. A value containing a comma can be
+  /// double-quoted.
+  /// - Throws: `DataError.invalidInstance` for bad syntax, unknown or absent features.
+  public static func encode(instance spec: String, schema: FeatureSchema) throws(DataError) -> [Double] {
+    var given: [String: String] = [:]
+    for part in splitInstance(spec) {
+      let trimmed = part.trimmingSpaces()
+      if trimmed.isEmpty { continue }
+      guard let eq = trimmed.firstIndex(of: "=") else {
+        throw .invalidInstance(spec: spec, problem: "'\(trimmed)' has no '='")
+      }
+      let name = String(trimmed[..<eq]).trimmingSpaces()
+      var value = String(trimmed[trimmed.index(after: eq)...]).trimmingSpaces()
+      if value.count >= 2, value.first == "\"", value.last == "\"" { value = String(value.dropFirst().dropLast()) }
+      guard schema.names.contains(name) else {
+        throw .invalidInstance(spec: spec, problem: "the model has no feature '\(name)' (it has \(schema.names.joined(separator: ", ")))")
+      }
+      guard given[name] == nil else { throw .invalidInstance(spec: spec, problem: "'\(name)' is given twice") }
+      given[name] = value
+    }
+    let absent = schema.names.filter { given[$0] == nil }
+    guard absent.isEmpty else {
+      throw .invalidInstance(spec: spec, problem: "no value for \(absent.joined(separator: ", ")) (write name= for a missing value)")
+    }
+    // Reuse the CSV cell rules by building a one-record block.
+    var block = CSVBlock(columnCount: schema.count, firstRow: 0)
+    for name in schema.names {
+      let start = block.bytes.count
+      block.bytes.append(contentsOf: Array(given[name]!.utf8))
+      block.starts.append(Int32(start))
+      block.lengths.append(Int32(block.bytes.count - start))
+      block.bytes.append(0)
+    }
+    block.lines.append(1)
+    let encoder = try FeatureEncoder(schema: schema, columns: schema.names, source: "--instance")
+    var out: [Double] = []
+    do {
+      try encoder.encode(block, into: &out)
+    } catch {
+      switch error {
+      case .notANumber(let location):
+        throw .invalidInstance(spec: spec, problem: "'\(location.column ?? "")' is not a number: '\(location.value ?? "")'")
+      case .unknownLabel(let location, let known):
+        throw .invalidInstance(
+          spec: spec,
+          problem: "'\(location.value ?? "")' is not a label of '\(location.column ?? "")' (labels: \(known.joined(separator: ", ")))")
+      default:
+        throw error
+      }
+    }
+    return out
+  }
+
+  private static func splitInstance(_ spec: String) -> [String] {
+    var parts: [String] = []
+    var current = ""
+    var quoted = false
+    for ch in spec {
+      if ch == "\"" { quoted.toggle() }
+      if ch == "," && !quoted {
+        parts.append(current)
+        current = ""
+      } else {
+        current.append(ch)
+      }
+    }
+    parts.append(current)
+    return parts
+  }
+}
+

@@ -1,0 +1,80 @@
+/// The space an explanation's numbers live in.
+public enum OutputSpace: String, Sendable {
+  /// The model's margin (log-odds for logistic models), where SHAP values add up exactly.
+  case raw
+  /// The response (probability for classifiers).
+  case probability
+}
+
+/// The explanation of one model output for one input row.
+///
+/// Local accuracy: `baseValue + Σ attributions == prediction`, to 1e-9 relative for
+/// exact methods (checked by `additivityGap`).
+public struct Explanation: Sendable, Equatable {
+  /// Zero-based data-row index.
+  public var row: Int
+  /// The output (class) explained; nil when the model has a single output.
+  public var output: Int?
+  /// Where `prediction`, `baseValue` and `attributions` live.
+  public var space: OutputSpace
+  /// The model's output for this row.
+  public var prediction: Double
+  /// The expected output over the reference distribution (E[f(X)]).
+  public var baseValue: Double
+  /// One attribution per feature, in the model's feature order.
+  public var attributions: [Double]
+  /// Standard errors of sampled estimates; nil when exact.
+  public var standardErrors: [Double]?
+  /// The encoded input row (NaN where missing), in the model's feature order.
+  public var inputs: [Double]
+  /// Notes about this explanation (imputed values, convergence, ...).
+  public var notes: [String]
+
+  public init(
+    row: Int, output: Int?, space: OutputSpace, prediction: Double, baseValue: Double,
+    attributions: [Double], standardErrors: [Double]? = nil, inputs: [Double], notes: [String] = []
+  ) {
+    self.row = row
+    self.output = output
+    self.space = space
+    self.prediction = prediction
+    self.baseValue = baseValue
+    self.attributions = attributions
+    self.standardErrors = standardErrors
+    self.inputs = inputs
+    self.notes = notes
+  }
+
+  /// |base + Σφ − prediction| relative to max(1, |prediction|).
+  public var additivityGap: Double {
+    var sum = baseValue
+    for a in attributions { sum += a }
+    return abs(sum - prediction) / max(1, abs(prediction))
+  }
+}
+
+/// Explains batches of rows.
+public protocol Explainer: Sendable {
+  /// The method's name in outputs ("linear", "tree", "kernel", ...).
+  var method: String { get }
+  /// True when attributions are exact Shapley values (no sampling error).
+  var isExact: Bool { get }
+  /// Explains `count` rows (row-major, model feature order), appending one
+  /// `Explanation` per row and model output, rows in order, outputs in order.
+  /// - Parameter rowIndices: the data-row index of each row.
+  func explain(
+    _ rows: UnsafeBufferPointer<Double>, count: Int, rowIndices: ArraySlice<Int>,
+    into out: inout [Explanation]) throws
+}
+
+extension Explainer {
+  /// Explains rows given as an array (convenience for tests and single instances).
+  public func explain(_ rows: [Double], featureCount: Int, firstRow: Int = 0) throws -> [Explanation] {
+    let n = featureCount == 0 ? 0 : rows.count / featureCount
+    var out: [Explanation] = []
+    try rows.withUnsafeBufferPointer { p in
+      try explain(p, count: n, rowIndices: ArraySlice(firstRow..<(firstRow + n)), into: &out)
+    }
+    return out
+  }
+}

@@ -1,0 +1,86 @@
+import GlassboxData
+
+/// How a model's raw output (margin) maps to its response.
+public enum OutputTransform: Sendable, Equatable {
+  /// The margin is the response (regression).
+  case identity
+  /// Binary classifier: probability = 1 / (1 + e^(−margin)).
+  case logistic
+  /// Multi-class: probabilities = softmax(margins).
+  case softmax
+  /// Log-link counts and positive responses: response = e^margin.
+  case exponential
+
+  /// Short name used in reports and JSON ("identity", "logit", ...).
+  public var linkName: String {
+    switch self {
+    case .identity: "identity"
+    case .logistic: "logit"
+    case .softmax: "softmax"
+    case .exponential: "log"
+    }
+  }
+
+  /// What the margin measures, for report headers.
+  public var marginUnit: String {
+    switch self {
+    case .identity: "raw output"
+    case .logistic: "log-odds"
+    case .softmax: "class logits"
+    case .exponential: "log of the response"
+    }
+  }
+}
+
+/// A fitted model that maps a batch of input rows to raw outputs (margins).
+///
+/// Rows are row-major `count × featureCount`; outputs are row-major
+/// `count × outputCount`. Missing inputs are NaN; each model documents how it treats them.
+public protocol Model: Sendable {
+  /// The input features in the model's order.
+  var featureNames: [String] { get }
+  /// The number of outputs: 1 for regression and binary classification, K for K classes.
+  var outputCount: Int { get }
+  /// Class names when the model is a classifier and knows them.
+  var classNames: [String]? { get }
+  /// How margins become responses.
+  var transform: OutputTransform { get }
+  /// A one-line description ("linear, 13 features, logit link").
+  var summary: String { get }
+  /// Computes raw outputs for `count` rows.
+  func predictMargins(_ rows: UnsafeBufferPointer<Double>, count: Int, into out: UnsafeMutableBufferPointer<Double>)
+}
+
+extension Model {
+  /// The number of input features.
+  public var featureCount: Int { featureNames.count }
+
+  /// Margins of a batch given as an array (convenience for tests and small inputs).
+  public func predictMargins(_ rows: [Double]) -> [Double] {
+    let n = featureCount == 0 ? 0 : rows.count / featureCount
+    var out = [Double](repeating: 0, count: n * outputCount)
+    rows.withUnsafeBufferPointer { r in
+      out.withUnsafeMutableBufferPointer { o in predictMargins(r, count: n, into: o) }
+    }
+    return out
+  }
+
+  /// Responses (probabilities for classifiers) from the margins of one row.
+  public func responses(fromMargins margins: ArraySlice<Double>) -> [Double] {
+    switch transform {
+    case .identity: return Array(margins)
+    case .logistic: return margins.map { 1 / (1 + _exp(-$0)) }
+    case .exponential: return margins.map { _exp($0) }
+    case .softmax:
+      let top = margins.max() ?? 0
+      let e = margins.map { _exp($0 - top) }
+      let total = e.reduce(0, +)
+      return e.map { $0 / total }
+    }
+  }
+}
+
+#if canImport(Glibc)
+  import Glibc
+  @inline(__always) func _exp(_ x: Double) -> Double { Glibc.exp(x) }
+#endif

@@ -1,0 +1,2 @@
+import GlassboxCLI
+GlassboxMain.run()
