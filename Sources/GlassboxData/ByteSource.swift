@@ -11,6 +11,10 @@ public final class ByteSource {
   public let name: String
   private let fd: Int32
   private let ownsDescriptor: Bool
+  /// Bytes read so far.
+  public private(set) var bytesRead = 0
+  /// The file's size in bytes, when it is a regular file (nil for pipes and terminals).
+  public private(set) var size: Int?
 
   /// Opens `path` for reading; `-` means standard input.
   /// - Throws: `DataError.cannotOpen` naming the path and the system's reason.
@@ -32,6 +36,7 @@ public final class ByteSource {
     name = path
     fd = opened
     ownsDescriptor = true
+    if fstat(opened, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { size = Int(info.st_size) }
   }
 
   deinit {
@@ -56,6 +61,7 @@ public final class ByteSource {
       }
     }
     buffer.removeLast(maximum - got)
+    bytesRead += got
     if failure != 0 {
       throw .readFailed(path: name, reason: String(cString: strerror(failure)))
     }

@@ -63,6 +63,11 @@ public final class CSVReader {
     try self.init(source: ByteSource(path: path), columns: columns)
   }
 
+  /// Bytes of input consumed by the records returned so far (for progress reports).
+  public var bytesConsumed: Int { source.bytesRead - (buffer.count - position) }
+  /// The input's size when known (a regular file).
+  public var totalBytes: Int? { source.size }
+
   /// The index of column `name`, if present.
   public func index(of name: String) -> Int? { columns.firstIndex(of: name) }
 

@@ -29,6 +29,8 @@ public struct Explanation: Sendable, Equatable {
   public var inputs: [Double]
   /// Notes about this explanation (imputed values, convergence, ...).
   public var notes: [String]
+  /// The row's identifier from `--id-column`, if any.
+  public var id: String?
 
   public init(
     row: Int, output: Int?, space: OutputSpace, prediction: Double, baseValue: Double,

@@ -147,3 +147,17 @@ func firstDuplicate(_ names: [String]) -> String? {
   for n in names where !seen.insert(n).inserted { return n }
   return nil
 }
+
+extension LinearModel: DescribableModel {
+  public var facts: [(key: String, value: String)] {
+    var list: [(key: String, value: String)] = [
+      ("kind", "linear"),
+      ("link", transform.linkName),
+      ("outputs", String(outputCount)),
+      ("coefficients", String(coefficients.count * featureNames.count + intercepts.count)),
+      ("stored means", means == nil ? "no (explanations need --background)" : "yes"),
+    ]
+    if let classNames { list.append(("classes", classNames.joined(separator: ", "))) }
+    return list
+  }
+}

@@ -84,3 +84,10 @@ extension Model {
   import Glibc
   @inline(__always) func _exp(_ x: Double) -> Double { Glibc.exp(x) }
 #endif
+
+/// Models that can list facts about themselves for `glassbox inspect`
+/// (e.g. `("trees", "120")`, `("max depth", "6")`).
+public protocol DescribableModel: Model {
+  /// Ordered facts: key and value as text.
+  var facts: [(key: String, value: String)] { get }
+}

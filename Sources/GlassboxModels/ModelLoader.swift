@@ -47,27 +47,42 @@ public enum ModelLoader {
   }
 
   static func decode(_ bytes: [UInt8], path: String) throws -> (any Model, String) {
-    let firstByte = bytes.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
-    guard let firstByte else { throw ModelError.unknownFormat(path: path, hint: "the file is empty") }
+    let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+    var start = 0
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+    while start < bytes.count, isSpace(bytes[start]) { start += 1 }
+    guard start < bytes.count else { throw ModelError.unknownFormat(path: path, hint: "the file is empty") }
+    let firstByte = bytes[start]
     guard firstByte == UInt8(ascii: "{") else {
-      if bytes.starts(with: Array("tree".utf8)) {
-        throw ModelError.unsupported(path: path, what: "LightGBM text models (tree ensembles arrive in a later release)")
+      if bytes[start...].starts(with: Array("tree".utf8)) {
+        return (try LightGBMTextLoader.load(bytes, path: path), "lightgbm-text")
       }
-      if firstByte == UInt8(ascii: "{") || firstByte == UInt8(ascii: "[") || firstByte < 0x20 {
+      if firstByte == UInt8(ascii: "[") || firstByte < 0x20 {
         throw ModelError.unknownFormat(path: path, hint: "binary content; UBJSON models are not supported, save as JSON")
       }
       throw ModelError.unknownFormat(path: path, hint: "it is not JSON")
+    }
+    // UBJSON also opens with '{' but continues with a type marker, not a quote.
+    var next = start + 1
+    while next < bytes.count, isSpace(bytes[next]) { next += 1 }
+    if next < bytes.count, bytes[next] != UInt8(ascii: "\""), bytes[next] != UInt8(ascii: "}") {
+      throw ModelError.unknownFormat(
+        path: path, hint: "binary content; UBJSON models are not supported, save the model as .json")
     }
     let document = try JSONParser.parse(bytes, path: path)
     guard let root = document.object else { throw ModelError.unknownFormat(path: path, hint: "the JSON is not an object") }
     if let format = root["format"]?.string {
       switch format {
       case "glassbox-linear": return (try LinearModel.load(document, path: path), format)
+      case "glassbox-trees": return (try SklearnTreesLoader.load(root, path: path), format)
       default: throw ModelError.unknownFormat(path: path, hint: "unknown format \"\(format)\"")
       }
     }
     if root["learner"] != nil {
-      throw ModelError.unsupported(path: path, what: "XGBoost models (tree ensembles arrive in a later release)")
+      return (try XGBoostJSONLoader.load(root, path: path), "xgboost-json")
+    }
+    if root["name"]?.string == "tree", root["tree_info"] != nil {
+      return (try LightGBMDumpLoader.load(root, path: path), "lightgbm-dump-json")
     }
     throw ModelError.unknownFormat(path: path, hint: "no \"format\" member")
   }

@@ -1,0 +1,126 @@
+import Dispatch
+import GlassboxData
+import GlassboxExplainers
+
+/// Streams a CSV through encoder, explainer and renderer on several threads, writing
+/// results in input order.
+///
+/// Blocks of records are read on the calling thread; each round hands up to
+/// `2 × threads` blocks to `threads` workers, which encode, explain and render them
+/// independently, and the results are written in block order. Memory is bounded by one
+/// round of blocks, whatever the input's size; output does not depend on `threads`.
+struct BatchRunner {
+  let reader: CSVReader
+  let encoder: FeatureEncoder
+  let explainer: any Explainer
+  let selection: RowSelection?
+  let idColumn: Int?
+  let classFilter: Int?
+  let threads: Int
+  let blockSize: Int
+  let render: @Sendable ([Explanation]) -> String
+
+  /// Runs to the end of input (or past the last selected row).
+  /// - Returns: the number of rows explained.
+  /// - Throws: the first error in input order (a bad cell names its line and column).
+  func run(into sink: OutputSink, progress: ProgressLine) throws -> Int {
+    var explained = 0
+    let roundSize = max(2, threads * 2)
+    let featureCount = encoder.schema.count
+    var done = false
+    while !done {
+      var blocks: [CSVBlock] = []
+      while blocks.count < roundSize {
+        if let last = selection?.last, let previous = blocks.last, previous.rowIndex(previous.count - 1) >= last {
+          done = true  // past the last selected row: stop reading
+          break
+        }
+        guard let block = try reader.nextBlock(maxRecords: blockSize) else {
+          done = true
+          break
+        }
+        blocks.append(block)
+        // A short block means the reader had no more bytes at hand (a pipe between
+        // lines): process now rather than wait, so each line's output flows at once.
+        if block.count < blockSize { break }
+      }
+      if let last = selection?.last, let previous = blocks.last, previous.rowIndex(previous.count - 1) >= last {
+        done = true
+      }
+      if blocks.isEmpty { break }
+      let results = UnsafeMutableBufferPointer<Result<(String, Int), Error>?>.allocate(capacity: blocks.count)
+      results.initialize(repeating: nil)
+      defer {
+        _ = results.deinitialize()
+        results.deallocate()
+      }
+      let work = blocks
+      let workers = min(threads, work.count)
+      let processor = BlockProcessor(
+        encoder: encoder, explainer: explainer, selection: selection, idColumn: idColumn,
+        classFilter: classFilter, render: render)
+      nonisolated(unsafe) let slots = results
+      DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        var encoded: [Double] = []
+        var index = worker
+        while index < work.count {
+          slots[index] = Result { try processor.process(work[index], featureCount: featureCount, encoded: &encoded) }
+          index += workers
+        }
+      }
+      for k in 0..<work.count {
+        let (text, count) = try results[k]!.get()
+        try sink.write(text)
+        explained += count
+      }
+      try sink.flush()
+      if let last = blocks.last {
+        progress.update(rows: last.rowIndex(last.count - 1) + 1, bytes: reader.bytesConsumed, totalBytes: reader.totalBytes)
+      }
+    }
+    return explained
+  }
+
+}
+
+/// The per-block work of a batch: select, encode, explain, render. Pure apart from its
+/// inputs, so blocks can be processed on any thread in any order.
+struct BlockProcessor: Sendable {
+  let encoder: FeatureEncoder
+  let explainer: any Explainer
+  let selection: RowSelection?
+  let idColumn: Int?
+  let classFilter: Int?
+  let render: @Sendable ([Explanation]) -> String
+
+  func process(_ block: CSVBlock, featureCount: Int, encoded: inout [Double]) throws -> (String, Int) {
+    var keep: [Int] = []
+    keep.reserveCapacity(block.count)
+    for r in 0..<block.count where selection?.contains(block.rowIndex(r)) ?? true { keep.append(r) }
+    if keep.isEmpty { return ("", 0) }
+    encoded.removeAll(keepingCapacity: true)
+    if keep.count == block.count {
+      try encoder.encode(block, into: &encoded)
+    } else {
+      encoded = [Double](repeating: 0, count: keep.count * featureCount)
+      try encoded.withUnsafeMutableBufferPointer { p in
+        for (i, r) in keep.enumerated() {
+          try encoder.encode(block, record: r, into: UnsafeMutableBufferPointer(rebasing: p[(i * featureCount)..<((i + 1) * featureCount)]))
+        }
+      }
+    }
+    var explanations: [Explanation] = []
+    explanations.reserveCapacity(keep.count)
+    let rowIndices = keep.map { block.rowIndex($0) }
+    try encoded.withUnsafeBufferPointer { p in
+      try explainer.explain(p, count: keep.count, rowIndices: rowIndices[...], into: &explanations)
+    }
+    if let idColumn {
+      var ids: [Int: String] = [:]
+      for r in keep { ids[block.rowIndex(r)] = block.string(r, idColumn) }
+      for i in explanations.indices { explanations[i].id = ids[explanations[i].row] }
+    }
+    if let classFilter { explanations.removeAll { ($0.output ?? 0) != classFilter } }
+    return (render(explanations), keep.count)
+  }
+}

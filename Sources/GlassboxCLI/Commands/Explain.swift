@@ -1,0 +1,162 @@
+import ArgumentParser
+import GlassboxData
+import GlassboxExplainers
+import GlassboxModels
+import GlassboxReports
+
+/// `glassbox explain`: SHAP values for one instance, selected rows, or a whole CSV.
+struct Explain: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Explain predictions: one instance, selected rows, or a whole CSV (streamed).",
+    discussion: """
+      Examples:
+        glassbox explain --model models/adult-logistic.json --data datasets/adult.csv --rows 0,4,10-20
+        glassbox explain --model models/adult-logistic.json --instance 'age=39,sex=Male,...'
+        cat data.csv | glassbox explain --model m.json --data - --format json > phi.jsonl
+      """)
+
+  @Option(help: "The model file (glassbox-linear JSON).")
+  var model: String
+
+  @Option(help: "A model card (default: the model's sidecar <name>.card.json when present).")
+  var card: String?
+
+  @Option(help: "The input CSV with a header line; '-' reads standard input.")
+  var data: String?
+
+  @Option(help: "One instance as name=value pairs: 'age=39,sex=Male,...' (labels allowed where the card defines them).")
+  var instance: String?
+
+  @Option(help: "Zero-based data rows to explain: indices and inclusive ranges, e.g. 0,4,10-20 (default: all).")
+  var rows: String?
+
+  @Option(help: "Reference rows (CSV) whose means define the base value (default: means stored in the model).")
+  var background: String?
+
+  @Option(help: "Explanation method: auto or linear.")
+  var method: ExplanationMethodArgument = .auto
+
+  @Option(help: "Output format: table, json (JSON Lines), csv or markdown (default: table on a terminal, json otherwise).")
+  var format: OutputFormat?
+
+  @Option(help: "Contributions shown before the rest are folded (table, markdown).")
+  var top: Int = 10
+
+  @Option(name: .customLong("class"), help: "Explain only this output (class index) of a multi-output model.")
+  var outputClass: Int?
+
+  @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
+  var threads: Int?
+
+  @Option(help: "Seed for random choices (used by sampling methods).")
+  var seed: UInt64 = 42
+
+  @Option(help: "Write to this file (atomically: a temporary file renamed when complete) instead of standard output.")
+  var out: String?
+
+  @Flag(help: "No ANSI colors (also honored: the NO_COLOR environment variable).")
+  var noColor = false
+
+  @Flag(help: "CSV output without its header line.")
+  var noHeader = false
+
+  @Flag(help: "No progress line on standard error.")
+  var quiet = false
+
+  enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, json, csv, markdown }
+
+  struct ExplanationMethodArgument: ExpressibleByArgument, Sendable {
+    let value: ExplanationMethod
+    static let auto = ExplanationMethodArgument(value: .auto)
+    init(value: ExplanationMethod) { self.value = value }
+    init?(argument: String) {
+      guard let v = ExplanationMethod(rawValue: argument) else { return nil }
+      value = v
+    }
+    static var allValueStrings: [String] { ExplanationMethod.allCases.map(\.rawValue) }
+  }
+
+  func validate() throws {
+    if data == nil && instance == nil {
+      throw ValidationError("give the input: --data CSV (or '-' for standard input), or --instance 'name=value,...'")
+    }
+    if data != nil && instance != nil { throw ValidationError("give either --data or --instance, not both") }
+    if rows != nil && data == nil { throw ValidationError("--rows selects rows of --data; it does not apply to --instance") }
+    if top < 1 { throw ValidationError("--top must be at least 1") }
+    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    if let outputClass, outputClass < 0 { throw ValidationError("--class must be a class index (0 or more)") }
+    if noHeader && (format ?? .json) != .csv { throw ValidationError("--no-header applies to --format csv only") }
+  }
+
+  func run() throws {
+    let selection = try rows.map { try RowSelection($0) }
+    let loaded = try ModelLoader.load(path: model, cardPath: card)
+    if let outputClass, outputClass >= loaded.model.outputCount {
+      throw ValidationError("--class \(outputClass) is out of range: the model has \(loaded.model.outputCount) output(s), 0 to \(loaded.model.outputCount - 1)")
+    }
+    let explainer = try ExplainerFactory.make(method: method.value, loaded: loaded, backgroundPath: background)
+    let chosenFormat = format ?? ((out == nil && Terminal.isTerminal(1)) ? .table : .json)
+    let context = ReportContext(
+      schema: loaded.schema, modelName: baseName(loaded.path), transform: loaded.model.transform,
+      classNames: loaded.model.classNames, method: explainer.method, top: top)
+    let style = TerminalStyle(
+      width: out == nil ? Terminal.width() : 100,
+      color: out == nil && Terminal.colorAllowed(forcedOff: noColor))
+    let render = Self.renderer(chosenFormat, context: context, style: style)
+    let sink = try OutputSink(path: out)
+    if chosenFormat == .csv && !noHeader { try sink.write(CSVRenderer(context: context).header()) }
+
+    if let instance {
+      let inputs = try FeatureEncoder.encode(instance: instance, schema: loaded.schema)
+      var explanations = try explainer.explain(inputs, featureCount: loaded.schema.count)
+      if let outputClass { explanations.removeAll { ($0.output ?? 0) != outputClass } }
+      try sink.write(render(explanations))
+      try sink.commit()
+      return
+    }
+
+    let reader = try CSVReader(path: data ?? "-")
+    let encoder = try FeatureEncoder(schema: loaded.schema, columns: reader.columns, source: reader.sourceName)
+    let progress = ProgressLine(enabled: !quiet)
+    let runner = BatchRunner(
+      reader: reader, encoder: encoder, explainer: explainer, selection: selection, idColumn: nil,
+      classFilter: outputClass, threads: threads ?? Terminal.cores(), blockSize: 1024, render: render)
+    let count: Int
+    do {
+      count = try runner.run(into: sink, progress: progress)
+    } catch {
+      progress.finish()
+      throw error
+    }
+    progress.finish()
+    if let selection, count < selection.count {
+      throw DataError.invalidRowSpec(
+        spec: rows ?? "", problem: "only \(count) of the \(selection.count) selected rows exist in '\(reader.sourceName)' (it has fewer data rows)")
+    }
+    try sink.commit()
+  }
+
+  static func renderer(
+    _ format: OutputFormat, context: ReportContext, style: TerminalStyle
+  ) -> @Sendable ([Explanation]) -> String {
+    switch format {
+    case .json:
+      let r = JSONLinesRenderer(context: context)
+      return { r.render($0) }
+    case .csv:
+      let r = CSVRenderer(context: context)
+      return { r.render($0) }
+    case .markdown:
+      let r = MarkdownRenderer(context: context)
+      return { r.render($0) + ($0.isEmpty ? "" : "\n") }
+    case .table:
+      let r = WaterfallRenderer(context: context, style: style)
+      return { r.render($0) + ($0.isEmpty ? "" : "\n") }
+    }
+  }
+}
+
+/// The last path component.
+func baseName(_ path: String) -> String {
+  path.split(separator: "/").last.map(String.init) ?? path
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import GlassboxData
+import GlassboxModels
+import GlassboxReports
+
+/// `glassbox inspect`: what a model is.
+struct Inspect: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Describe a model: kind, features, link, size.",
+    discussion: "Example: glassbox inspect --model models/adult-logistic.json")
+
+  @Option(help: "The model file.")
+  var model: String
+
+  @Option(help: "A model card (default: the model's sidecar <name>.card.json when present).")
+  var card: String?
+
+  @Option(help: "Output format: table or json.")
+  var format: InspectFormat = .table
+
+  enum InspectFormat: String, ExpressibleByArgument, CaseIterable { case table, json }
+
+  func run() throws {
+    let loaded = try ModelLoader.load(path: model, cardPath: card)
+    let description = ModelDescription(loaded: loaded)
+    let text = format == .json ? description.json() : description.table()
+    let sink = try OutputSink(path: nil)
+    try sink.write(text)
+    try sink.commit()
+  }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import GlassboxData
+import GlassboxNumerics
+
+/// The `glassbox` command.
+public struct Glassbox: ParsableCommand {
+  public static let version = "0.1.0"
+
+  public static let configuration = CommandConfiguration(
+    commandName: "glassbox",
+    abstract: "Explain predictions of tabular models: exact SHAP values from the shell.",
+    discussion: """
+      Examples:
+        glassbox explain --model models/adult-logistic.json --data datasets/adult.csv --rows 0
+        glassbox explain --model models/adult-logistic.json --data datasets/adult.csv --format csv --out phi.csv
+        glassbox inspect --model models/adult-logistic.json
+      """,
+    version: version,
+    subcommands: [Explain.self, Inspect.self])
+
+  public init() {}
+}
+
+/// Runs the command line and maps failures to one line on stderr and a sysexits status.
+public enum GlassboxMain {
+  public static func run(arguments: [String]? = nil) -> Never {
+    // glassbox parallelizes over rows itself; OpenBLAS stays on one thread so results
+    // do not depend on its threading.
+    BLASRuntime.setThreads(1)
+    let command: ParsableCommand
+    do {
+      command = try Glassbox.parseAsRoot(arguments)
+    } catch {
+      Glassbox.exit(withError: error)
+    }
+    do {
+      var mutable = command
+      try mutable.run()
+      exit(0)
+    } catch let error as ExitCode {
+      exit(error.rawValue)
+    } catch let error as UserFacingError {
+      Terminal.printError("glassbox: error: \(error.description)")
+      exit(exitStatus(error.kind))
+    } catch let error as ValidationError {
+      Terminal.printError("glassbox: error: \(error.message)")
+      exit(64)
+    } catch let error as LinearAlgebraError {
+      Terminal.printError("glassbox: error: \(error.description)")
+      exit(65)
+    } catch {
+      Terminal.printError("glassbox: internal error: \(error); please report it with the command that caused it")
+      exit(70)
+    }
+  }
+
+  static func exitStatus(_ kind: FailureKind) -> Int32 {
+    switch kind {
+    case .usage: 64
+    case .data: 65
+    case .noInput: 66
+    case .cannotCreate: 73
+    case .io: 74
+    }
+  }
+}
+
+#if canImport(Glibc)
+  import Glibc
+#endif

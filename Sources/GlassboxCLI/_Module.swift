@@ -1,1 +1,0 @@
-public enum GlassboxMain { public static func run() {} }

@@ -1,0 +1,99 @@
+/// Number spelling shared by all renderers (no Foundation, no locale).
+public enum NumberFormatting {
+  /// The shortest text that reads back to exactly `x` (JSON/CSV); integral values
+  /// below 2^53 print without a fraction (`39`, not `39.0`); NaN and infinities print as `null`
+  /// (JSON) — use `csv` for CSV cells.
+  @inlinable
+  public static func json(_ x: Double) -> String {
+    guard x.isFinite else { return "null" }
+    if x == x.rounded(.towardZero), abs(x) < 9_007_199_254_740_992 {
+      if x == 0 { return x.sign == .minus ? "-0" : "0" }
+      return String(Int64(x))
+    }
+    return x.description
+  }
+
+  /// As `json`, but an empty cell for NaN.
+  @inlinable
+  public static func csv(_ x: Double) -> String {
+    x.isFinite ? json(x) : (x.isNaN ? "" : (x > 0 ? "inf" : "-inf"))
+  }
+
+  /// Fixed-point text with `places` decimals (half away from zero), for people.
+  public static func fixed(_ x: Double, places: Int) -> String {
+    guard x.isFinite else { return x.isNaN ? "NaN" : (x > 0 ? "∞" : "-∞") }
+    if abs(x) >= 1e15 { return x.description }
+    var scale = 1.0
+    for _ in 0..<places { scale *= 10 }
+    let scaled = (abs(x) * scale).rounded(.toNearestOrAwayFromZero)
+    let integral = Int64(scaled / scale)
+    var fraction = Int64(scaled - Double(integral) * scale)
+    if fraction < 0 { fraction = 0 }
+    let negative = x < 0 && scaled != 0
+    var text = (negative ? "-" : "") + String(integral)
+    if places > 0 {
+      var digits = String(fraction)
+      while digits.count < places { digits = "0" + digits }
+      text += "." + digits
+    }
+    return text
+  }
+
+  /// Fixed-point with an explicit sign (`+0.412`, `-1.020`).
+  public static func signed(_ x: Double, places: Int) -> String {
+    let text = fixed(x, places: places)
+    return text.hasPrefix("-") ? text : "+" + text
+  }
+
+  /// A readable number with about `significant` significant digits: `0.000123`, `12.35`, `38.58`.
+  public static func readable(_ x: Double, significant: Int = 4) -> String {
+    guard x.isFinite, x != 0 else { return x == 0 ? "0" : fixed(x, places: 0) }
+    if x == x.rounded(), abs(x) < 1e12 { return String(Int64(x)) }
+    var magnitude = 0
+    var a = abs(x)
+    while a >= 10 { a /= 10; magnitude += 1 }
+    while a < 1 { a *= 10; magnitude -= 1 }
+    let places = max(0, min(12, significant - 1 - magnitude))
+    var text = fixed(x, places: places)
+    if text.contains(".") {
+      while text.hasSuffix("0") { text.removeLast() }
+      if text.hasSuffix(".") { text.removeLast() }
+    }
+    return text
+  }
+}
+
+/// Escaping for JSON strings and CSV cells.
+public enum TextEscaping {
+  /// `s` as a JSON string literal, quotes included.
+  public static func jsonString(_ s: String) -> String {
+    var out = "\""
+    for scalar in s.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      default:
+        if scalar.value < 0x20 {
+          let hex = String(scalar.value, radix: 16)
+          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        } else {
+          out.unicodeScalars.append(scalar)
+        }
+      }
+    }
+    return out + "\""
+  }
+
+  /// `s` as an RFC 4180 cell: quoted when it holds a comma, quote or line break.
+  public static func csvCell(_ s: String) -> String {
+    if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+      var out = "\""
+      for ch in s { out += ch == "\"" ? "\"\"" : String(ch) }
+      return out + "\""
+    }
+    return s
+  }
+}
