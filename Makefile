@@ -1,0 +1,45 @@
+# glassbox: two commands do everything on a fresh Debian/Ubuntu machine with Swift 6:
+#   make demo   set up, build (release), explain one prediction of the shipped model
+#   make test   set up, build, run every test
+SHELL := /bin/bash
+SWIFT ?= swift
+APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BIN := .build/release/glassbox
+
+.PHONY: demo test deps build bench bench-linear fixtures clean
+
+## deps: install OpenBLAS and LAPACKE from Debian's packages when missing.
+deps:
+	@if ! pkg-config --exists openblas 2>/dev/null || [ ! -f /usr/include/lapacke.h ]; then \
+	  echo "installing $(APT_PACKAGES)"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
+	fi
+
+build: deps
+	$(SWIFT) build -c release --product glassbox
+
+demo: build
+	@echo '$$ glassbox explain --model models/adult-logistic.json --data datasets/adult.csv --rows 1 --format table'
+	@$(BIN) explain --model models/adult-logistic.json --data datasets/adult.csv --rows 1 --format table
+
+## test: every suite; OpenBLAS on one thread so numerical results are reproducible.
+test: deps
+	OPENBLAS_NUM_THREADS=1 $(SWIFT) build --build-tests
+	OPENBLAS_NUM_THREADS=1 $(SWIFT) test --skip-build
+
+## bench: throughput figures (see bench/README.md); not part of make test.
+bench: bench-linear
+
+bench-linear: build
+	bench/linear_throughput.sh
+
+## fixtures: regenerate models and reference fixtures with the real Python libraries.
+fixtures:
+	tools/setup_venv.sh
+	.venv-tools/bin/python tools/make_adult.py
+	.venv-tools/bin/python tools/make_fixtures.py
+
+clean:
+	rm -rf .build
