@@ -31,7 +31,14 @@ public enum GlassboxMain {
     do {
       command = try Glassbox.parseAsRoot(arguments)
     } catch {
-      Glassbox.exit(withError: error)
+      // Help and version requests end cleanly; usage mistakes print one line.
+      let status = Glassbox.exitCode(for: error)
+      if status == .success { Glassbox.exit(withError: error) }
+      let message = Glassbox.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid usage"
+      let command = (arguments ?? Array(CommandLine.arguments.dropFirst())).first { !$0.hasPrefix("-") } ?? ""
+      let help = ["explain", "inspect"].contains(command) ? "glassbox \(command) --help" : "glassbox --help"
+      Terminal.printError("glassbox: error: \(message.replacingErrorPrefix()) (see '\(help)')")
+      exit(status.rawValue == 1 ? 64 : status.rawValue)
     }
     do {
       var mutable = command
@@ -49,6 +56,8 @@ public enum GlassboxMain {
       Terminal.printError("glassbox: error: \(error.description)")
       exit(65)
     } catch {
+      // ArgumentParser's own signals (help, version, clean exits) end as it intends.
+      if Glassbox.exitCode(for: error) == .success { Glassbox.exit(withError: error) }
       Terminal.printError("glassbox: internal error: \(error); please report it with the command that caused it")
       exit(70)
     }
@@ -68,3 +77,8 @@ public enum GlassboxMain {
 #if canImport(Glibc)
   import Glibc
 #endif
+
+extension String {
+  /// ArgumentParser's messages start with "Error: "; glassbox prints its own prefix.
+  func replacingErrorPrefix() -> String { hasPrefix("Error: ") ? String(dropFirst(7)) : self }
+}

@@ -47,20 +47,23 @@ public final class ByteSource {
   /// - Throws: `DataError.readFailed`.
   public func read(into buffer: inout [UInt8], maximum: Int) throws(DataError) -> Int {
     let start = buffer.count
-    buffer.reserveCapacity(start + maximum)
     var got = 0
     var failure: Int32 = 0
-    // Grow by `maximum` uninitialized bytes, read into them, and trim to what came.
-    buffer.append(contentsOf: repeatElement(0, count: maximum))
-    buffer.withUnsafeMutableBufferPointer { p in
+    // Read straight into the array's spare capacity: no zero-filling of the chunk.
+    buffer.reserveCapacity(start + maximum)
+    let descriptor = fd
+    let oldCount = buffer.count
+    let extra = [UInt8](unsafeUninitializedCapacity: maximum) { p, initialized in
       while true {
-        let n = Glibc.read(fd, p.baseAddress! + start, maximum)
+        let n = Glibc.read(descriptor, p.baseAddress!, maximum)
         if n < 0 && errno == EINTR { continue }
         if n < 0 { failure = errno } else { got = n }
         break
       }
+      initialized = got
     }
-    buffer.removeLast(maximum - got)
+    buffer.append(contentsOf: extra)
+    assert(buffer.count == oldCount + got)
     bytesRead += got
     if failure != 0 {
       throw .readFailed(path: name, reason: String(cString: strerror(failure)))

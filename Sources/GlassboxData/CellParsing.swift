@@ -60,6 +60,8 @@ public enum CellParsing {
         return negative ? -d : d
       }
     }
+    // strtod also reads hexadecimal ("0x1p3"); only decimal notation is accepted.
+    for k in lo..<hi where bytes[k] | 0x20 == UInt8(ascii: "x") { return nil }
     var endPointer: UnsafeMutablePointer<CChar>? = nil
     let start = UnsafeRawPointer(base + lo).assumingMemoryBound(to: CChar.self)
     let value = strtod(start, &endPointer)

@@ -103,6 +103,7 @@ public struct JSONParser {
   private mutating func number() throws(DataError) -> Double {
     let start = i
     if bytes[i] == UInt8(ascii: "-") { i += 1 }
+    if bytes[i] == 0x30, bytes[i + 1] >= 0x30, bytes[i + 1] <= 0x39 { throw error("invalid number: leading zero", at: start) }
     func digits(_ i: inout Int, _ bytes: [UInt8]) -> Int {
       let s = i
       while bytes[i] >= 0x30 && bytes[i] <= 0x39 { i += 1 }

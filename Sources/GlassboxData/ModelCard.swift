@@ -171,7 +171,12 @@ public struct ModelCard: Sendable, Equatable {
       card.trainingData = TrainingData(
         path: try f.string(o, "path", in: "training_data"),
         sha256: try f.optionalString(o, "sha256", in: "training_data"),
-        rows: try f.optionalNumber(o, "rows", in: "training_data").map { Int($0) })
+        rows: try f.optionalNumber(o, "rows", in: "training_data").map { (v: Double) throws(DataError) -> Int in
+          guard let n = Int(exactly: v), n >= 0 else {
+            throw f.invalid("training_data.rows", "expected a whole number ≥ 0, found \(v)")
+          }
+          return n
+        })
     }
     return card
   }

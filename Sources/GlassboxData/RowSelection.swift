@@ -12,12 +12,12 @@ public struct RowSelection: Sendable, Equatable {
       let part = String(rawPart).trimmingSpaces()
       guard !part.isEmpty else { throw .invalidRowSpec(spec: spec, problem: "an empty item") }
       let bounds = part.split(separator: "-", omittingEmptySubsequences: false).map { String($0).trimmingSpaces() }
-      guard bounds.count <= 2, let lo = Int(bounds[0]), lo >= 0 else {
+      guard bounds.count <= 2, let lo = Int(bounds[0]), lo >= 0, lo < Int.max else {
         throw .invalidRowSpec(spec: spec, problem: "'\(part)' is not an index or a range")
       }
       var hi = lo
       if bounds.count == 2 {
-        guard let h = Int(bounds[1]), h >= 0 else {
+        guard let h = Int(bounds[1]), h >= 0, h < Int.max else {
           throw .invalidRowSpec(spec: spec, problem: "'\(part)' is not an index or a range")
         }
         guard h >= lo else { throw .invalidRowSpec(spec: spec, problem: "the range '\(part)' runs backwards") }

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+
+/// The built binary, end to end, on the shipped model and dataset.
+@Suite("glassbox explain, end to end")
+struct ExplainEndToEndTests {
+  let model = "models/adult-logistic.json"
+  let data = "datasets/adult.csv"
+
+  /// The shipped model's coefficients and means, read with Foundation.
+  func modelJSON() throws -> [String: Any] {
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: Glassbox.root + "/" + model))
+    return try JSONSerialization.jsonObject(with: bytes) as! [String: Any]
+  }
+
+  @Test("JSON for one row: values as given, additivity, and φ = w (x − μ) by hand")
+  func oneRowJSON() throws {
+    let run = try Glassbox.run(["explain", "--model", model, "--data", data, "--rows", "0", "--format", "json"])
+    #expect(run.status == 0, "\(run.stderr)")
+    let lines = try Glassbox.jsonLines(run.stdout)
+    #expect(lines.count == 1)
+    let line = lines[0]
+    #expect(line["row"] as? Int == 0)
+    #expect(line["class"] is NSNull)
+    #expect(line["output"] as? String == "raw")
+    #expect(line["method"] as? String == "linear")
+    let attributions = try #require(line["attributions"] as? [[String: Any]])
+    let m = try modelJSON()
+    let w = m["coefficients"] as! [Double]
+    let mu = m["means"] as! [Double]
+    let names = m["features"] as! [String]
+    #expect(attributions.map { $0["feature"] as! String } == names)
+    // Row 0 of adult.csv: age 39, sex Male, education-num 13.
+    #expect(attributions[0]["value"] as? Int == 39)
+    #expect(attributions[8]["value"] as? String == "Male")
+    let age = attributions[0]["attribution"] as! Double
+    #expect(abs(age - w[0] * (39 - mu[0])) <= 1e-12)
+    let educationNum = attributions[3]["attribution"] as! Double
+    #expect(abs(educationNum - w[3] * (13 - mu[3])) <= 1e-12)
+    let sum = attributions.reduce(line["base_value"] as! Double) { $0 + ($1["attribution"] as! Double) }
+    let prediction = line["prediction"] as! Double
+    #expect(abs(sum - prediction) <= 1e-9 * max(1, abs(prediction)))
+  }
+
+  @Test("--rows picks zero-based rows and inclusive ranges, in input order")
+  func rowSelection() throws {
+    let run = try Glassbox.run(["explain", "--model", model, "--data", data, "--rows", "10-12,4,0", "--format", "json"])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(try Glassbox.jsonLines(run.stdout).map { $0["row"] as! Int } == [0, 4, 10, 11, 12])
+  }
+
+  @Test("--instance with labels equals the same row read from the CSV")
+  func instance() throws {
+    let spec = "age=39,workclass=State-gov,education=Bachelors,education-num=13,marital-status=Never-married,"
+      + "occupation=Adm-clerical,relationship=Not-in-family,race=White,sex=Male,capital-gain=2174,"
+      + "capital-loss=0,hours-per-week=40,native-country=United-States"
+    let a = try Glassbox.run(["explain", "--model", model, "--instance", spec, "--format", "json"])
+    let b = try Glassbox.run(["explain", "--model", model, "--data", data, "--rows", "0", "--format", "json"])
+    #expect(a.status == 0, "\(a.stderr)")
+    let la = try Glassbox.jsonLines(a.stdout)[0], lb = try Glassbox.jsonLines(b.stdout)[0]
+    #expect(la["prediction"] as? Double == lb["prediction"] as? Double)
+    #expect((la["attributions"] as! [[String: Any]]).map { $0["attribution"] as! Double }
+      == (lb["attributions"] as! [[String: Any]]).map { $0["attribution"] as! Double })
+  }
+
+  @Test("standard input, CSV output, and identical results for 1 and 2 threads")
+  func stdinCSVThreads() throws {
+    let text = try String(contentsOfFile: Glassbox.root + "/" + data, encoding: .utf8)
+    let head = text.split(separator: "\n").prefix(3001).joined(separator: "\n") + "\n"
+    let one = try Glassbox.run(["explain", "--model", model, "--data", "-", "--format", "csv", "--threads", "1"], stdin: head)
+    let two = try Glassbox.run(["explain", "--model", model, "--data", "-", "--format", "csv", "--threads", "2"], stdin: head)
+    #expect(one.status == 0, "\(one.stderr)")
+    #expect(one.stdout == two.stdout)
+    let lines = one.stdout.split(separator: "\n")
+    #expect(lines.count == 3001)
+    #expect(lines[0].hasPrefix("row,class,prediction,base_value,age,workclass"))
+    #expect(lines[3000].hasPrefix("2999,,"))
+    let noHeader = try Glassbox.run(["explain", "--model", model, "--data", "-", "--format", "csv", "--no-header"], stdin: head)
+    #expect(noHeader.stdout.split(separator: "\n").count == 3000)
+  }
+
+  @Test("--out writes atomically: the file appears complete, no temporary is left")
+  func atomicOut() throws {
+    let scratch = ScratchFolder()
+    let target = scratch.path + "/phi.jsonl"
+    let run = try Glassbox.run(["explain", "--model", model, "--data", data, "--rows", "0-99", "--out", target])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdout.isEmpty)
+    #expect(scratch.contents() == ["phi.jsonl"])
+    let written = try String(contentsOfFile: target, encoding: .utf8)
+    #expect(try Glassbox.jsonLines(written).count == 100)
+  }
+
+  @Test("a bad cell mid-file fails with file:line, column and value, and leaves no output file")
+  func badCellNoPartialFile() throws {
+    let scratch = ScratchFolder()
+    let text = try String(contentsOfFile: Glassbox.root + "/" + data, encoding: .utf8)
+    var lines = text.split(separator: "\n").prefix(2001).map(String.init)
+    lines[1500] = lines[1500].replacingOccurrences(of: "^[0-9]+,", with: "forty,", options: .regularExpression)
+    let input = scratch.write("bad.csv", lines.joined(separator: "\n") + "\n")
+    let target = scratch.path + "/phi.csv"
+    let run = try Glassbox.run(["explain", "--model", model, "--data", input, "--format", "csv", "--out", target])
+    #expect(run.status == 65)
+    #expect(run.stderr.contains("bad.csv:1501"))
+    #expect(run.stderr.contains("column 'age'"))
+    #expect(run.stderr.contains("value 'forty'"))
+    #expect(run.stderr.split(separator: "\n").count == 1)
+    #expect(scratch.contents() == ["bad.csv"])
+  }
+
+  @Test("table and markdown reports show labels, units, and the folded rest")
+  func humanReports() throws {
+    let table = try Glassbox.run(["explain", "--model", model, "--data", data, "--rows", "1", "--format", "table", "--top", "5"])
+    #expect(table.status == 0)
+    #expect(table.stdout.contains("relationship = Husband"))
+    #expect(table.stdout.contains("8 other features"))
+    #expect(table.stdout.contains("probability"))
+    #expect(table.stdout.contains("█"))
+    #expect(!table.stdout.contains("\u{1B}["))  // NO_COLOR is set by the runner
+    let markdown = try Glassbox.run(["explain", "--model", model, "--data", data, "--rows", "1", "--format", "markdown"])
+    #expect(markdown.stdout.contains("| feature | value | contribution |"))
+    #expect(markdown.stdout.contains("| relationship | Husband |"))
+  }
+
+  @Test("inspect describes the model and its card")
+  func inspect() throws {
+    let run = try Glassbox.run(["inspect", "--model", model])
+    #expect(run.status == 0)
+    #expect(run.stdout.contains("glassbox-linear"))
+    #expect(run.stdout.contains("logit"))
+    #expect(run.stdout.contains("sex"))
+    let json = try Glassbox.run(["inspect", "--model", model, "--format", "json"])
+    let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+    #expect((object["feature_list"] as! [Any]).count == 13)
+  }
+}
