@@ -30,8 +30,9 @@ public struct WaterfallRenderer: Sendable {
     if e.space == .raw { title += " in \(context.transform.marginUnit)" } else { title += " in probability" }
     out += style.bold(title) + "\n"
     out += "  prediction  " + NumberFormatting.fixed(e.prediction, places: 3) + probabilityNote(e.prediction, e) + "\n"
-    out += "  base value  " + NumberFormatting.fixed(e.baseValue, places: 3) + probabilityNote(e.baseValue, e)
-    out += style.dim("   (mean output over the reference data)") + "\n\n"
+    let baseLine = "  base value  " + NumberFormatting.fixed(e.baseValue, places: 3) + probabilityNote(e.baseValue, e)
+    let hint = "   (mean output over the reference data)"
+    out += baseLine + (baseLine.count + hint.count <= style.width ? style.dim(hint) : "") + "\n\n"
 
     let ranked = RankedContributions(e, context: context)
     var rows = ranked.items.map { ($0.label, $0.value, $0.standardError) }
@@ -64,6 +65,11 @@ public struct WaterfallRenderer: Sendable {
       out += style.paint(leftPad(valueText(value, se), valueWidth), raises: value >= 0) + "\n"
       start = end
     }
+    // The scale under the bars: the lowest and highest points of the walk.
+    let loText = NumberFormatting.fixed(lo, places: 3), hiText = NumberFormatting.fixed(hi, places: 3)
+    let gap = max(1, barWidth - loText.count - hiText.count)
+    out += "  " + String(repeating: " ", count: labelWidth) + " "
+    out += style.dim(loText + String(repeating: " ", count: gap) + hiText) + "\n"
     for note in e.notes { out += style.dim("  note: " + note) + "\n" }
     return out
   }
