@@ -31,6 +31,9 @@ public struct Explanation: Sendable, Equatable {
   public var notes: [String]
   /// The row's identifier from `--id-column`, if any.
   public var id: String?
+  /// For local-surrogate methods (LIME): the fitted surrogate; `attributions` then holds
+  /// the surrogate's weights for the selected features and 0 for the others.
+  public var surrogate: LocalSurrogate?
 
   public init(
     row: Int, output: Int?, space: OutputSpace, prediction: Double, baseValue: Double,
@@ -52,6 +55,34 @@ public struct Explanation: Sendable, Equatable {
     var sum = baseValue
     for a in attributions { sum += a }
     return abs(sum - prediction) / max(1, abs(prediction))
+  }
+}
+
+/// A local surrogate model fitted around one instance (LIME).
+public struct LocalSurrogate: Sendable, Equatable {
+  /// Selected features (model feature indices), by decreasing |weight|.
+  public var features: [Int]
+  /// The human condition of each selected feature (`28.00 < age <= 37.00`, `sex = Female`).
+  public var conditions: [String]
+  /// The surrogate's weight of each selected feature.
+  public var weights: [Double]
+  /// The surrogate's intercept.
+  public var intercept: Double
+  /// The surrogate's prediction at the instance.
+  public var localPrediction: Double
+  /// The surrogate's weighted R² on the perturbed samples.
+  public var score: Double
+
+  public init(
+    features: [Int], conditions: [String], weights: [Double], intercept: Double, localPrediction: Double,
+    score: Double
+  ) {
+    self.features = features
+    self.conditions = conditions
+    self.weights = weights
+    self.intercept = intercept
+    self.localPrediction = localPrediction
+    self.score = score
   }
 }
 

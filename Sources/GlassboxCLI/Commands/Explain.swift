@@ -15,7 +15,7 @@ struct Explain: ParsableCommand {
         cat data.csv | glassbox explain --model m.json --data - --format json > phi.jsonl
       """)
 
-  @Option(help: "The model file (glassbox-linear JSON).")
+  @Option(help: "The model file: glassbox-linear JSON, XGBoost JSON, LightGBM text or JSON dump, glassbox-trees JSON (scikit-learn).")
   var model: String
 
   @Option(help: "A model card (default: the model's sidecar <name>.card.json when present).")
@@ -30,11 +30,14 @@ struct Explain: ParsableCommand {
   @Option(help: "Zero-based data rows to explain: indices and inclusive ranges, e.g. 0,4,10-20 (default: all).")
   var rows: String?
 
-  @Option(help: "Reference rows (CSV) whose means define the base value (default: means stored in the model).")
+  @Option(help: "Reference rows (CSV): their means for linear SHAP (default: means stored in the model); the background for tree-interventional.")
   var background: String?
 
-  @Option(help: "Explanation method: auto or linear.")
+  @Option(help: "Explanation method: auto, linear, tree or tree-interventional (auto: linear SHAP for linear models, path-dependent TreeSHAP for trees).")
   var method: ExplanationMethodArgument = .auto
+
+  @Option(help: "Output space: raw (margin, log-odds for classifiers) or probability (tree-interventional on logistic models).")
+  var output: OutputSpaceArgument = .raw
 
   @Option(help: "Output format: table, json (JSON Lines), csv or markdown (default: table on a terminal, json otherwise).")
   var format: OutputFormat?
@@ -65,6 +68,11 @@ struct Explain: ParsableCommand {
 
   enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, json, csv, markdown }
 
+  enum OutputSpaceArgument: String, ExpressibleByArgument, CaseIterable {
+    case raw, probability
+    var space: OutputSpace { self == .raw ? .raw : .probability }
+  }
+
   struct ExplanationMethodArgument: ExpressibleByArgument, Sendable {
     let value: ExplanationMethod
     static let auto = ExplanationMethodArgument(value: .auto)
@@ -94,7 +102,8 @@ struct Explain: ParsableCommand {
     if let outputClass, outputClass >= loaded.model.outputCount {
       throw ValidationError("--class \(outputClass) is out of range: the model has \(loaded.model.outputCount) output(s), 0 to \(loaded.model.outputCount - 1)")
     }
-    let explainer = try ExplainerFactory.make(method: method.value, loaded: loaded, backgroundPath: background)
+    let explainer = try ExplainerFactory.make(
+      method: method.value, loaded: loaded, backgroundPath: background, space: output.space)
     let chosenFormat = format ?? ((out == nil && Terminal.isTerminal(1)) ? .table : .json)
     let context = ReportContext(
       schema: loaded.schema, modelName: baseName(loaded.path), transform: loaded.model.transform,
