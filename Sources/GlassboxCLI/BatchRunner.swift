@@ -112,13 +112,19 @@ struct BlockProcessor: Sendable {
     var explanations: [Explanation] = []
     explanations.reserveCapacity(keep.count)
     let rowIndices = keep.map { block.rowIndex($0) }
+    let ids = idColumn.map { column in keep.map { block.string($0, column) } }
     try encoded.withUnsafeBufferPointer { p in
-      try explainer.explain(p, count: keep.count, rowIndices: rowIndices[...], into: &explanations)
+      if let stochastic = explainer as? any StochasticExplainer {
+        let streams = ids.map { $0.map(RowStream.forID) } ?? rowIndices.map(RowStream.forRow)
+        try stochastic.explain(p, count: keep.count, rowIndices: rowIndices[...], streams: streams[...], into: &explanations)
+      } else {
+        try explainer.explain(p, count: keep.count, rowIndices: rowIndices[...], into: &explanations)
+      }
     }
-    if let idColumn {
-      var ids: [Int: String] = [:]
-      for r in keep { ids[block.rowIndex(r)] = block.string(r, idColumn) }
-      for i in explanations.indices { explanations[i].id = ids[explanations[i].row] }
+    if let ids {
+      var byRow: [Int: String] = [:]
+      for (i, r) in rowIndices.enumerated() { byRow[r] = ids[i] }
+      for i in explanations.indices { explanations[i].id = byRow[explanations[i].row] }
     }
     if let classFilter { explanations.removeAll { ($0.output ?? 0) != classFilter } }
     return (render(explanations), keep.count)

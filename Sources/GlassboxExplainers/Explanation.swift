@@ -100,6 +100,34 @@ public protocol Explainer: Sendable {
     into out: inout [Explanation]) throws
 }
 
+/// A row's random stream: the key every random choice for that row derives from,
+/// together with the seed, so that results do not depend on threads, batching or how the
+/// input was split into partitions.
+public enum RowStream {
+  /// The stream of a row known only by its position.
+  public static func forRow(_ index: Int) -> UInt64 { UInt64(truncatingIfNeeded: index) }
+
+  /// The stream of a row with an identifier (`--id-column`): FNV-1a over its UTF-8 bytes,
+  /// with the top bit set so it never collides with a position stream.
+  public static func forID(_ id: String) -> UInt64 {
+    var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+    for byte in id.utf8 {
+      hash ^= UInt64(byte)
+      hash = hash &* 0x0000_0100_0000_01B3
+    }
+    return hash | (1 << 63)
+  }
+}
+
+/// Explainers whose results depend on random choices take each row's stream.
+public protocol StochasticExplainer: Explainer {
+  /// As `explain(_:count:rowIndices:into:)`, with the random stream of each row given
+  /// explicitly (see `RowStream`).
+  func explain(
+    _ rows: UnsafeBufferPointer<Double>, count: Int, rowIndices: ArraySlice<Int>, streams: ArraySlice<UInt64>,
+    into out: inout [Explanation]) throws
+}
+
 extension Explainer {
   /// Explains rows given as an array (convenience for tests and single instances).
   public func explain(_ rows: [Double], featureCount: Int, firstRow: Int = 0) throws -> [Explanation] {

@@ -71,8 +71,7 @@ public struct CSVRenderer: Sendable {
 
   /// The header line (with its newline).
   public func header() -> String {
-    var cells = ["row"]
-    if context.hasIDs { cells.append("id") }
+    var cells = context.hasIDs ? ["id", "row"] : ["row"]
     cells += ["class", "prediction", "base_value"]
     cells += context.schema.names.map { TextEscaping.csvCell($0) }
     return cells.joined(separator: ",") + "\n"
@@ -84,8 +83,8 @@ public struct CSVRenderer: Sendable {
     var out = ""
     out.reserveCapacity(explanations.count * (40 + 22 * context.schema.count))
     for e in explanations {
+      if context.hasIDs { out += TextEscaping.csvCell(e.id ?? "") + "," }
       out += String(e.row)
-      if context.hasIDs { out += "," + TextEscaping.csvCell(e.id ?? "") }
       out += ","
       if let k = e.output { out += String(k) }
       out += ","

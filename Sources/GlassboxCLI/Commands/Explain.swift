@@ -27,6 +27,12 @@ struct Explain: ParsableCommand {
   @Option(help: "One instance as name=value pairs: 'age=39,sex=Male,...' (labels allowed where the card defines them).")
   var instance: String?
 
+  @Option(help: "Column names of a headerless input, comma-separated: the input then has no header line (for streaming under Spark's RDD.pipe, Hadoop Streaming, GNU parallel).")
+  var columns: String?
+
+  @Option(help: "A column whose value identifies each row: copied into every output (\"id\" in JSON, the first CSV column), and the row's random choices derive from it, so results do not depend on how the input is split.")
+  var idColumn: String?
+
   @Option(help: "Zero-based data rows to explain: indices and inclusive ranges, e.g. 0,4,10-20 (default: all).")
   var rows: String?
 
@@ -94,6 +100,9 @@ struct Explain: ParsableCommand {
     if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     if let outputClass, outputClass < 0 { throw ValidationError("--class must be a class index (0 or more)") }
     if noHeader && (format ?? .json) != .csv { throw ValidationError("--no-header applies to --format csv only") }
+    if columns != nil && data == nil { throw ValidationError("--columns names the columns of a headerless --data input") }
+    if idColumn != nil && data == nil { throw ValidationError("--id-column applies to --data input") }
+    if let columns, columns.split(separator: ",").isEmpty { throw ValidationError("--columns needs at least one column name") }
   }
 
   func run() throws {
@@ -107,7 +116,7 @@ struct Explain: ParsableCommand {
     let chosenFormat = format ?? ((out == nil && Terminal.isTerminal(1)) ? .table : .json)
     let context = ReportContext(
       schema: loaded.schema, modelName: baseName(loaded.path), transform: loaded.model.transform,
-      classNames: loaded.model.classNames, method: explainer.method, top: top)
+      classNames: loaded.model.classNames, method: explainer.method, top: top, hasIDs: idColumn != nil)
     let style = TerminalStyle(
       width: out == nil ? Terminal.width() : 100,
       color: out == nil && Terminal.colorAllowed(forcedOff: noColor))
@@ -124,11 +133,19 @@ struct Explain: ParsableCommand {
       return
     }
 
-    let reader = try CSVReader(path: data ?? "-")
+    let givenColumns = columns.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { trimmedSpaces($0) } }
+    let reader = try CSVReader(path: data ?? "-", columns: givenColumns)
     let encoder = try FeatureEncoder(schema: loaded.schema, columns: reader.columns, source: reader.sourceName)
+    var idIndex: Int? = nil
+    if let idColumn {
+      guard let k = reader.index(of: idColumn) else {
+        throw DataError.missingColumn(path: reader.sourceName, column: idColumn, available: reader.columns)
+      }
+      idIndex = k
+    }
     let progress = ProgressLine(enabled: !quiet)
     let runner = BatchRunner(
-      reader: reader, encoder: encoder, explainer: explainer, selection: selection, idColumn: nil,
+      reader: reader, encoder: encoder, explainer: explainer, selection: selection, idColumn: idIndex,
       classFilter: outputClass, threads: threads ?? Terminal.cores(), blockSize: 1024, render: render)
     let count: Int
     do {
@@ -168,4 +185,12 @@ struct Explain: ParsableCommand {
 /// The last path component.
 func baseName(_ path: String) -> String {
   path.split(separator: "/").last.map(String.init) ?? path
+}
+
+/// `text` without leading and trailing spaces.
+func trimmedSpaces(_ text: Substring) -> String {
+  var s = text
+  while s.first == " " { s.removeFirst() }
+  while s.last == " " { s.removeLast() }
+  return String(s)
 }
