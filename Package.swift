@@ -12,7 +12,8 @@ let package = Package(
     .library(name: "GlassboxExplainers", targets: ["GlassboxExplainers"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
   targets: [
     .systemLibrary(
@@ -25,12 +26,18 @@ let package = Package(
       name: "GlassboxExplainers",
       dependencies: ["GlassboxModels", "GlassboxData", "GlassboxNumerics"]),
     .target(
+      name: "GlassboxAudit",
+      dependencies: [
+        "GlassboxExplainers", "GlassboxModels", "GlassboxData",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]),
+    .target(
       name: "GlassboxReports",
-      dependencies: ["GlassboxExplainers", "GlassboxModels", "GlassboxData"]),
+      dependencies: ["GlassboxExplainers", "GlassboxModels", "GlassboxData", "GlassboxAudit"]),
     .target(
       name: "GlassboxCLI",
       dependencies: [
-        "GlassboxReports", "GlassboxExplainers", "GlassboxModels", "GlassboxData",
+        "GlassboxReports", "GlassboxAudit", "GlassboxExplainers", "GlassboxModels", "GlassboxData",
         "GlassboxNumerics",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
@@ -50,6 +57,9 @@ let package = Package(
     .testTarget(
       name: "GlassboxExplainersTests",
       dependencies: ["GlassboxExplainers", "GlassboxModels", "GlassboxTestSupport"]),
+    .testTarget(
+      name: "GlassboxAuditTests",
+      dependencies: ["GlassboxAudit", "GlassboxExplainers", "GlassboxTestSupport"]),
     .testTarget(
       name: "GlassboxReportsTests",
       dependencies: ["GlassboxReports", "GlassboxExplainers", "GlassboxTestSupport"]),
