@@ -39,7 +39,7 @@ public struct LinearSHAP: Explainer {
       reference = stored
     } else {
       throw ExplainerError.unsupportedModel(
-        method: "linear", model: "linear model without stored means",
+        method: "linear", model: "linear (without stored means)",
         hint: "give --background CSV with reference rows, or add \"means\" to the model file")
     }
     self.model = model

@@ -126,13 +126,16 @@ public struct LinearModel: Model, Equatable {
       guard parsed.count == features.count else {
         throw ModelError.invalid(path: path, field: "means", problem: "\(parsed.count) means for \(features.count) features")
       }
+      if let j = parsed.firstIndex(where: { !$0.isFinite }) {
+        throw ModelError.invalid(path: path, field: "means[\(j)]", problem: "non-finite mean")
+      }
       means = parsed
     }
     var classes: [String]? = nil
     if let classValues = root["classes"], !classValues.isNull {
       classes = try f.strings(classValues.array ?? [], "classes")
       let expected = transform == .softmax ? coefficients.count : 2
-      if transform != .identity, classes!.count != expected {
+      if transform == .softmax || transform == .logistic, classes!.count != expected {
         throw ModelError.invalid(path: path, field: "classes", problem: "\(classes!.count) class names, expected \(expected)")
       }
     }
