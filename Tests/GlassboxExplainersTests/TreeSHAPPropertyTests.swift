@@ -1,5 +1,5 @@
 import GlassboxData
-import GlassboxExplainers
+@testable import GlassboxExplainers
 import GlassboxModels
 import Testing
 
@@ -121,16 +121,57 @@ struct TreeSHAPPropertyTests {
     let e = try randomEnsemble(seed: seed, features: m, splitFeatures: 5, trees: 4, depth: 4, outputs: seed % 2 == 0 ? 2 : 1)
     var rng = SeededRandom(state: seed * 7919)
     let rows = randomRows(&rng, count: 8, features: m)
-    let explanations = try TreeSHAP(ensemble: e).explain(rows, featureCount: m)
+    // Fast tables everywhere, classic everywhere, and a mix (only small trees get tables).
+    let explainers = [
+      TreeSHAP(ensemble: e), TreeSHAP(ensemble: e, algorithm: .classic),
+      TreeSHAP(ensemble: e, algorithm: .fast, limits: .init(treeEntries: 12)),
+    ]
+    for explainer in explainers {
+      try checkOracle(explainer, e, rows, m)
+    }
+  }
+
+  func checkOracle(_ explainer: TreeSHAP, _ e: TreeEnsemble, _ rows: [Double], _ m: Int) throws {
+    let explanations = try explainer.explain(rows, featureCount: m)
     for ex in explanations {
       let x = Array(rows[(ex.row * m)..<((ex.row + 1) * m)])
       let k = ex.output ?? 0
       let expected = shapleyOracle(features: m) { conditionalExpectation(e, x: x, subset: $0, output: k) }
-      for j in 0..<m { #expect(abs(ex.attributions[j] - expected[j]) <= 1e-12, "row \(ex.row) feature \(j)") }
+      for j in 0..<m {
+        #expect(abs(ex.attributions[j] - expected[j]) <= 1e-12, "\(explainer.algorithm) row \(ex.row) feature \(j)")
+      }
       // Efficiency and dummy.
       #expect(abs(ex.baseValue - conditionalExpectation(e, x: x, subset: 0, output: k)) <= 1e-12)
       #expect(ex.additivityGap <= 1e-12)
       #expect(ex.attributions[5] == 0)
+    }
+  }
+
+  @Test("fast equals classic on deep trees with repeated features and many rows", arguments: [21, 22] as [UInt64])
+  func fastDeep(seed: UInt64) throws {
+    let m = 9
+    let e = try randomEnsemble(seed: seed, features: m, splitFeatures: 8, trees: 6, depth: 10, outputs: 2)
+    var rng = SeededRandom(state: seed * 31)
+    let count = 300  // more than one 256-row chunk
+    let rows = randomRows(&rng, count: count, features: m)
+    // Default limits, a path limit that sends some trees to the classic kernel, and classic.
+    let fast = TreeSHAP(ensemble: e)
+    let mixed = TreeSHAP(ensemble: e, algorithm: .fast, limits: .init(maxPathFeatures: 6))
+    let reference = TreeSHAP(ensemble: e, algorithm: .fast, limits: .init(treeEntries: 0))
+    var a = [Double](repeating: 0, count: count * 2 * m)
+    var b = a
+    var c = a
+    rows.withUnsafeBufferPointer { r in
+      a.withUnsafeMutableBufferPointer { fast.contributions(r, count: count, into: $0) }
+      b.withUnsafeMutableBufferPointer { mixed.contributions(r, count: count, into: $0) }
+      c.withUnsafeMutableBufferPointer { reference.contributions(r, count: count, into: $0) }
+    }
+    for i in 0..<(count * 2) {
+      let scale = max(1e-300, c[(i * m)..<((i + 1) * m)].map(abs).max()!)
+      for j in 0..<m {
+        #expect(abs(a[i * m + j] - c[i * m + j]) <= 1e-12 * scale)
+        #expect(abs(b[i * m + j] - c[i * m + j]) <= 1e-12 * scale)
+      }
     }
   }
 

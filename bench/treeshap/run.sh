@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Benchmark glassbox TreeSHAP against xgboost pred_contribs (both single-threaded).
-#   bench/treeshap/run.sh [--rows N] [--swift-fallback] [...bench.py options]
-# Creates <repo>/.venv-bench from tools/requirements.txt on first use. Expects the
-# release binary at .build/release/glassbox (swift build -c release).
+# Benchmark glassbox TreeSHAP against xgboost pred_contribs (nthread=1) and shap's
+# interventional TreeExplainer, whole process on 1 and 2 threads:
+#   bench/treeshap/run.sh [--rows N] [--repeat K] [...bench.py options]
+# Builds the release binary into .build-speed and creates <repo>/.venv-bench from
+# tools/requirements.txt on first use. Results are recorded in bench/treeshap/README.md.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -14,8 +15,7 @@ if [ ! -x "$venv/bin/python" ]; then
     "$venv/bin/python" -m pip install --quiet --upgrade pip
 fi
 "$venv/bin/python" -m pip install --quiet -r "$root/tools/requirements.txt"
-if [ ! -x "$root/.build/release/glassbox" ]; then
-    echo "note: no .build/release/glassbox; build it with 'swift build -c release' (or pass --swift-fallback)" >&2
-fi
 cd "$root"
-OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 exec "$venv/bin/python" "$here/bench.py" "$@"
+swift build -c release --product glassbox --scratch-path .build-speed >&2
+OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 exec "$venv/bin/python" "$here/bench.py" \
+    --glassbox "$root/.build-speed/release/glassbox" "$@"

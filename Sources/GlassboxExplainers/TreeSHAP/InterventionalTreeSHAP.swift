@@ -123,71 +123,92 @@ public struct InterventionalTreeSHAP: Explainer {
     let prepared = rows.map { e.prepared($0) }
     let margins = Self.margins(e, prepared, count: count)
     var phi = [Double](repeating: 0, count: k * m)
-    var pairPhi = [Double](repeating: 0, count: k * m)
-    var state = [UInt8](repeating: 0, count: m)
-    var stack = [Int](repeating: 0, count: 2 * (e.maxDepth + 1))
     let total = background.weights.reduce(0, +)
     var index = rowIndices.startIndex
-    for r in 0..<count {
-      for i in 0..<(k * m) { phi[i] = 0 }
-      for b in 0..<background.count where background.weights[b] > 0 {
-        for i in 0..<(k * m) { pairPhi[i] = 0 }
-        prepared.withUnsafeBufferPointer { x in
-          preparedBackground.withUnsafeBufferPointer { z in
-            let walker = PairWalker(
-              ensemble: e, x: x.baseAddress! + r * m, z: z.baseAddress! + b * m, table: weightTable,
-              stride: maxFeatures)
-            walker.walk(phi: &pairPhi, state: &state, stack: &stack)
+    // One walker for the whole batch: no array is retained, copied or allocated per row,
+    // background row or tree.
+    PairWalker.with(e, table: weightTable, stride: maxFeatures) { walker in
+      prepared.withUnsafeBufferPointer { x in
+        preparedBackground.withUnsafeBufferPointer { z in
+          for r in 0..<count {
+            for i in 0..<(k * m) { phi[i] = 0 }
+            for b in 0..<background.count where background.weights[b] > 0 {
+              walker.walk(x: x.baseAddress! + r * m, z: z.baseAddress! + b * m)
+              let w = background.weights[b] / total
+              for c in 0..<k {
+                var scale = w
+                if space == .probability {
+                  let fx = margins[r * k + c]
+                  let fz = backgroundMargins[b * k + c]
+                  scale *= fx == fz ? 0 : (Self.sigmoid(fx) - Self.sigmoid(fz)) / (fx - fz)
+                }
+                for j in 0..<m { phi[c * m + j] += scale * walker.phi[c * m + j] }
+              }
+            }
+            let inputs = Array(rows[(r * m)..<((r + 1) * m)])
+            for c in 0..<k {
+              let prediction = space == .probability ? Self.sigmoid(margins[r * k + c]) : margins[r * k + c]
+              out.append(
+                Explanation(
+                  row: rowIndices[index], output: k == 1 ? nil : c, space: space, prediction: prediction,
+                  baseValue: baseValues[c], attributions: Array(phi[(c * m)..<((c + 1) * m)]), inputs: inputs))
+            }
+            index += 1
           }
         }
-        let w = background.weights[b] / total
-        for c in 0..<k {
-          var scale = w
-          if space == .probability {
-            let fx = margins[r * k + c]
-            let fz = backgroundMargins[b * k + c]
-            scale *= fx == fz ? 0 : (Self.sigmoid(fx) - Self.sigmoid(fz)) / (fx - fz)
-          }
-          for j in 0..<m { phi[c * m + j] += scale * pairPhi[c * m + j] }
-        }
       }
-      let inputs = Array(rows[(r * m)..<((r + 1) * m)])
-      for c in 0..<k {
-        let prediction = space == .probability ? Self.sigmoid(margins[r * k + c]) : margins[r * k + c]
-        out.append(
-          Explanation(
-            row: rowIndices[index], output: k == 1 ? nil : c, space: space, prediction: prediction,
-            baseValue: baseValues[c], attributions: Array(phi[(c * m)..<((c + 1) * m)]), inputs: inputs))
-      }
-      index += 1
     }
   }
 }
 
-/// Walks every tree along the paths of x and a reference z together.
+/// Walks every tree along the paths of x and a reference z together, adding the pair's
+/// attributions into `phi` (`[output][feature]`).
 private struct PairWalker {
-  let ensemble: TreeEnsemble
-  let x: UnsafePointer<Double>
-  let z: UnsafePointer<Double>
-  let table: [Double]
+  let nodes: UnsafePointer<TreeNode>
+  let words: UnsafeBufferPointer<UInt32>
+  let values: UnsafePointer<Double>
+  let treeStart: UnsafePointer<Int>
+  let treeOutputs: UnsafePointer<Int>
+  let treeWeights: UnsafePointer<Double>
+  let treeCount: Int
+  let featureCount: Int
+  let outputCount: Int
+  let phi: UnsafeMutablePointer<Double>
+  /// Per feature: 0 free, 1 follows x, 2 follows z.
+  let state: UnsafeMutablePointer<UInt8>
+  /// Features currently fixed, in order.
+  let stack: UnsafeMutablePointer<Int>
+  let table: UnsafePointer<Double>
   let stride: Int
 
-  func walk(phi: inout [Double], state: inout [UInt8], stack: inout [Int]) {
-    let e = ensemble
-    e.nodes.withUnsafeBufferPointer { nodes in
+  /// Runs `body` with a walker over `e` whose scratch lives for the call.
+  static func with<R>(_ e: TreeEnsemble, table: [Double], stride: Int, _ body: (PairWalker) -> R) -> R {
+    let width = max(1, e.outputCount * e.featureCount)
+    let phi = UnsafeMutablePointer<Double>.allocate(capacity: width)
+    let state = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, e.featureCount))
+    let stack = UnsafeMutablePointer<Int>.allocate(capacity: 2 * (e.maxDepth + 1))
+    phi.initialize(repeating: 0, count: width)
+    state.initialize(repeating: 0, count: max(1, e.featureCount))
+    stack.initialize(repeating: 0, count: 2 * (e.maxDepth + 1))
+    defer {
+      phi.deallocate()
+      state.deallocate()
+      stack.deallocate()
+    }
+    return e.nodes.withUnsafeBufferPointer { nodes in
       e.categoryWords.withUnsafeBufferPointer { words in
-        phi.withUnsafeMutableBufferPointer { phi in
-          state.withUnsafeMutableBufferPointer { state in
-            stack.withUnsafeMutableBufferPointer { stack in
-              table.withUnsafeBufferPointer { table in
-                var context = Context(
-                  nodes: nodes, words: words, x: x, z: z, phi: phi, state: state, stack: stack, table: table,
-                  stride: stride)
-                for t in 0..<e.treeCount {
-                  context.base = e.treeOutputs[t] * e.featureCount
-                  context.weight = e.treeWeights[t]
-                  context.values = e.values
-                  context.visit(e.treeStart[t], 0, 0, 0)
+        e.values.withUnsafeBufferPointer { values in
+          e.treeStart.withUnsafeBufferPointer { treeStart in
+            e.treeOutputs.withUnsafeBufferPointer { treeOutputs in
+              e.treeWeights.withUnsafeBufferPointer { treeWeights in
+                table.withUnsafeBufferPointer { table in
+                  body(
+                    PairWalker(
+                      nodes: nodes.baseAddress!, words: words, values: values.baseAddress!,
+                      treeStart: treeStart.baseAddress!, treeOutputs: treeOutputs.baseAddress!,
+                      treeWeights: treeWeights.baseAddress!, treeCount: e.treeCount, featureCount: e.featureCount,
+                      outputCount: e.outputCount,
+                      phi: phi, state: state, stack: stack, table: table.baseAddress!, stride: stride))
                 }
               }
             }
@@ -197,54 +218,50 @@ private struct PairWalker {
     }
   }
 
-  struct Context {
-    let nodes: UnsafeBufferPointer<TreeNode>
-    let words: UnsafeBufferPointer<UInt32>
-    let x: UnsafePointer<Double>
-    let z: UnsafePointer<Double>
-    let phi: UnsafeMutableBufferPointer<Double>
-    /// Per feature: 0 free, 1 follows x, 2 follows z.
-    let state: UnsafeMutableBufferPointer<UInt8>
-    /// Features currently fixed, in order.
-    let stack: UnsafeMutableBufferPointer<Int>
-    let table: UnsafeBufferPointer<Double>
-    let stride: Int
-    var base = 0
-    var weight = 1.0
-    var values: [Double] = []
+  /// Sets `phi` to the attributions of x against the reference z.
+  /// - Complexity: O(T · L) for T trees with L leaves.
+  func walk(x: UnsafePointer<Double>, z: UnsafePointer<Double>) {
+    phi.update(repeating: 0, count: max(1, featureCount * outputCount))
+    for t in 0..<treeCount {
+      visit(treeStart[t], 0, 0, 0, x, z, phi + treeOutputs[t] * featureCount, treeWeights[t])
+    }
+  }
 
-    /// - Parameters: node, size of the fixed stack, |A| (x side), |B| (z side).
-    func visit(_ node: Int, _ depth: Int, _ nx: Int, _ nz: Int) {
-      let n = nodes[node]
-      if n.left < 0 {
-        if depth == 0 { return }
-        let v = values[node] * weight
-        let up = nx > 0 ? v * table[(nx - 1) * stride + nz] : 0
-        let down = nz > 0 ? v * table[nx * stride + nz - 1] : 0
-        for i in 0..<depth {
-          let f = stack[i]
-          if state[f] == 1 { phi[base + f] += up } else { phi[base + f] -= down }
-        }
-        return
+  /// - Parameters: node, size of the fixed stack, |A| (x side), |B| (z side), the rows,
+  ///   the output's attributions and the tree weight.
+  func visit(
+    _ node: Int, _ depth: Int, _ nx: Int, _ nz: Int, _ x: UnsafePointer<Double>, _ z: UnsafePointer<Double>,
+    _ phi: UnsafeMutablePointer<Double>, _ weight: Double
+  ) {
+    let n = nodes[node]
+    if n.left < 0 {
+      if depth == 0 { return }
+      let v = values[node] * weight
+      let up = nx > 0 ? v * table[(nx - 1) * stride + nz] : 0
+      let down = nz > 0 ? v * table[nx * stride + nz - 1] : 0
+      for i in 0..<depth {
+        let f = stack[i]
+        if state[f] == 1 { phi[f] += up } else { phi[f] -= down }
       }
-      let f = Int(n.feature)
-      let xc = Int(n.child(x[f], words))
-      let zc = Int(n.child(z[f], words))
-      if xc == zc {
-        visit(xc, depth, nx, nz)
-        return
-      }
-      switch state[f] {
-      case 1: visit(xc, depth, nx, nz)
-      case 2: visit(zc, depth, nx, nz)
-      default:
-        stack[depth] = f
-        state[f] = 1
-        visit(xc, depth + 1, nx + 1, nz)
-        state[f] = 2
-        visit(zc, depth + 1, nx, nz + 1)
-        state[f] = 0
-      }
+      return
+    }
+    let f = Int(n.feature)
+    let xc = Int(n.child(x[f], words))
+    let zc = Int(n.child(z[f], words))
+    if xc == zc {
+      visit(xc, depth, nx, nz, x, z, phi, weight)
+      return
+    }
+    switch state[f] {
+    case 1: visit(xc, depth, nx, nz, x, z, phi, weight)
+    case 2: visit(zc, depth, nx, nz, x, z, phi, weight)
+    default:
+      stack[depth] = f
+      state[f] = 1
+      visit(xc, depth + 1, nx + 1, nz, x, z, phi, weight)
+      state[f] = 2
+      visit(zc, depth + 1, nx, nz + 1, x, z, phi, weight)
+      state[f] = 0
     }
   }
 }

@@ -21,7 +21,7 @@ extension TreeSHAP {
     var diagonal = [Double](repeating: 0, count: count * k * m)
     var on = diagonal
     var off = diagonal
-    diagonal.withUnsafeMutableBufferPointer { contributions(rows, count: count, into: $0) }
+    diagonal.withUnsafeMutableBufferPointer { classicContributions(rows, count: count, into: $0) }
     for i in 0..<m {
       on.withUnsafeMutableBufferPointer { conditioned(rows, count: count, into: $0, condition: 1, feature: i) }
       off.withUnsafeMutableBufferPointer { conditioned(rows, count: count, into: $0, condition: -1, feature: i) }

@@ -11,18 +11,46 @@ import GlassboxModels
 /// ```
 /// Attributions are in margin (raw) space, one `Explanation` per output.
 ///
-/// Precision: XGBoost models are computed in float32 with XGBoost's operation order, so
-/// attributions equal `pred_contribs` bit for bit (xgboost ≤ 3.2; 3.3+ agrees to float
-/// rounding); `base + Σφ` then matches the float32 margin to ≈1e-6 relative. LightGBM and
-/// scikit-learn models use double: within ≈1e-12 of the libraries, additive to ≈1e-12.
+/// Two exact algorithms compute the same values (`Algorithm`):
+/// - `.fast` (default): Fast TreeSHAP v2 (Yang 2021) in double. Per tree and leaf, the
+///   Shapley weights of all subsets of the path's distinct features are precomputed
+///   (`FastTreeTables`); a row then costs one walk over each tree's nodes plus O(D) per
+///   leaf. Agrees with the classic algorithm in double to ≈1e-15 of the row's largest
+///   |φ|; with XGBoost's float32 `pred_contribs` to ≈1e-6 of it (the float32 rounding of
+///   XGBoost); with LightGBM and scikit-learn (shap) to ≈1e-12. Trees whose tables would
+///   be too large (more than 12 distinct features on a path, more than 2^16 table pairs
+///   per tree or 2^22 in all) fall back to the classic kernel in double.
+/// - `.classic`: Algorithm 2 in the library's arithmetic. XGBoost models are computed in
+///   float32 with XGBoost's operation order, so attributions equal `pred_contribs` bit for
+///   bit (xgboost ≤ 3.2; 3.3+ agrees to float rounding); LightGBM and scikit-learn use
+///   double (≈1e-12).
 ///
-/// - Complexity: O(T · L · D²) per row for T trees with L leaves and depth D; memory
-///   O(D² + features · outputs) per batch, no allocation inside the tree walk.
+/// Base values are computed in the library's arithmetic with either algorithm (float32 for
+/// XGBoost: the bias column of `pred_contribs` bit for bit). `base + Σφ` matches the
+/// margin to ≈1e-6 relative for XGBoost (float32 margins), ≈1e-12 otherwise.
+/// Interaction values always use the classic kernel (see `interactions(_:count:)`).
+///
+/// - Complexity: `.fast`: O(T · (N + L · D)) per row for T trees with N nodes, L leaves
+///   and D distinct features per path, after an O(T · L · 2^D · D) precomputation with
+///   O(T · L · 2^D) memory (bounded, see above). `.classic`: O(T · L · D²) per row, memory
+///   O(D² + features · outputs) per batch. No allocation inside the tree walks.
 public struct TreeSHAP: Explainer {
+  /// The exact algorithm used for `contributions` and `explain`.
+  public enum Algorithm: String, Sendable, CaseIterable {
+    /// Fast TreeSHAP v2 in double (falls back to classic double for oversized trees).
+    case fast
+    /// Lundberg's Algorithm 2 in the library's arithmetic (float32, bit for bit with
+    /// `pred_contribs`, for XGBoost; double otherwise).
+    case classic
+  }
+
   public let ensemble: TreeEnsemble
+  /// The algorithm used for SHAP values.
+  public let algorithm: Algorithm
   /// The expected margin of each output (the bias column of `pred_contribs`).
   public let baseValues: [Double]
   private let storage: Storage
+  private let fast: FastPathDependentKernel?
 
   private enum Storage: Sendable {
     case single(TreeTables<Float>)
@@ -32,10 +60,21 @@ public struct TreeSHAP: Explainer {
   public var method: String { "tree" }
   public var isExact: Bool { true }
 
-  /// Prepares the per-tree tables (means, covers) once.
-  /// - Complexity: O(total nodes).
-  public init(ensemble: TreeEnsemble) {
+  /// Prepares the per-tree tables (means, covers and, for `.fast`, the leaf tables) once.
+  /// - Parameters:
+  ///   - ensemble: the model.
+  ///   - algorithm: `.fast` (default) or `.classic` (bit for bit with XGBoost).
+  /// - Complexity: O(total nodes) for `.classic`; plus O(Σ_leaves 2^d · d) for `.fast`.
+  public init(ensemble: TreeEnsemble, algorithm: Algorithm = .fast) {
+    self.init(ensemble: ensemble, algorithm: algorithm, limits: FastTreeTables.Limits())
+  }
+
+  /// `limits` bounds the fast tables; trees beyond them use the classic kernel in double
+  /// (`treeEntries: 0` gives the classic algorithm in double for every tree).
+  init(ensemble: TreeEnsemble, algorithm: Algorithm, limits: FastTreeTables.Limits) {
     self.ensemble = ensemble
+    self.algorithm = algorithm
+    var doubleTables: TreeTables<Double>?
     switch ensemble.accumulation {
     case .float32:
       let tables = TreeTables<Float>(ensemble)
@@ -45,6 +84,14 @@ public struct TreeSHAP: Explainer {
       let tables = TreeTables<Double>(ensemble)
       storage = .double(tables)
       baseValues = Self.bias(ensemble, tables)
+      doubleTables = tables
+    }
+    switch algorithm {
+    case .fast:
+      fast = FastPathDependentKernel(
+        ensemble: ensemble, fast: FastTreeTables(ensemble, limits: limits), classic: doubleTables ?? TreeTables<Double>(ensemble))
+    case .classic:
+      fast = nil
     }
   }
 
@@ -86,9 +133,23 @@ public struct TreeSHAP: Explainer {
   }
 
   /// Writes SHAP values for `count` rows into `out`, laid out `[row][output][feature]`
-  /// (`count · outputs · features` values; no bias column: see `baseValues`).
-  /// - Complexity: O(count · T · L · D²).
+  /// (`count · outputs · features` values; no bias column: see `baseValues`), with
+  /// `algorithm`.
+  /// - Complexity: O(count · T · (N + L · D)) for `.fast`, O(count · T · L · D²) for `.classic`.
   public func contributions(
+    _ rows: UnsafeBufferPointer<Double>, count: Int, into out: UnsafeMutableBufferPointer<Double>
+  ) {
+    precondition(out.count >= count * ensemble.outputCount * ensemble.featureCount)
+    if let fast {
+      fast.contributions(rows, count: count, into: out)
+    } else {
+      classicContributions(rows, count: count, into: out)
+    }
+  }
+
+  /// SHAP values by the classic algorithm in the library's arithmetic, whatever
+  /// `algorithm` is (the diagonal of interaction values).
+  func classicContributions(
     _ rows: UnsafeBufferPointer<Double>, count: Int, into out: UnsafeMutableBufferPointer<Double>
   ) {
     precondition(out.count >= count * ensemble.outputCount * ensemble.featureCount)
