@@ -72,6 +72,8 @@ public struct LocalSurrogate: Sendable, Equatable {
   public var localPrediction: Double
   /// The surrogate's weighted R² on the perturbed samples.
   public var score: Double
+  /// How stable the explanation is across re-runs with other seeds (nil when not measured).
+  public var stability: SurrogateStability?
 
   public init(
     features: [Int], conditions: [String], weights: [Double], intercept: Double, localPrediction: Double,
@@ -83,6 +85,29 @@ public struct LocalSurrogate: Sendable, Equatable {
     self.intercept = intercept
     self.localPrediction = localPrediction
     self.score = score
+  }
+}
+
+/// How a local surrogate's selection changes when it is re-fitted with other seeds.
+public struct SurrogateStability: Sendable, Equatable {
+  /// The number of re-runs compared with the explanation.
+  public var runs: Int
+  /// For each selected feature (parallel to `LocalSurrogate.features`), the fraction of
+  /// re-runs whose top K holds the feature with the same sign.
+  public var signAgreement: [Double]
+  /// The mean Jaccard overlap |A∩B|/|A∪B| of the top-K feature sets (explanation vs re-run).
+  public var meanJaccard: Double
+  /// The smallest such overlap.
+  public var minJaccard: Double
+  /// Whether the overlap and sign agreements reach the configured thresholds.
+  public var isStable: Bool
+
+  public init(runs: Int, signAgreement: [Double], meanJaccard: Double, minJaccard: Double, isStable: Bool) {
+    self.runs = runs
+    self.signAgreement = signAgreement
+    self.meanJaccard = meanJaccard
+    self.minJaccard = minJaccard
+    self.isStable = isStable
   }
 }
 

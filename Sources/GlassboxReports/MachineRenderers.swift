@@ -26,6 +26,10 @@ public struct JSONLinesRenderer: Sendable {
   }
 
   public func append(_ e: Explanation, to out: inout String) {
+    if let surrogate = e.surrogate {
+      appendSurrogate(e, surrogate, to: &out)
+      return
+    }
     out += "{\"row\":"
     out += String(e.row)
     if let id = e.id { out += ",\"id\":" + TextEscaping.jsonString(id) }
@@ -55,6 +59,49 @@ public struct JSONLinesRenderer: Sendable {
       out += "}"
     }
     out += "]"
+    if !e.notes.isEmpty {
+      out += ",\"warnings\":[" + e.notes.map { TextEscaping.jsonString($0) }.joined(separator: ",") + "]"
+    }
+    out += "}\n"
+  }
+}
+
+extension JSONLinesRenderer {
+  /// A local-surrogate (LIME) line: the attributions list holds the selected features only,
+  /// each with its `condition` (and `sign_agreement` when stability was measured), and the
+  /// object carries `intercept`, `local_prediction`, `score` and, with re-runs,
+  /// `stability` {`runs`, `mean_jaccard`, `min_jaccard`, `stable`}.
+  func appendSurrogate(_ e: Explanation, _ s: LocalSurrogate, to out: inout String) {
+    out += "{\"row\":" + String(e.row)
+    if let id = e.id { out += ",\"id\":" + TextEscaping.jsonString(id) }
+    out += ",\"class\":" + (e.output.map(String.init) ?? "null")
+    out += ",\"output\":\"" + e.space.rawValue + "\",\"prediction\":" + NumberFormatting.json(e.prediction)
+    out += ",\"base_value\":" + NumberFormatting.json(e.baseValue)
+    out += ",\"method\":\"" + context.method + "\",\"attributions\":["
+    for (c, j) in s.features.enumerated() {
+      if c > 0 { out += "," }
+      out += "{\"feature\":" + quotedNames[j] + ",\"value\":"
+      switch context.schema.displayValue(e.inputs[j], feature: j) {
+      case .missing: out += "null"
+      case .label(let l): out += TextEscaping.jsonString(l)
+      case .number(let v): out += NumberFormatting.json(v)
+      }
+      out += ",\"condition\":" + TextEscaping.jsonString(s.conditions[c])
+      out += ",\"attribution\":" + NumberFormatting.json(s.weights[c])
+      if let st = s.stability, c < st.signAgreement.count {
+        out += ",\"sign_agreement\":" + NumberFormatting.json(st.signAgreement[c])
+      }
+      out += "}"
+    }
+    out += "],\"intercept\":" + NumberFormatting.json(s.intercept)
+    out += ",\"local_prediction\":" + NumberFormatting.json(s.localPrediction)
+    out += ",\"score\":" + NumberFormatting.json(s.score)
+    if let st = s.stability {
+      out += ",\"stability\":{\"runs\":" + String(st.runs)
+      out += ",\"mean_jaccard\":" + NumberFormatting.json(st.meanJaccard)
+      out += ",\"min_jaccard\":" + NumberFormatting.json(st.minJaccard)
+      out += ",\"stable\":" + (st.isStable ? "true" : "false") + "}"
+    }
     if !e.notes.isEmpty {
       out += ",\"warnings\":[" + e.notes.map { TextEscaping.jsonString($0) }.joined(separator: ",") + "]"
     }

@@ -1,0 +1,247 @@
+import Dispatch
+import GlassboxData
+import GlassboxModels
+import GlassboxNumerics
+
+/// LIME for tabular data: a weighted linear surrogate fitted on perturbed samples around
+/// each instance, in the binary "same bin / same category as the instance" representation
+/// (lime 0.2.0.1 `LimeTabularExplainer` with `discretize_continuous=True`).
+///
+/// For each row: draw `samples − 1` perturbations from the background's statistics
+/// (`LIMESampler`), predict them all in one batch, weight them with the exponential kernel
+/// on their distance to the instance, select K features and fit a ridge surrogate
+/// (`fitLIMESurrogate`). The explanation's `surrogate` holds the conditions, weights,
+/// intercept, local prediction and weighted R² (`score`); `attributions` holds the weights
+/// of the selected features (0 elsewhere) and `baseValue` the intercept, so
+/// `baseValue + Σ attributions` is the local prediction (the instance is all ones).
+///
+/// Outputs: a binary classifier's positive-class probability (lime's label 1), each
+/// class probability of a multi-class model, the raw output of a regressor; `space: .raw`
+/// explains margins instead.
+///
+/// Determinism: row r draws from `Xoshiro256StarStar(seed:stream: r)`, so a row's result
+/// depends on the seed and the row only, never on threads or batching (with OpenBLAS on
+/// one thread, as the CLI sets it). With `stabilityRuns` R > 0, R more runs with derived
+/// seeds measure how stable the selected features and their signs are.
+///
+/// Missing values: see `LIMESampler` (an instance's missing value is its own level,
+/// "`name is missing`"); background NaNs are left out of the statistics.
+///
+/// - Complexity: per row O(n·m·log L) sampling, one model batch of n rows, O(n·m²) for the
+///   fits (O(n·K²·m) with forward selection); times (1 + R) with stability runs.
+public struct LIME: Explainer {
+  public let model: any Model
+  public let configuration: LIMEConfiguration
+  public let statistics: LIMETrainingStatistics
+  /// The kernel width in use.
+  public let kernelWidth: Double
+  /// The explained space.
+  public let space: OutputSpace
+  private let sampler: LIMESampler
+  private let outputs: [Int]
+
+  public var method: String { "lime" }
+  public var isExact: Bool { false }
+
+  /// - Parameters:
+  ///   - model: the model, used through batched `predictMargins` only.
+  ///   - background: training rows the perturbations are drawn from.
+  ///   - schema: which features are categorical and their labels (default: all numeric).
+  /// - Throws: `ExplainerError` for unusable settings or background.
+  /// - Complexity: O(rows · m · log rows) for the statistics.
+  public init(
+    model: any Model, background: Background, schema: FeatureSchema? = nil,
+    configuration: LIMEConfiguration = LIMEConfiguration()
+  ) throws {
+    let schema = schema ?? FeatureSchema(names: model.featureNames)
+    guard background.featureCount == model.featureCount, schema.count == model.featureCount else {
+      throw ExplainerError.invalidBackground(
+        path: background.source,
+        problem: "it has \(background.featureCount) features, the model reads \(model.featureCount)")
+    }
+    func bad(_ problem: String) -> ExplainerError { .unsupportedOutput(method: "lime", problem: problem) }
+    guard configuration.samples >= 2 else { throw bad("--samples must be at least 2") }
+    guard configuration.features >= 1 else { throw bad("--features must be at least 1") }
+    guard configuration.stabilityRuns >= 0 else { throw bad("--stability must be 0 or more") }
+    if let w = configuration.kernelWidth, !(w > 0 && w.isFinite) {
+      throw bad("--kernel-width must be a positive number")
+    }
+    let classifier = model.transform == .logistic || model.transform == .softmax
+    let space = configuration.space ?? (classifier ? .probability : .raw)
+    if space == .probability && !classifier {
+      throw bad("probabilities need a classifier (logistic or softmax model); this model's output is \(model.transform.marginUnit)")
+    }
+    let outputs = configuration.outputs ?? Array(0..<model.outputCount)
+    if let k = outputs.first(where: { $0 < 0 || $0 >= model.outputCount }) {
+      throw bad("class \(k) is out of range: the model has \(model.outputCount) output(s)")
+    }
+    self.model = model
+    self.configuration = configuration
+    self.statistics = try LIMETrainingStatistics(
+      background: background, schema: schema, discretizer: configuration.discretizer,
+      labels: configuration.trainingLabels)
+    self.kernelWidth = configuration.kernelWidth ?? limeDefaultKernelWidth(features: model.featureCount)
+    self.space = space
+    self.outputs = outputs
+    self.sampler = LIMESampler(statistics: statistics, kernelWidth: kernelWidth)
+  }
+
+  public func explain(
+    _ rows: UnsafeBufferPointer<Double>, count: Int, rowIndices: ArraySlice<Int>,
+    into out: inout [Explanation]
+  ) throws {
+    let m = model.featureCount
+    let indices = Array(rowIndices)
+    let threads = max(1, min(configuration.threads, count))
+    if threads == 1 {
+      for r in 0..<count {
+        out += try explainRow(Array(rows[(r * m)..<((r + 1) * m)]), row: indices[r])
+      }
+      return
+    }
+    let results = UnsafeMutableBufferPointer<Result<[Explanation], Error>?>.allocate(capacity: count)
+    results.initialize(repeating: nil)
+    defer {
+      _ = results.deinitialize()
+      results.deallocate()
+    }
+    nonisolated(unsafe) let slots = results
+    nonisolated(unsafe) let input = rows
+    DispatchQueue.concurrentPerform(iterations: threads) { worker in
+      var r = worker
+      while r < count {
+        let instance = Array(input[(r * m)..<((r + 1) * m)])
+        slots[r] = Result { try explainRow(instance, row: indices[r]) }
+        r += threads
+      }
+    }
+    for r in 0..<count { out += try results[r]!.get() }
+  }
+
+  /// The explanations of one row (one per explained output).
+  func explainRow(_ instance: [Double], row: Int) throws -> [Explanation] {
+    let main = try surrogates(instance, row: row, seed: configuration.seed)
+    var reruns: [[LIMESurrogateFit]] = []
+    if configuration.stabilityRuns > 0 {
+      var mixer = SplitMix64(seed: configuration.seed ^ 0x4C49_4D45_5374_6162)
+      for _ in 0..<configuration.stabilityRuns {
+        reruns.append(try surrogates(instance, row: row, seed: mixer.next()).fits)
+      }
+    }
+    let levels = instance.indices.map { statistics.features[$0].level(of: instance[$0]) }
+    var notes = missingNotes(instance)
+    if main.dropped > 0 {
+      notes.append(
+        "\(main.dropped) of \(configuration.samples) perturbed samples got no model output (missing values the model does not accept) and were left out of the fit")
+    }
+    return outputs.indices.map { o in
+      let fit = main.fits[o]
+      var attributions = [Double](repeating: 0, count: instance.count)
+      for (c, j) in fit.features.enumerated() { attributions[j] = fit.weights[c] }
+      var surrogate = LocalSurrogate(
+        features: fit.features, conditions: fit.features.map { statistics.features[$0].condition(level: levels[$0]) },
+        weights: fit.weights, intercept: fit.intercept, localPrediction: fit.localPrediction, score: fit.score)
+      if !reruns.isEmpty { surrogate.stability = stability(fit, reruns.map { $0[o] }) }
+      var e = Explanation(
+        row: row, output: model.outputCount == 1 ? nil : outputs[o], space: space, prediction: main.predictions[o],
+        baseValue: fit.intercept, attributions: attributions, inputs: instance, notes: notes)
+      e.surrogate = surrogate
+      return e
+    }
+  }
+
+  /// Samples, predicts and fits one surrogate per explained output.
+  private func surrogates(
+    _ instance: [Double], row: Int, seed: UInt64
+  ) throws -> (fits: [LIMESurrogateFit], predictions: [Double], dropped: Int) {
+    let n = configuration.samples
+    var generator = Xoshiro256StarStar(seed: seed, stream: UInt64(truncatingIfNeeded: row))
+    let levels = instance.indices.map { statistics.features[$0].level(of: instance[$0]) }
+    let hood = sampler.sample(instance: instance[...], levels: levels, samples: n, generator: &generator)
+    let k = model.outputCount
+    var margins = [Double](repeating: 0, count: n * k)
+    hood.inputs.withUnsafeBufferPointer { x in
+      margins.withUnsafeMutableBufferPointer { o in model.predictMargins(x, count: n, into: o) }
+    }
+    var targets = [[Double]](repeating: [Double](repeating: 0, count: n), count: outputs.count)
+    var weights = hood.weights
+    var dropped = 0
+    let logistic = k == 1 && model.transform == .logistic && space == .probability
+    for i in 0..<n {
+      let base = i * k
+      var finite = true
+      if space == .raw || logistic {
+        for (o, c) in outputs.enumerated() {
+          let margin = margins[base + c]
+          let v = logistic ? 1 / (1 + expValue(-margin)) : margin
+          targets[o][i] = v
+          finite = finite && v.isFinite
+        }
+      } else {
+        let values = model.responses(fromMargins: margins[base..<(base + k)])
+        for (o, c) in outputs.enumerated() {
+          targets[o][i] = values[c]
+          finite = finite && values[c].isFinite
+        }
+      }
+      if !finite {
+        // The model gives no output for this sample (a missing value it does not accept):
+        // the sample leaves the fit.
+        if i == 0 {
+          throw ExplainerError.unsupportedOutput(
+            method: "lime",
+            problem: "the model gives no output for row \(row) (it does not accept the row's missing values); impute them first")
+        }
+        weights[i] = 0
+        dropped += 1
+        for o in outputs.indices { targets[o][i] = 0 }
+      }
+    }
+    var fits: [LIMESurrogateFit] = []
+    for o in outputs.indices {
+      fits.append(
+        try fitLIMESurrogate(
+          data: hood.binary, labels: targets[o], weights: weights, features: configuration.features,
+          selection: configuration.featureSelection, alpha: configuration.ridgeAlpha))
+    }
+    return (fits, targets.map { $0[0] }, dropped)
+  }
+
+  /// Sign agreement and top-K overlap of `main` with the re-runs.
+  func stability(_ main: LIMESurrogateFit, _ reruns: [LIMESurrogateFit]) -> SurrogateStability {
+    let k = configuration.features
+    let top = Set(main.features.prefix(k))
+    var jaccards: [Double] = []
+    for r in reruns {
+      let other = Set(r.features.prefix(k))
+      let union = top.union(other).count
+      jaccards.append(union == 0 ? 1 : Double(top.intersection(other).count) / Double(union))
+    }
+    let agreement = main.features.indices.map { c -> Double in
+      let j = main.features[c]
+      let same = reruns.filter { r in
+        guard let at = r.features.prefix(k).firstIndex(of: j) else { return false }
+        return (r.weights[at] > 0) == (main.weights[c] > 0)
+      }.count
+      return Double(same) / Double(reruns.count)
+    }
+    let mean = jaccards.reduce(0, +) / Double(jaccards.count)
+    let stable =
+      mean >= configuration.stableJaccard
+      && agreement.prefix(k).allSatisfy { $0 >= configuration.stableSignAgreement }
+    return SurrogateStability(
+      runs: reruns.count, signAgreement: agreement, meanJaccard: mean, minJaccard: jaccards.min() ?? 1,
+      isStable: stable)
+  }
+
+  private func missingNotes(_ instance: [Double]) -> [String] {
+    instance.indices.filter { instance[$0].isNaN }.map { j in
+      let f = statistics.features[j]
+      let p = sampler.missingProbability(j, instanceMissing: true)
+      let rate = shortNumber(p * 100) + "%"
+      return f.missingFraction > 0
+        ? "\(f.name) is missing: its condition is '\(f.name) is missing'; samples are missing at the background rate (\(rate))"
+        : "\(f.name) is missing but never in the background: samples are missing at \(rate) (one level's share) to explain it"
+    }
+  }
+}
