@@ -1,4 +1,5 @@
 import Dispatch
+import GlassboxAudit
 import GlassboxData
 import GlassboxExplainers
 
@@ -19,6 +20,9 @@ struct BatchRunner {
   let threads: Int
   let blockSize: Int
   let render: @Sendable ([Explanation]) -> String
+  /// Receives each block's audit records, in input order, right after its output (the
+  /// records are built by the workers, with the block's explanations).
+  var audit: AuditTrail? = nil
 
   /// Runs to the end of input (or past the last selected row).
   /// - Returns: the number of rows explained.
@@ -48,7 +52,7 @@ struct BatchRunner {
         done = true
       }
       if blocks.isEmpty { break }
-      let results = UnsafeMutableBufferPointer<Result<(String, Int), Error>?>.allocate(capacity: blocks.count)
+      let results = UnsafeMutableBufferPointer<Result<(String, Int, [[UInt8]]), Error>?>.allocate(capacity: blocks.count)
       results.initialize(repeating: nil)
       defer {
         _ = results.deinitialize()
@@ -58,7 +62,7 @@ struct BatchRunner {
       let workers = min(threads, work.count)
       let processor = BlockProcessor(
         encoder: encoder, explainer: explainer, selection: selection, idColumn: idColumn,
-        classFilter: classFilter, render: render)
+        classFilter: classFilter, render: render, auditBuilder: audit?.builder)
       nonisolated(unsafe) let slots = results
       DispatchQueue.concurrentPerform(iterations: workers) { worker in
         var encoded: [Double] = []
@@ -69,8 +73,9 @@ struct BatchRunner {
         }
       }
       for k in 0..<work.count {
-        let (text, count) = try results[k]!.get()
+        let (text, count, records) = try results[k]!.get()
         try sink.write(text)
+        try audit?.append(bodies: records)
         explained += count
       }
       try sink.flush()
@@ -92,12 +97,14 @@ struct BlockProcessor: Sendable {
   let idColumn: Int?
   let classFilter: Int?
   let render: @Sendable ([Explanation]) -> String
+  /// Builds the block's audit records, when auditing.
+  let auditBuilder: AuditRecordBuilder?
 
-  func process(_ block: CSVBlock, featureCount: Int, encoded: inout [Double]) throws -> (String, Int) {
+  func process(_ block: CSVBlock, featureCount: Int, encoded: inout [Double]) throws -> (String, Int, [[UInt8]]) {
     var keep: [Int] = []
     keep.reserveCapacity(block.count)
     for r in 0..<block.count where selection?.contains(block.rowIndex(r)) ?? true { keep.append(r) }
-    if keep.isEmpty { return ("", 0) }
+    if keep.isEmpty { return ("", 0, []) }
     encoded.removeAll(keepingCapacity: true)
     if keep.count == block.count {
       try encoder.encode(block, into: &encoded)
@@ -127,6 +134,6 @@ struct BlockProcessor: Sendable {
       for i in explanations.indices { explanations[i].id = byRow[explanations[i].row] }
     }
     if let classFilter { explanations.removeAll { ($0.output ?? 0) != classFilter } }
-    return (render(explanations), keep.count)
+    return (render(explanations), keep.count, auditBuilder?.bodies(explanations) ?? [])
   }
 }

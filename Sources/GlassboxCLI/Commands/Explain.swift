@@ -72,6 +72,8 @@ struct Explain: ParsableCommand {
   @Flag(help: "No progress line on standard error.")
   var quiet = false
 
+  @OptionGroup var auditOptions: AuditOptions
+
   enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, json, csv, markdown }
 
   enum OutputSpaceArgument: String, ExpressibleByArgument, CaseIterable {
@@ -124,11 +126,19 @@ struct Explain: ParsableCommand {
     let sink = try OutputSink(path: out)
     if chosenFormat == .csv && !noHeader { try sink.write(CSVRenderer(context: context).header()) }
 
+    let trail = try auditOptions.makeTrail(
+      .init(
+        loaded: loaded, explainer: explainer, requestedMethod: method.value.rawValue, seed: seed,
+        threads: threads ?? Terminal.cores(), space: output.space, backgroundPath: background,
+        dataPath: instance == nil ? (data ?? "-") : nil, idColumn: idColumn))
+
     if let instance {
       let inputs = try FeatureEncoder.encode(instance: instance, schema: loaded.schema)
       var explanations = try explainer.explain(inputs, featureCount: loaded.schema.count)
       if let outputClass { explanations.removeAll { ($0.output ?? 0) != outputClass } }
       try sink.write(render(explanations))
+      try trail?.record(explanations)
+      try trail?.finish()
       try sink.commit()
       return
     }
@@ -146,15 +156,17 @@ struct Explain: ParsableCommand {
     let progress = ProgressLine(enabled: !quiet)
     let runner = BatchRunner(
       reader: reader, encoder: encoder, explainer: explainer, selection: selection, idColumn: idIndex,
-      classFilter: outputClass, threads: threads ?? Terminal.cores(), blockSize: 1024, render: render)
+      classFilter: outputClass, threads: threads ?? Terminal.cores(), blockSize: 1024, render: render, audit: trail)
     let count: Int
     do {
       count = try runner.run(into: sink, progress: progress)
     } catch {
       progress.finish()
+      try? trail?.finish()  // a closing checkpoint over the records written before the failure
       throw error
     }
     progress.finish()
+    try trail?.finish()
     if let selection, count < selection.count {
       throw DataError.invalidRowSpec(
         spec: rows ?? "", problem: "only \(count) of the \(selection.count) selected rows exist in '\(reader.sourceName)' (it has fewer data rows)")

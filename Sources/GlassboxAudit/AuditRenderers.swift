@@ -1,0 +1,185 @@
+import GlassboxData
+
+/// Which records `show` and `export` keep.
+public struct AuditFilter: Sendable {
+  /// Seqs to keep (inclusive), nil for all.
+  public var seqs: ClosedRange<Int>?
+  /// Keep records at or after this UTC time or time prefix (`2026-09-01`, `2026-09-01T10`).
+  public var since: String?
+  /// Keep records up to this time or time prefix, inclusive.
+  public var until: String?
+  /// Keep records whose model path contains this text or whose SHA-256 starts with it.
+  public var model: String?
+
+  public init(seqs: ClosedRange<Int>? = nil, since: String? = nil, until: String? = nil, model: String? = nil) {
+    self.seqs = seqs
+    self.since = since
+    self.until = until
+    self.model = model
+  }
+
+  public func matches(_ r: RecordedExplanation) -> Bool {
+    if let seqs, !seqs.contains(r.seq) { return false }
+    if let since, r.time < since { return false }
+    if let until, r.time.prefix(until.count) > until { return false }
+    if let model, !r.model.path.contains(model), !r.model.sha256.hasPrefix(model.lowercased()) { return false }
+    return true
+  }
+}
+
+/// Text renderings of audit records: pure functions, the CLI prints them.
+public enum AuditRenderers {
+  /// A table for people: one line per record.
+  /// - Complexity: O(records × features).
+  public static func table(_ records: [RecordedExplanation]) -> String {
+    let header = ["seq", "time (UTC)", "model", "row", "id", "prediction", "base", "reasons (lowering the output most)"]
+    var rows: [[String]] = []
+    for r in records {
+      let model = (r.model.path.split(separator: "/").last.map(String.init) ?? r.model.path) + " " + r.model.sha256.prefix(8)
+      rows.append([
+        String(r.seq), String(r.time.prefix(23)).replacingT(), model, String(r.row), r.id ?? "",
+        readable(r.prediction), readable(r.baseValue), r.reasons.joined(separator: ", "),
+      ])
+    }
+    var widths = header.map(\.count)
+    for row in rows { for (k, cell) in row.enumerated() { widths[k] = max(widths[k], cell.count) } }
+    func line(_ cells: [String]) -> String {
+      var text = ""
+      for (k, cell) in cells.enumerated() {
+        let numeric = k == 0 || k == 3 || k == 5 || k == 6
+        let pad = String(repeating: " ", count: widths[k] - cell.count)
+        text += (k == 0 ? "" : "  ") + (numeric ? pad + cell : (k == cells.count - 1 ? cell : cell + pad))
+      }
+      return text + "\n"
+    }
+    var out = line(header)
+    for row in rows { out += line(row) }
+    out += "\(records.count) record(s)\n"
+    return out
+  }
+
+  /// The CSV header of `csv`.
+  public static let csvHeader =
+    "seq,record_id,time,model_path,model_sha256,method,row,id,output,prediction,base_value,feature,value,phi,reason_rank\n"
+
+  /// Long-format CSV: one line per record and feature, for a warehouse table. Redacted
+  /// values are empty, or `hmac:<hex>` when they were hashed.
+  /// - Complexity: O(records × features).
+  public static func csv(_ records: [RecordedExplanation]) -> String {
+    var out = ""
+    for r in records {
+      let prefix = [
+        String(r.seq), r.recordID, r.time, csvCell(r.model.path), r.model.sha256, csvCell(r.method), String(r.row),
+        csvCell(r.id ?? ""), r.output.map(String.init) ?? "", number(r.prediction), number(r.baseValue),
+      ].joined(separator: ",")
+      for (feature, phi) in r.attributions {
+        let rank = r.reasons.firstIndex(of: feature).map { String($0 + 1) } ?? ""
+        out += prefix + "," + csvCell(feature) + "," + csvCell(valueText(r.inputs[feature])) + "," + number(phi) + "," + rank + "\n"
+      }
+    }
+    return out
+  }
+
+  /// JSON Lines: one object per record with its attribution table.
+  /// - Complexity: O(records × features).
+  public static func jsonLines(_ records: [RecordedExplanation]) -> String {
+    var out: [UInt8] = []
+    for r in records {
+      var w = JSONLineWriter()
+      w.beginObject()
+      w.key("seq")
+      w.int(r.seq)
+      w.key("record_id")
+      w.string(r.recordID)
+      w.key("time")
+      w.string(r.time)
+      w.key("model_path")
+      w.string(r.model.path)
+      w.key("model_sha256")
+      w.string(r.model.sha256)
+      w.key("method")
+      w.string(r.method)
+      w.key("row")
+      w.int(r.row)
+      w.key("id")
+      w.optionalString(r.id)
+      w.key("output")
+      if let o = r.output { w.int(o) } else { w.null() }
+      w.key("prediction")
+      w.number(r.prediction)
+      w.key("base_value")
+      w.number(r.baseValue)
+      w.key("attributions")
+      w.beginArray()
+      for (feature, phi) in r.attributions {
+        w.beginObject()
+        w.key("feature")
+        w.string(feature)
+        w.key("value")
+        w.value(r.inputs[feature] ?? .null)
+        w.key("phi")
+        w.number(phi)
+        w.endObject()
+      }
+      w.endArray()
+      w.key("reasons")
+      w.value(.array(r.reasons.map { .string($0) }))
+      w.endObject()
+      out += w.bytes
+      out.append(UInt8(ascii: "\n"))
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  private static func valueText(_ value: JSONValue?) -> String {
+    switch value {
+    case .none, .null?: return ""
+    case .number(let x)?: return number(x)
+    case .string(let s)?: return s
+    case .object(let o)?: return o["hmac"]?.string.map { "hmac:" + $0 } ?? ""
+    default: return ""
+    }
+  }
+
+  private static func number(_ x: Double) -> String {
+    var bytes: [UInt8] = []
+    JSONLineWriter.appendNumber(x, to: &bytes)
+    let text = String(decoding: bytes, as: UTF8.self)
+    return text == "null" ? "" : text
+  }
+
+  /// About four significant digits, for the table.
+  static func readable(_ x: Double) -> String {
+    guard x.isFinite else { return x.isNaN ? "NaN" : (x > 0 ? "inf" : "-inf") }
+    if x == x.rounded(), abs(x) < 1e12 { return String(Int64(x)) }
+    var magnitude = 0
+    var a = abs(x)
+    while a >= 10 { a /= 10; magnitude += 1 }
+    while a < 1 { a *= 10; magnitude -= 1 }
+    let places = max(0, min(12, 3 - magnitude))
+    var scale = 1.0
+    for _ in 0..<places { scale *= 10 }
+    let rounded = (x * scale).rounded() / scale
+    var text = String(rounded)
+    if text.contains("e") { return text }
+    if let dot = text.firstIndex(of: ".") {
+      let decimals = text.distance(from: dot, to: text.endIndex) - 1
+      if decimals > places { text = String(text.prefix(text.count - (decimals - places))) }
+      while text.hasSuffix("0") { text.removeLast() }
+      if text.hasSuffix(".") { text.removeLast() }
+    }
+    return text
+  }
+
+  private static func csvCell(_ s: String) -> String {
+    guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+    return "\"" + s.replacing("\"", with: "\"\"") + "\""
+  }
+}
+
+extension String {
+  /// `2026-09-01T10:15:02.113` → `2026-09-01 10:15:02.113`.
+  fileprivate func replacingT() -> String {
+    String(map { $0 == "T" ? " " : $0 })
+  }
+}

@@ -1,0 +1,200 @@
+import ArgumentParser
+import GlassboxAudit
+import GlassboxData
+
+/// `glassbox audit`: check, repair, replay and read audit logs written by `explain --audit`.
+struct Audit: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Verify, repair, replay, show and export audit logs; make keys.",
+    discussion: """
+      Examples:
+        glassbox explain --model models/adult-logistic.json --data datasets/adult.csv --rows 0-99 --audit audit.log --out phi.jsonl
+        glassbox audit verify audit.log
+        glassbox audit replay audit.log --seq 7
+        glassbox audit show audit.log --since 2026-09-01
+        glassbox audit export audit.log --format csv --out attributions.csv
+        glassbox audit keygen --out audit-key    # then: explain ... --sign-key audit-key; verify --public-key audit-key.pub
+      The log format: docs/audit-log.md.
+      """,
+    subcommands: [Verify.self, Repair.self, Replay.self, Show.self, Export.self, Keygen.self])
+}
+
+extension Audit {
+  /// `glassbox audit verify`.
+  struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Check a log's hash chain, seq order, checkpoints and records; exit 1 naming the first bad seq.",
+      discussion: """
+        Exit status: 0 intact; 1 the log was altered or damaged (changed, deleted, inserted, duplicated,
+        reordered or torn record, bad checkpoint or signature, truncated tail); 2 a record's content is wrong
+        (additivity, a sensitive value in clear).
+        A checkpoint kept elsewhere (--checkpoint) exposes a removed tail, which the chain alone cannot.
+        """)
+
+    @Argument(help: "The audit log.")
+    var log: String
+
+    @Option(help: "An Ed25519 public key (from 'glassbox audit keygen'): checkpoint signatures must be valid for it.")
+    var publicKey: String?
+
+    @Option(help: "A file holding a checkpoint line copied from the log earlier: the log must still hold the lines it covers.")
+    var checkpoint: String?
+
+    func run() throws {
+      let key = try publicKey.map { (p: String) throws(AuditError) in try AuditPublicKey(path: p) }
+      let external = try checkpoint.map { (p: String) throws(AuditError) in try Checkpoint.load(path: p) }
+      let report = try AuditVerifier.verify(path: log, publicKey: key, external: external)
+      var text = ""
+      let summary = "\(report.records) record(s), \(report.checkpoints) checkpoint(s)"
+        + (key == nil ? "" : ", \(report.signaturesChecked) signature(s) valid")
+      if let failure = report.failure {
+        text += "\(log): FAILED: \(failure.message)\n"
+        text += "verified before the failure: \(report.lines) line(s)\n"
+      } else if let failure = report.semanticFailure {
+        text += "\(log): chain intact (\(summary)), but CONTENT FAILED: \(failure.message)\n"
+      } else {
+        text += "\(log): intact: \(summary)\n"
+      }
+      for note in report.notes { text += "note: \(note)\n" }
+      let sink = try OutputSink(path: nil)
+      try sink.write(text)
+      try sink.commit()
+      if report.failure != nil { throw ExitCode(1) }
+      if report.semanticFailure != nil { throw ExitCode(2) }
+    }
+  }
+
+  /// `glassbox audit repair`.
+  struct Repair: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Remove a torn last line (left by a crash mid-write), after saving the whole log as LOG.torn-<time>.",
+      discussion: "Anything else wrong with the log is left as it is: repair refuses and says why.")
+
+    @Argument(help: "The audit log.")
+    var log: String
+
+    func run() throws {
+      let outcome = try AuditRepair.repair(path: log)
+      let text: String
+      if let backup = outcome.backupPath, let seq = outcome.seq {
+        text = "\(log): removed the torn line of seq \(seq) (\(outcome.removedBytes) bytes); the log as it was is saved in \(backup)\n"
+      } else {
+        text = "\(log): its last line is whole; nothing to repair\n"
+      }
+      let sink = try OutputSink(path: nil)
+      try sink.write(text)
+      try sink.commit()
+    }
+  }
+
+  /// Record filters shared by show and export.
+  struct FilterOptions: ParsableArguments {
+    @Option(help: "Records to keep: one seq or an inclusive range, e.g. 7 or 10-20.")
+    var seq: String?
+
+    @Option(help: "Keep records at or after this UTC time or prefix (2026-09-01, 2026-09-01T10:15).")
+    var since: String?
+
+    @Option(help: "Keep records up to this UTC time or prefix, inclusive.")
+    var until: String?
+
+    @Option(help: "Keep records whose model path contains this text, or whose model SHA-256 starts with it.")
+    var model: String?
+
+    func validate() throws { _ = try seqRange() }
+
+    func seqRange() throws -> ClosedRange<Int>? {
+      guard let seq else { return nil }
+      let parts = seq.split(separator: "-", omittingEmptySubsequences: false)
+      guard parts.count <= 2, let low = Int(parts[0]), let high = Int(parts.last ?? ""), low >= 1, low <= high else {
+        throw ValidationError("--seq takes a seq or an inclusive range such as 10-20")
+      }
+      return low...high
+    }
+
+    var filter: AuditFilter {
+      get throws { AuditFilter(seqs: try seqRange(), since: since, until: until, model: model) }
+    }
+  }
+
+  /// `glassbox audit show`.
+  struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List a log's records as a table: seq, time, model, row, prediction, reasons.")
+
+    @Argument(help: "The audit log.")
+    var log: String
+
+    @OptionGroup var filters: FilterOptions
+
+    func run() throws {
+      let filter = try filters.filter
+      let records = try RecordedExplanation.readAll(path: log).filter(filter.matches)
+      let sink = try OutputSink(path: nil)
+      try sink.write(AuditRenderers.table(records))
+      try sink.commit()
+    }
+  }
+
+  /// `glassbox audit export`.
+  struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Export the attribution tables: CSV (one line per record and feature) or JSON Lines (one object per record).")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, jsonl }
+
+    @Argument(help: "The audit log.")
+    var log: String
+
+    @Option(help: "csv or jsonl.")
+    var format: Format = .csv
+
+    @Option(help: "Write to this file (atomically) instead of standard output.")
+    var out: String?
+
+    @Flag(help: "CSV without its header line.")
+    var noHeader = false
+
+    @OptionGroup var filters: FilterOptions
+
+    func run() throws {
+      let filter = try filters.filter
+      let records = try RecordedExplanation.readAll(path: log).filter(filter.matches)
+      let sink = try OutputSink(path: out)
+      switch format {
+      case .csv:
+        if !noHeader { try sink.write(AuditRenderers.csvHeader) }
+        try sink.write(AuditRenderers.csv(records))
+      case .jsonl:
+        try sink.write(AuditRenderers.jsonLines(records))
+      }
+      try sink.commit()
+    }
+  }
+
+  /// `glassbox audit keygen`.
+  struct Keygen: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Make an Ed25519 key pair for signed checkpoints (PATH, mode 0600, and PATH.pub), or an HMAC redaction key.",
+      discussion: "Keys are never overwritten. Formats: docs/audit-log.md.")
+
+    @Option(help: "Where to write the key: the private key (mode 0600); the public key goes to <out>.pub.")
+    var out: String
+
+    @Flag(help: "Make a 32-byte HMAC-SHA256 key for --redact-key instead of a signing pair.")
+    var redaction = false
+
+    func run() throws {
+      let text: String
+      if redaction {
+        try AuditKeyFile.generateRedactionKey(path: out)
+        text = "wrote the redaction key \(out) (mode 0600); keep it away from the log\n"
+      } else {
+        let id = try AuditKeyFile.generateSigningPair(privatePath: out, publicPath: out + ".pub")
+        text = "wrote the private key \(out) (mode 0600) and the public key \(out).pub (key id \(id))\n"
+      }
+      let sink = try OutputSink(path: nil)
+      try sink.write(text)
+      try sink.commit()
+    }
+  }
+}
