@@ -26,6 +26,9 @@ let package = Package(
       name: "GlassboxExplainers",
       dependencies: ["GlassboxModels", "GlassboxData", "GlassboxNumerics"]),
     .target(
+      name: "GlassboxFairness",
+      dependencies: ["GlassboxExplainers", "GlassboxModels", "GlassboxData", "GlassboxNumerics"]),
+    .target(
       name: "GlassboxAudit",
       dependencies: [
         "GlassboxExplainers", "GlassboxModels", "GlassboxData",
@@ -33,12 +36,14 @@ let package = Package(
       ]),
     .target(
       name: "GlassboxReports",
-      dependencies: ["GlassboxExplainers", "GlassboxModels", "GlassboxData", "GlassboxAudit"]),
+      dependencies: [
+        "GlassboxExplainers", "GlassboxModels", "GlassboxData", "GlassboxAudit", "GlassboxFairness",
+      ]),
     .target(
       name: "GlassboxCLI",
       dependencies: [
         "GlassboxReports", "GlassboxAudit", "GlassboxExplainers", "GlassboxModels", "GlassboxData",
-        "GlassboxNumerics",
+        "GlassboxNumerics", "GlassboxFairness",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "glassbox", dependencies: ["GlassboxCLI"]),
@@ -60,6 +65,8 @@ let package = Package(
     .testTarget(
       name: "GlassboxAuditTests",
       dependencies: ["GlassboxAudit", "GlassboxExplainers", "GlassboxTestSupport"]),
+    .testTarget(
+      name: "GlassboxFairnessTests", dependencies: ["GlassboxFairness", "GlassboxTestSupport"]),
     .testTarget(
       name: "GlassboxReportsTests",
       dependencies: ["GlassboxReports", "GlassboxExplainers", "GlassboxTestSupport"]),

@@ -16,7 +16,7 @@ public struct Glassbox: ParsableCommand {
         glassbox inspect --model models/adult-logistic.json
       """,
     version: version,
-    subcommands: [Explain.self, Inspect.self])
+    subcommands: [Explain.self, Inspect.self, Check.self, Audit.self, Bias.self])
 
   public init() {}
 }

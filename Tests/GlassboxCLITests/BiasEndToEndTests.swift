@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+
+/// `glassbox bias`, end to end: JSON against fairlearn's numbers, gates, and errors.
+@Suite("glassbox bias, end to end")
+struct BiasEndToEndTests {
+  let model = "models/adult-logistic.json"
+  let data = "datasets/adult-test.csv"
+
+  func json(_ run: GlassboxRun) throws -> [String: Any] {
+    try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any]
+  }
+
+  @Test("JSON by sex: the rates and metrics fairlearn computes, intervals, attribution gap")
+  func jsonBySex() throws {
+    let run = try Glassbox.run([
+      "bias", "--model", model, "--data", data, "--sensitive", "sex", "--label", "income", "--format", "json",
+      "--bootstrap", "100",
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    let report = try json(run)
+    #expect(report["schema"] as? String == "glassbox-bias/1")
+    #expect(report["positive_label"] as? String == ">50K")
+    let fixture = try JSONSerialization.jsonObject(
+      with: Data(contentsOf: URL(fileURLWithPath: Glassbox.root + "/Tests/Fixtures/bias/adult-logistic.json"))) as! [String: Any]
+    let expected = (fixture["cases"] as! [[String: Any]])[0]
+    let groups = report["groups"] as! [[String: Any]]
+    for (g, e) in zip(groups, expected["groups"] as! [[String: Any]]) {
+      #expect(g["group"] as! [String: String] == e["group"] as! [String: String])
+      #expect(g["n"] as? Int == e["n"] as? Int)
+      for key in ["selection_rate", "tpr", "fpr", "fnr", "precision", "accuracy", "mean_score", "base_rate"] {
+        let a = (g[key] as! NSNumber).doubleValue, b = (e[key] as! NSNumber).doubleValue
+        #expect(abs(a - b) <= 1e-12, "\(key)")
+      }
+      let ci = g["selection_rate_ci"] as! [Double]
+      #expect(ci[0] <= (g["selection_rate"] as! Double) && (g["selection_rate"] as! Double) <= ci[1])
+    }
+    let metrics = report["metrics"] as! [String: Any]
+    for (key, value) in expected["metrics"] as! [String: Any] {
+      #expect(abs((metrics[key] as! NSNumber).doubleValue - (value as! NSNumber).doubleValue) <= 1e-12, "\(key)")
+    }
+    let gaps = report["attribution_gap"] as! [[String: Any]]
+    #expect(gaps.count == 1)
+    let parts = (gaps[0]["contributions"] as! [[String: Any]]).map { ($0["contribution"] as! NSNumber).doubleValue }
+    let gap = (gaps[0]["gap"] as! NSNumber).doubleValue
+    #expect(abs(parts.reduce(0, +) - gap) <= 1e-9 * abs(gap))
+    #expect((report["attribution"] as! [String: Any])["method"] as? String == "linear")
+  }
+
+  @Test("intersections: sex×race first, then each attribute; the reference by name")
+  func intersections() throws {
+    let run = try Glassbox.run([
+      "bias", "--model", model, "--data", data, "--sensitive", "sex", "--sensitive", "race", "--reference",
+      "sex=Male,race=White", "--format", "json", "--bootstrap", "0", "--no-attribution",
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    let report = try json(run)
+    #expect((report["groups"] as! [Any]).count == 10)
+    #expect(report["reference"] as! [String: String] == ["sex": "Male", "race": "White"])
+    let marginals = report["marginals"] as! [[String: Any]]
+    #expect(marginals.map { $0["attributes"] as! [String] } == [["sex"], ["race"]])
+    #expect(report["attribution_gap"] == nil && report["bootstrap"] is NSNull)
+  }
+
+  @Test("--fail-on: the report, then status 2 when breached; 0 when the gate holds")
+  func gates() throws {
+    let breached = try Glassbox.run([
+      "bias", "--model", model, "--data", data, "--sensitive", "sex", "--format", "json", "--bootstrap", "0",
+      "--no-attribution", "--fail-on", "disparate_impact<0.8",
+    ])
+    #expect(breached.status == 2)
+    #expect(breached.stderr.contains("bias gate breached: disparate_impact<0.8 in sex"))
+    let verdicts = try json(breached)["fail_on"] as! [[String: Any]]
+    #expect(verdicts.count == 1 && verdicts[0]["breached"] as? Bool == true)
+    let holds = try Glassbox.run([
+      "bias", "--model", model, "--data", data, "--sensitive", "sex", "--format", "json", "--bootstrap", "0",
+      "--no-attribution", "--fail-on", "demographic_parity_difference>0.5",
+    ])
+    #expect(holds.status == 0, "\(holds.stderr)")
+  }
+
+  @Test("the table: bars, flags, disparities and the gap decomposition")
+  func table() throws {
+    let run = try Glassbox.run([
+      "bias", "--model", "models/adult-xgboost.json", "--data", data, "--sensitive", "sex", "--label", "income",
+      "--format", "table", "--bootstrap", "50",
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    for text in ["Groups by sex", "✗4/5", "ref", "demographic_parity_difference", "Gap in mean log-odds", "█"] {
+      #expect(run.stdout.contains(text), "missing '\(text)'")
+    }
+  }
+
+  @Test("errors: usage 64, data 65, no input 66")
+  func errors() throws {
+    let base = ["bias", "--model", model, "--data", data]
+    let missingColumn = try Glassbox.run(base + ["--sensitive", "gender"])
+    #expect(missingColumn.status == 65 && missingColumn.stderr.contains("no column 'gender'"))
+    let badRule = try Glassbox.run(base + ["--sensitive", "sex", "--fail-on", "unfairness<0.8"])
+    #expect(badRule.status == 64 && badRule.stderr.contains("unknown metric"))
+    let needsLabel = try Glassbox.run(base + ["--sensitive", "sex", "--fail-on", "equalized_odds_difference>0.1"])
+    #expect(needsLabel.status == 64 && needsLabel.stderr.contains("--label"))
+    let badBootstrap = try Glassbox.run(base + ["--sensitive", "sex", "--bootstrap=-3"])
+    #expect(badBootstrap.status == 64)
+    let notBinary = try Glassbox.run(base + ["--sensitive", "sex", "--label", "race"])
+    #expect(notBinary.status == 65 && notBinary.stderr.contains("more than two values"))
+    let badReference = try Glassbox.run(base + ["--sensitive", "sex", "--reference", "Martian"])
+    #expect(badReference.status == 64 && badReference.stderr.contains("no group matches"))
+    let noFile = try Glassbox.run(["bias", "--model", model, "--data", "nope.csv", "--sensitive", "sex"])
+    #expect(noFile.status == 66)
+    for r in [missingColumn, badRule, needsLabel, notBinary, badReference, noFile] {
+      #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+    }
+  }
+}
