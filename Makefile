@@ -7,7 +7,7 @@ APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/glassbox
 
-.PHONY: demo test deps build bench bench-linear fixtures clean
+.PHONY: demo test deps build bench bench-linear fixtures clean spark-test
 
 ## deps: install OpenBLAS and LAPACKE from Debian's packages when missing.
 deps:
@@ -34,6 +34,11 @@ bench: bench-linear
 
 bench-linear: build
 	bench/linear_throughput.sh
+
+## spark-test: Spark local[2] against one process, byte for byte, with timings
+##             (examples/spark); needs Java 17+ and PyPI; makes .venv-spark; not part of make test.
+spark-test: build
+	bash examples/spark/spark_test.sh
 
 ## fixtures: regenerate models and reference fixtures with the real Python libraries.
 fixtures:

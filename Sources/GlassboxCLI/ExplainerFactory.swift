@@ -13,20 +13,45 @@ enum ExplanationMethod: String, CaseIterable, Sendable {
   case tree
   /// Interventional TreeSHAP over `--background` (shap's feature_perturbation="interventional").
   case treeInterventional = "tree-interventional"
+  /// LIME tabular surrogates (lime 0.2.0.1's algorithm) over `--background` training rows.
+  case lime
+}
+
+/// Everything that decides which explainer is built and how.
+struct ExplainerChoice: Sendable {
+  var method: ExplanationMethod
+  var backgroundPath: String?
+  /// nil: the method's default (raw margins for SHAP, probabilities for LIME on classifiers).
+  var space: OutputSpace?
+  var seed: UInt64 = 42
+  var threads: Int = 1
+  var treeAlgorithm: TreeSHAP.Algorithm = .fast
+  var lime = LIMEConfiguration()
+  /// The label column of the background (LIME's entropy discretizer).
+  var labelColumn: String?
 }
 
 /// Chooses and builds the explainer for a model and method.
 enum ExplainerFactory {
-  /// - Throws: `ExplainerError.unsupportedModel` when the method does not fit the model,
-  ///   `DataError` for an unreadable background.
+  /// Builds the explainer for the common flags (used by `bias`).
   static func make(
     method: ExplanationMethod, loaded: LoadedModel, backgroundPath: String?, space: OutputSpace
   ) throws -> any Explainer {
-    let background = try backgroundPath.map { try Background.read(path: $0, schema: loaded.schema) }
-    if space == .probability && method != .treeInterventional {
+    try make(ExplainerChoice(method: method, backgroundPath: backgroundPath, space: space), loaded: loaded)
+  }
+
+  /// - Throws: `ExplainerError.unsupportedModel` when the method does not fit the model,
+  ///   `DataError` for an unreadable background.
+  static func make(_ settings: ExplainerChoice, loaded: LoadedModel) throws -> any Explainer {
+    let method = settings.method
+    let background = try settings.backgroundPath.map { try Background.read(path: $0, schema: loaded.schema) }
+    if settings.space == .probability && method != .treeInterventional && method != .lime {
       throw ExplainerError.unsupportedOutput(
         method: method.rawValue,
-        problem: "--output probability needs --method tree-interventional (exact SHAP values add up in the raw margin space)")
+        problem: "--output probability needs --method tree-interventional or lime (exact SHAP values add up in the raw margin space)")
+    }
+    if settings.labelColumn != nil && method != .lime {
+      throw ExplainerError.unsupportedOutput(method: method.rawValue, problem: "--label applies to --method lime")
     }
     switch (method, loaded.model) {
     case (.auto, let linear as LinearModel), (.linear, let linear as LinearModel):
@@ -37,13 +62,23 @@ enum ExplainerFactory {
           method: "tree",
           problem: "path-dependent TreeSHAP uses the trees' covers, not a background; use --method tree-interventional with --background")
       }
-      return TreeSHAP(ensemble: trees)
+      return TreeSHAP(ensemble: trees, algorithm: settings.treeAlgorithm)
     case (.treeInterventional, let trees as TreeEnsemble):
       guard let background else {
         throw ExplainerError.unsupportedOutput(
           method: "tree-interventional", problem: "give the reference rows with --background CSV")
       }
-      return try InterventionalTreeSHAP(ensemble: trees, background: background, space: space)
+      return try InterventionalTreeSHAP(ensemble: trees, background: background, space: settings.space ?? .raw)
+    case (.lime, let model):
+      guard let background, let backgroundPath = settings.backgroundPath else {
+        throw ExplainerError.unsupportedOutput(method: "lime", problem: "give the training rows with --background CSV")
+      }
+      var configuration = settings.lime
+      configuration.seed = settings.seed
+      if let column = settings.labelColumn {
+        configuration.trainingLabels = try LIMEConfiguration.readLabels(path: backgroundPath, column: column)
+      }
+      return try LIME(model: model, background: background, schema: loaded.schema, configuration: configuration)
     default:
       let kind = loaded.model is LinearModel ? "linear" : loaded.format
       throw ExplainerError.unsupportedModel(

@@ -36,7 +36,7 @@ public enum GlassboxMain {
       if status == .success { Glassbox.exit(withError: error) }
       let message = Glassbox.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid usage"
       let command = (arguments ?? Array(CommandLine.arguments.dropFirst())).first { !$0.hasPrefix("-") } ?? ""
-      let help = ["explain", "inspect"].contains(command) ? "glassbox \(command) --help" : "glassbox --help"
+      let help = ["explain", "inspect", "check", "bias", "audit"].contains(command) ? "glassbox \(command) --help" : "glassbox --help"
       Terminal.printError("glassbox: error: \(message.replacingErrorPrefix()) (see '\(help)')")
       exit(status.rawValue == 1 ? 64 : status.rawValue)
     }

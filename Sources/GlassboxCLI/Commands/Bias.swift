@@ -57,10 +57,10 @@ struct Bias: ParsableCommand {
   var background: String?
 
   @Option(help: "Attribution method: auto, linear, tree or tree-interventional.")
-  var method: Explain.ExplanationMethodArgument = .auto
+  var method: ExplainerOptions.ExplanationMethodArgument = .auto
 
   @Option(help: "Attribution space: raw (margin) or probability (tree-interventional on logistic models).")
-  var output: Explain.OutputSpaceArgument = .raw
+  var output: ExplainerOptions.OutputSpaceArgument = .raw
 
   @Flag(help: "Skip attributions (no gap decomposition or proxy detection).")
   var noAttribution = false

@@ -36,15 +36,6 @@ struct Explain: ParsableCommand {
   @Option(help: "Zero-based data rows to explain: indices and inclusive ranges, e.g. 0,4,10-20 (default: all).")
   var rows: String?
 
-  @Option(help: "Reference rows (CSV): their means for linear SHAP (default: means stored in the model); the background for tree-interventional.")
-  var background: String?
-
-  @Option(help: "Explanation method: auto, linear, tree or tree-interventional (auto: linear SHAP for linear models, path-dependent TreeSHAP for trees).")
-  var method: ExplanationMethodArgument = .auto
-
-  @Option(help: "Output space: raw (margin, log-odds for classifiers) or probability (tree-interventional on logistic models).")
-  var output: OutputSpaceArgument = .raw
-
   @Option(help: "Output format: table, json (JSON Lines), csv or markdown (default: table on a terminal, json otherwise).")
   var format: OutputFormat?
 
@@ -56,9 +47,6 @@ struct Explain: ParsableCommand {
 
   @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
   var threads: Int?
-
-  @Option(help: "Seed for random choices (used by sampling methods).")
-  var seed: UInt64 = 42
 
   @Option(help: "Write to this file (atomically: a temporary file renamed when complete) instead of standard output.")
   var out: String?
@@ -72,25 +60,11 @@ struct Explain: ParsableCommand {
   @Flag(help: "No progress line on standard error.")
   var quiet = false
 
-  @OptionGroup var auditOptions: AuditOptions
+  @OptionGroup(title: "Method") var explainerOptions: ExplainerOptions
+
+  @OptionGroup(title: "Audit trail") var auditOptions: AuditOptions
 
   enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, json, csv, markdown }
-
-  enum OutputSpaceArgument: String, ExpressibleByArgument, CaseIterable {
-    case raw, probability
-    var space: OutputSpace { self == .raw ? .raw : .probability }
-  }
-
-  struct ExplanationMethodArgument: ExpressibleByArgument, Sendable {
-    let value: ExplanationMethod
-    static let auto = ExplanationMethodArgument(value: .auto)
-    init(value: ExplanationMethod) { self.value = value }
-    init?(argument: String) {
-      guard let v = ExplanationMethod(rawValue: argument) else { return nil }
-      value = v
-    }
-    static var allValueStrings: [String] { ExplanationMethod.allCases.map(\.rawValue) }
-  }
 
   func validate() throws {
     if data == nil && instance == nil {
@@ -113,8 +87,8 @@ struct Explain: ParsableCommand {
     if let outputClass, outputClass >= loaded.model.outputCount {
       throw ValidationError("--class \(outputClass) is out of range: the model has \(loaded.model.outputCount) output(s), 0 to \(loaded.model.outputCount - 1)")
     }
-    let explainer = try ExplainerFactory.make(
-      method: method.value, loaded: loaded, backgroundPath: background, space: output.space)
+    let workers = threads ?? Terminal.cores()
+    let explainer = try ExplainerFactory.make(explainerOptions.settings(threads: workers), loaded: loaded)
     let chosenFormat = format ?? ((out == nil && Terminal.isTerminal(1)) ? .table : .json)
     let context = ReportContext(
       schema: loaded.schema, modelName: baseName(loaded.path), transform: loaded.model.transform,
@@ -128,9 +102,12 @@ struct Explain: ParsableCommand {
 
     let trail = try auditOptions.makeTrail(
       .init(
-        loaded: loaded, explainer: explainer, requestedMethod: method.value.rawValue, seed: seed,
-        threads: threads ?? Terminal.cores(), space: output.space, backgroundPath: background,
-        dataPath: instance == nil ? (data ?? "-") : nil, idColumn: idColumn))
+        loaded: loaded, explainer: explainer, requestedMethod: explainerOptions.method.value.rawValue,
+        seed: explainerOptions.seed, threads: workers,
+        space: (explainer as? LIME)?.space ?? explainerOptions.output?.space ?? .raw,
+        backgroundPath: explainerOptions.background,
+        dataPath: instance == nil ? (data ?? "-") : nil, idColumn: idColumn,
+        parameters: explainerOptions.recordedParameters))
 
     if let instance {
       let inputs = try FeatureEncoder.encode(instance: instance, schema: loaded.schema)
@@ -156,7 +133,7 @@ struct Explain: ParsableCommand {
     let progress = ProgressLine(enabled: !quiet)
     let runner = BatchRunner(
       reader: reader, encoder: encoder, explainer: explainer, selection: selection, idColumn: idIndex,
-      classFilter: outputClass, threads: threads ?? Terminal.cores(), blockSize: 1024, render: render, audit: trail)
+      classFilter: outputClass, threads: workers, blockSize: 1024, render: render, audit: trail)
     let count: Int
     do {
       count = try runner.run(into: sink, progress: progress)

@@ -19,7 +19,8 @@ import GlassboxNumerics
 /// class probability of a multi-class model, the raw output of a regressor; `space: .raw`
 /// explains margins instead.
 ///
-/// Determinism: row r draws from `Xoshiro256StarStar(seed:stream: r)`, so a row's result
+/// Determinism: row r draws from `Xoshiro256StarStar(seed:stream:)` with the row's
+/// `RowStream` (its index, or its `--id-column` value), so a row's result
 /// depends on the seed and the row only, never on threads or batching (with OpenBLAS on
 /// one thread, as the CLI sets it). With `stabilityRuns` R > 0, R more runs with derived
 /// seeds measure how stable the selected features and their signs are.
@@ -29,7 +30,7 @@ import GlassboxNumerics
 ///
 /// - Complexity: per row O(n·m·log L) sampling, one model batch of n rows, O(n·m²) for the
 ///   fits (O(n·K²·m) with forward selection); times (1 + R) with stability runs.
-public struct LIME: Explainer {
+public struct LIME: StochasticExplainer {
   public let model: any Model
   public let configuration: LIMEConfiguration
   public let statistics: LIMETrainingStatistics
@@ -90,12 +91,20 @@ public struct LIME: Explainer {
     _ rows: UnsafeBufferPointer<Double>, count: Int, rowIndices: ArraySlice<Int>,
     into out: inout [Explanation]
   ) throws {
+    try explain(rows, count: count, rowIndices: rowIndices, streams: rowIndices.map(RowStream.forRow)[...], into: &out)
+  }
+
+  public func explain(
+    _ rows: UnsafeBufferPointer<Double>, count: Int, rowIndices: ArraySlice<Int>, streams: ArraySlice<UInt64>,
+    into out: inout [Explanation]
+  ) throws {
     let m = model.featureCount
     let indices = Array(rowIndices)
+    let streamList = Array(streams)
     let threads = max(1, min(configuration.threads, count))
     if threads == 1 {
       for r in 0..<count {
-        out += try explainRow(Array(rows[(r * m)..<((r + 1) * m)]), row: indices[r])
+        out += try explainRow(Array(rows[(r * m)..<((r + 1) * m)]), row: indices[r], stream: streamList[r])
       }
       return
     }
@@ -111,7 +120,7 @@ public struct LIME: Explainer {
       var r = worker
       while r < count {
         let instance = Array(input[(r * m)..<((r + 1) * m)])
-        slots[r] = Result { try explainRow(instance, row: indices[r]) }
+        slots[r] = Result { try explainRow(instance, row: indices[r], stream: streamList[r]) }
         r += threads
       }
     }
@@ -119,13 +128,14 @@ public struct LIME: Explainer {
   }
 
   /// The explanations of one row (one per explained output).
-  func explainRow(_ instance: [Double], row: Int) throws -> [Explanation] {
-    let main = try surrogates(instance, row: row, seed: configuration.seed)
+  func explainRow(_ instance: [Double], row: Int, stream: UInt64? = nil) throws -> [Explanation] {
+    let stream = stream ?? RowStream.forRow(row)
+    let main = try surrogates(instance, row: row, stream: stream, seed: configuration.seed)
     var reruns: [[LIMESurrogateFit]] = []
     if configuration.stabilityRuns > 0 {
       var mixer = SplitMix64(seed: configuration.seed ^ 0x4C49_4D45_5374_6162)
       for _ in 0..<configuration.stabilityRuns {
-        reruns.append(try surrogates(instance, row: row, seed: mixer.next()).fits)
+        reruns.append(try surrogates(instance, row: row, stream: stream, seed: mixer.next()).fits)
       }
     }
     let levels = instance.indices.map { statistics.features[$0].level(of: instance[$0]) }
@@ -152,10 +162,10 @@ public struct LIME: Explainer {
 
   /// Samples, predicts and fits one surrogate per explained output.
   private func surrogates(
-    _ instance: [Double], row: Int, seed: UInt64
+    _ instance: [Double], row: Int, stream: UInt64, seed: UInt64
   ) throws -> (fits: [LIMESurrogateFit], predictions: [Double], dropped: Int) {
     let n = configuration.samples
-    var generator = Xoshiro256StarStar(seed: seed, stream: UInt64(truncatingIfNeeded: row))
+    var generator = Xoshiro256StarStar(seed: seed, stream: stream)
     let levels = instance.indices.map { statistics.features[$0].level(of: instance[$0]) }
     let hood = sampler.sample(instance: instance[...], levels: levels, samples: n, generator: &generator)
     let k = model.outputCount

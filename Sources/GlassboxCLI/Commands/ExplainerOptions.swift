@@ -1,0 +1,145 @@
+import ArgumentParser
+import GlassboxData
+import GlassboxExplainers
+import GlassboxModels
+
+/// The flags that choose and tune the explanation method (shared by commands that explain).
+struct ExplainerOptions: ParsableArguments {
+  @Option(
+    help: """
+      Explanation method: auto, linear, tree, tree-interventional or lime (auto: linear SHAP for \
+      linear models, path-dependent TreeSHAP for trees).
+      """)
+  var method: ExplanationMethodArgument = .auto
+
+  @Option(
+    help: """
+      Reference rows (CSV): their means for linear SHAP (default: means stored in the model); the \
+      background distribution for tree-interventional; the training data for lime.
+      """)
+  var background: String?
+
+  @Option(
+    help: """
+      Output space: raw (margin; log-odds for classifiers) or probability (tree-interventional on \
+      logistic models; lime's default for classifiers).
+      """)
+  var output: OutputSpaceArgument?
+
+  @Option(help: "Seed for every random choice (lime): a row's result depends only on the seed and the row (or its --id-column value).")
+  var seed: UInt64 = 42
+
+  @Option(help: "tree: fast (Fast TreeSHAP v2 in double, the default) or classic (Algorithm 2; float32 for XGBoost, bit for bit with pred_contribs).")
+  var treeAlgorithm: TreeAlgorithmArgument = .fast
+
+  @Option(help: "lime: perturbed samples per row.")
+  var samples: Int = 5000
+
+  @Option(help: "lime: features in the explanation (K).")
+  var features: Int = 10
+
+  @Option(help: "lime: binning of continuous features: quartile, decile or entropy (entropy needs --label).")
+  var discretizer: DiscretizerArgument = .quartile
+
+  @Option(help: "lime: kernel width (default 0.75·√M).")
+  var kernelWidth: Double?
+
+  @Option(help: "lime: auto, forward_selection, highest_weights, lasso_path or none.")
+  var featureSelection: FeatureSelectionArgument = .auto
+
+  @Option(help: "lime: re-run with N derived seeds and report sign agreement and top-K overlap.")
+  var stability: Int = 0
+
+  @Option(help: "lime: the label column of --background (for the entropy discretizer).")
+  var label: String?
+
+  enum OutputSpaceArgument: String, ExpressibleByArgument, CaseIterable {
+    case raw, probability
+    var space: OutputSpace { self == .raw ? .raw : .probability }
+  }
+
+  enum TreeAlgorithmArgument: String, ExpressibleByArgument, CaseIterable {
+    case fast, classic
+    var value: TreeSHAP.Algorithm { self == .fast ? .fast : .classic }
+  }
+
+  struct ExplanationMethodArgument: ExpressibleByArgument, Sendable {
+    let value: ExplanationMethod
+    static let auto = ExplanationMethodArgument(value: .auto)
+    init(value: ExplanationMethod) { self.value = value }
+    init?(argument: String) {
+      guard let v = ExplanationMethod(rawValue: argument) else { return nil }
+      value = v
+    }
+    static var allValueStrings: [String] { ExplanationMethod.allCases.map(\.rawValue) }
+  }
+
+  struct DiscretizerArgument: ExpressibleByArgument, Sendable {
+    let value: LIMEDiscretizer
+    static let quartile = DiscretizerArgument(value: .quartile)
+    init(value: LIMEDiscretizer) { self.value = value }
+    init?(argument: String) {
+      guard let v = LIMEDiscretizer(rawValue: argument) else { return nil }
+      value = v
+    }
+    static var allValueStrings: [String] { LIMEDiscretizer.allCases.map(\.rawValue) }
+  }
+
+  struct FeatureSelectionArgument: ExpressibleByArgument, Sendable {
+    let value: LIMEFeatureSelection
+    static let auto = FeatureSelectionArgument(value: .auto)
+    init(value: LIMEFeatureSelection) { self.value = value }
+    init?(argument: String) {
+      guard let v = LIMEFeatureSelection(rawValue: argument) else { return nil }
+      value = v
+    }
+    static var allValueStrings: [String] { LIMEFeatureSelection.allCases.map(\.rawValue) }
+  }
+
+  func validate() throws {
+    if samples < 2 { throw ValidationError("--samples must be at least 2") }
+    if features < 1 { throw ValidationError("--features must be at least 1") }
+    if stability < 0 { throw ValidationError("--stability must be 0 or more") }
+    if method.value != .lime {
+      let limeOnly: [(String, Bool)] = [
+        ("--samples", samples != 5000), ("--features", features != 10), ("--discretizer", discretizer.value != .quartile),
+        ("--kernel-width", kernelWidth != nil), ("--feature-selection", featureSelection.value != .auto),
+        ("--stability", stability != 0), ("--label", label != nil),
+      ]
+      if let (flag, _) = limeOnly.first(where: { $0.1 }) {
+        throw ValidationError("\(flag) applies to --method lime")
+      }
+    }
+  }
+
+  /// The settings as the factory takes them.
+  func settings(threads: Int) -> ExplainerChoice {
+    ExplainerChoice(
+      method: method.value, backgroundPath: background, space: output?.space, seed: seed, threads: threads,
+      treeAlgorithm: treeAlgorithm.value,
+      lime: LIMEConfiguration(
+        samples: samples, features: features, discretizer: discretizer.value, kernelWidth: kernelWidth,
+        featureSelection: featureSelection.value, space: output?.space, seed: seed, stabilityRuns: stability,
+        threads: 1),
+      labelColumn: label)
+  }
+
+  /// Method-specific settings worth recording in an audit trail.
+  var recordedParameters: [String: JSONValue] {
+    switch method.value {
+    case .lime:
+      var p: [String: JSONValue] = [
+        "samples": .number(Double(samples)), "features": .number(Double(features)),
+        "discretizer": .string(discretizer.value.rawValue), "feature_selection": .string(featureSelection.value.rawValue),
+        "stability": .number(Double(stability)),
+      ]
+      if let kernelWidth { p["kernel_width"] = .number(kernelWidth) }
+      if let label { p["label"] = .string(label) }
+      return p
+    case .tree, .auto:
+      return ["tree_algorithm": .string(treeAlgorithm.rawValue)]
+    default:
+      return [:]
+    }
+  }
+}
