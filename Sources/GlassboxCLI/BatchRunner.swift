@@ -3,34 +3,51 @@ import GlassboxAudit
 import GlassboxData
 import GlassboxExplainers
 
-/// Streams a CSV through encoder, explainer and renderer on several threads, writing
+/// What `--on-bad-row` does with a row that has an error-level data problem (a cell that
+/// is not a number, an unknown label, a value outside the card's range, a missing value of
+/// a required feature).
+enum BadRowPolicy: String, CaseIterable, Sendable {
+  /// Report the row on stderr, leave it out, go on; the run ends with a count.
+  case skip
+  /// Stop at the first bad row with its file, line, column and value (exit 65).
+  case fail
+  /// Explain it anyway: bad cells count as missing and the findings go with the explanation.
+  case explain
+}
+
+/// Streams a CSV through checks, explainer and renderer on several threads, writing
 /// results in input order.
 ///
 /// Blocks of records are read on the calling thread; each round hands up to
-/// `2 × threads` blocks to `threads` workers, which encode, explain and render them
+/// `2 × threads` blocks to `threads` workers, which check, encode, explain and render them
 /// independently, and the results are written in block order. Memory is bounded by one
 /// round of blocks, whatever the input's size; output does not depend on `threads`.
 struct BatchRunner {
   let reader: CSVReader
-  let encoder: FeatureEncoder
-  let explainer: any Explainer
-  let selection: RowSelection?
-  let idColumn: Int?
-  let classFilter: Int?
+  let processor: BlockProcessor
   let threads: Int
   let blockSize: Int
-  let render: @Sendable ([Explanation]) -> String
   /// Receives each block's audit records, in input order, right after its output (the
   /// records are built by the workers, with the block's explanations).
   var audit: AuditTrail? = nil
 
-  /// Runs to the end of input (or past the last selected row).
-  /// - Returns: the number of rows explained.
-  /// - Throws: the first error in input order (a bad cell names its line and column).
-  func run(into sink: OutputSink, progress: ProgressLine) throws -> Int {
+  /// Totals of a run.
+  struct Summary {
+    /// Rows read that the selection kept.
+    var selected = 0
+    /// Rows explained.
     var explained = 0
+    /// Rows left out by `--on-bad-row skip`.
+    var skipped = 0
+  }
+
+  /// Runs to the end of input (or past the last selected row).
+  /// - Parameter report: receives one line per skipped row, in input order.
+  /// - Throws: the first error in input order (a bad cell names its line and column).
+  func run(into sink: OutputSink, progress: ProgressLine, report: (String) -> Void) throws -> Summary {
+    var summary = Summary()
     let roundSize = max(2, threads * 2)
-    let featureCount = encoder.schema.count
+    let selection = processor.selection
     var done = false
     while !done {
       var blocks: [CSVBlock] = []
@@ -52,7 +69,7 @@ struct BatchRunner {
         done = true
       }
       if blocks.isEmpty { break }
-      let results = UnsafeMutableBufferPointer<Result<(String, Int, [[UInt8]]), Error>?>.allocate(capacity: blocks.count)
+      let results = UnsafeMutableBufferPointer<Result<BlockProcessor.Result, Error>?>.allocate(capacity: blocks.count)
       results.initialize(repeating: nil)
       defer {
         _ = results.deinitialize()
@@ -60,38 +77,40 @@ struct BatchRunner {
       }
       let work = blocks
       let workers = min(threads, work.count)
-      let processor = BlockProcessor(
-        encoder: encoder, explainer: explainer, selection: selection, idColumn: idColumn,
-        classFilter: classFilter, render: render, auditBuilder: audit?.builder)
+      let processor = self.processor
       nonisolated(unsafe) let slots = results
       DispatchQueue.concurrentPerform(iterations: workers) { worker in
-        var encoded: [Double] = []
         var index = worker
         while index < work.count {
-          slots[index] = Result { try processor.process(work[index], featureCount: featureCount, encoded: &encoded) }
+          slots[index] = Result { try processor.process(work[index]) }
           index += workers
         }
       }
       for k in 0..<work.count {
-        let (text, count, records) = try results[k]!.get()
-        try sink.write(text)
-        try audit?.append(bodies: records)
-        explained += count
+        let result = try results[k]!.get()
+        try sink.write(result.text)
+        try audit?.append(bodies: result.auditRecords)
+        for line in result.skipped { report(line) }
+        summary.selected += result.selected
+        summary.explained += result.explained
+        summary.skipped += result.skipped.count
       }
       try sink.flush()
       if let last = blocks.last {
         progress.update(rows: last.rowIndex(last.count - 1) + 1, bytes: reader.bytesConsumed, totalBytes: reader.totalBytes)
       }
     }
-    return explained
+    return summary
   }
-
 }
 
-/// The per-block work of a batch: select, encode, explain, render. Pure apart from its
-/// inputs, so blocks can be processed on any thread in any order.
+/// The per-block work of a batch: select, check and encode, explain, render. Pure apart
+/// from its inputs, so blocks can be processed on any thread in any order.
 struct BlockProcessor: Sendable {
   let encoder: FeatureEncoder
+  /// The per-row data checks; they also encode the row (no second parse).
+  let checker: RowChecker
+  let badRows: BadRowPolicy
   let explainer: any Explainer
   let selection: RowSelection?
   let idColumn: Int?
@@ -100,32 +119,74 @@ struct BlockProcessor: Sendable {
   /// Builds the block's audit records, when auditing.
   let auditBuilder: AuditRecordBuilder?
 
-  func process(_ block: CSVBlock, featureCount: Int, encoded: inout [Double]) throws -> (String, Int, [[UInt8]]) {
+  struct Result {
+    var text: String
+    var selected: Int
+    var explained: Int
+    /// One line per skipped row.
+    var skipped: [String]
+    var auditRecords: [[UInt8]]
+  }
+
+  func process(_ block: CSVBlock) throws -> Result {
+    let m = encoder.schema.count
     var keep: [Int] = []
     keep.reserveCapacity(block.count)
     for r in 0..<block.count where selection?.contains(block.rowIndex(r)) ?? true { keep.append(r) }
-    if keep.isEmpty { return ("", 0, []) }
-    encoded.removeAll(keepingCapacity: true)
-    if keep.count == block.count {
-      try encoder.encode(block, into: &encoded)
-    } else {
-      encoded = [Double](repeating: 0, count: keep.count * featureCount)
-      try encoded.withUnsafeMutableBufferPointer { p in
-        for (i, r) in keep.enumerated() {
-          try encoder.encode(block, record: r, into: UnsafeMutableBufferPointer(rebasing: p[(i * featureCount)..<((i + 1) * featureCount)]))
+    if keep.isEmpty { return Result(text: "", selected: 0, explained: 0, skipped: [], auditRecords: []) }
+
+    // Check and encode each row; decide what happens to rows with problems.
+    var encoded = [Double](repeating: .nan, count: keep.count * m)
+    var explainedRecords: [Int] = []
+    explainedRecords.reserveCapacity(keep.count)
+    var notes: [Int: [String]] = [:]
+    var skipped: [String] = []
+    var scratch = [Double](repeating: 0, count: m)
+    try encoded.withUnsafeMutableBufferPointer { all in
+      for r in keep {
+        let slot = UnsafeMutableBufferPointer(rebasing: all[(explainedRecords.count * m)..<((explainedRecords.count + 1) * m)])
+        let findings = checker.check(block, record: r, into: slot)
+        if findings.isEmpty {
+          explainedRecords.append(r)
+          continue
         }
+        let errors = findings.filter { $0.severity == .error }
+        if let first = errors.first {
+          switch badRows {
+          case .fail:
+            // The encoder's own message for cells it cannot read; the checker's otherwise.
+            try scratch.withUnsafeMutableBufferPointer { try encoder.encode(block, record: r, into: $0) }
+            throw BadRowError(finding: first, source: checker.source)
+          case .skip:
+            skipped.append("\(checker.source): \(first.description); row skipped (--on-bad-row explain keeps it, fail stops)")
+            for j in 0..<m { slot[j] = .nan }
+            continue
+          case .explain:
+            notes[block.rowIndex(r)] = findings.map(Self.note)
+          }
+        } else {
+          // Warnings go with the explanation; a missing value is normal input, not news.
+          let kept = findings.filter { $0.kind != .missing }.map(Self.note)
+          if !kept.isEmpty { notes[block.rowIndex(r)] = kept }
+        }
+        explainedRecords.append(r)
       }
     }
+    encoded.removeLast((keep.count - explainedRecords.count) * m)
+
     var explanations: [Explanation] = []
-    explanations.reserveCapacity(keep.count)
-    let rowIndices = keep.map { block.rowIndex($0) }
-    let ids = idColumn.map { column in keep.map { block.string($0, column) } }
-    try encoded.withUnsafeBufferPointer { p in
-      if let stochastic = explainer as? any StochasticExplainer {
-        let streams = ids.map { $0.map(RowStream.forID) } ?? rowIndices.map(RowStream.forRow)
-        try stochastic.explain(p, count: keep.count, rowIndices: rowIndices[...], streams: streams[...], into: &explanations)
-      } else {
-        try explainer.explain(p, count: keep.count, rowIndices: rowIndices[...], into: &explanations)
+    explanations.reserveCapacity(explainedRecords.count)
+    let rowIndices = explainedRecords.map { block.rowIndex($0) }
+    let ids = idColumn.map { column in explainedRecords.map { block.string($0, column) } }
+    if !explainedRecords.isEmpty {
+      try encoded.withUnsafeBufferPointer { p in
+        if let stochastic = explainer as? any StochasticExplainer {
+          let streams = ids.map { $0.map(RowStream.forID) } ?? rowIndices.map(RowStream.forRow)
+          try stochastic.explain(
+            p, count: explainedRecords.count, rowIndices: rowIndices[...], streams: streams[...], into: &explanations)
+        } else {
+          try explainer.explain(p, count: explainedRecords.count, rowIndices: rowIndices[...], into: &explanations)
+        }
       }
     }
     if let ids {
@@ -133,7 +194,35 @@ struct BlockProcessor: Sendable {
       for (i, r) in rowIndices.enumerated() { byRow[r] = ids[i] }
       for i in explanations.indices { explanations[i].id = byRow[explanations[i].row] }
     }
+    if !notes.isEmpty {
+      for i in explanations.indices {
+        if let extra = notes[explanations[i].row] { explanations[i].notes += extra }
+      }
+    }
     if let classFilter { explanations.removeAll { ($0.output ?? 0) != classFilter } }
-    return (render(explanations), keep.count, auditBuilder?.bodies(explanations) ?? [])
+    return Result(
+      text: render(explanations), selected: keep.count, explained: explainedRecords.count, skipped: skipped,
+      auditRecords: auditBuilder?.bodies(explanations) ?? [])
+  }
+
+  /// A finding as a note on its row's explanation.
+  static func note(_ f: Finding) -> String {
+    var text = f.column.map { "\($0): " } ?? ""
+    if let value = f.value { text += "'\(value)': " }
+    return text + f.detail + (f.severity == .error ? " (explained as missing)" : "")
+  }
+}
+
+/// A row with an error-level data problem under `--on-bad-row fail`.
+struct BadRowError: UserFacingError {
+  let finding: Finding
+  let source: String
+  var kind: FailureKind { .data }
+  var description: String {
+    var place = source
+    if let line = finding.line { place += ":\(line)" }
+    if let column = finding.column { place += ", column '\(column)'" }
+    if let value = finding.value { place += ", value '\(value)'" }
+    return "\(place): \(finding.detail); fix the value, or use --on-bad-row skip or explain"
   }
 }

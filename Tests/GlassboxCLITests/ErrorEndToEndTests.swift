@@ -62,7 +62,7 @@ struct ErrorEndToEndTests {
     lines[3] = lines[3].replacingOccurrences(of: ",Male,", with: ",Mle,")
     let path = scratch.write("d.csv", lines.joined(separator: "\n") + "\n")
     expectOneLineError(
-      try Glassbox.run(["explain", "--model", model, "--data", path]), status: 65,
+      try Glassbox.run(["explain", "--model", model, "--data", path, "--on-bad-row", "fail"]), status: 65,
       mentions: ["d.csv:4", "column 'sex'", "value 'Mle'", "unknown label", "Female"])
   }
 

@@ -99,13 +99,48 @@ struct ExplainEndToEndTests {
     lines[1500] = lines[1500].replacingOccurrences(of: "^[0-9]+,", with: "forty,", options: .regularExpression)
     let input = scratch.write("bad.csv", lines.joined(separator: "\n") + "\n")
     let target = scratch.path + "/phi.csv"
-    let run = try Glassbox.run(["explain", "--model", model, "--data", input, "--format", "csv", "--out", target])
+    let run = try Glassbox.run(["explain", "--model", model, "--data", input, "--format", "csv", "--out", target, "--on-bad-row", "fail"])
     #expect(run.status == 65)
     #expect(run.stderr.contains("bad.csv:1501"))
     #expect(run.stderr.contains("column 'age'"))
     #expect(run.stderr.contains("value 'forty'"))
     #expect(run.stderr.split(separator: "\n").count == 1)
     #expect(scratch.contents() == ["bad.csv"])
+  }
+
+  @Test("--on-bad-row: skip (default) reports and counts, explain keeps the row with its findings")
+  func badRowPolicies() throws {
+    let scratch = ScratchFolder()
+    let text = try String(contentsOfFile: Glassbox.root + "/" + data, encoding: .utf8)
+    var lines = text.split(separator: "\n").prefix(11).map(String.init)
+    lines[3] = lines[3].replacingOccurrences(of: "^[0-9]+,", with: "forty,", options: .regularExpression)
+    lines[7] = lines[7].replacingOccurrences(of: ",(Male|Female),", with: ",Mle,", options: .regularExpression)
+    let input = scratch.write("bad.csv", lines.joined(separator: "\n") + "\n")
+    let skip = try Glassbox.run(["explain", "--model", model, "--data", input, "--format", "json"])
+    #expect(skip.status == 0, "\(skip.stderr)")
+    #expect(try Glassbox.jsonLines(skip.stdout).map { $0["row"] as! Int } == [0, 1, 3, 4, 5, 7, 8, 9])
+    #expect(skip.stderr.contains("bad.csv"))
+    #expect(skip.stderr.contains("2 of 10 rows had data errors and were skipped"))
+    let explain = try Glassbox.run(["explain", "--model", model, "--data", input, "--format", "json", "--on-bad-row", "explain"])
+    let rows = try Glassbox.jsonLines(explain.stdout)
+    #expect(rows.count == 10)
+    let warnings = rows[2]["warnings"] as? [String] ?? []
+    #expect(warnings.contains { $0.contains("age") && $0.contains("forty") })
+    let ageValue = (rows[2]["attributions"] as! [[String: Any]])[0]
+    #expect(ageValue["value"] is NSNull)
+    #expect(ageValue["attribution"] as? Double == 0)  // missing → the reference mean
+  }
+
+  @Test("a value outside the card's declared range is a data error")
+  func cardRange() throws {
+    let scratch = ScratchFolder()
+    let text = try String(contentsOfFile: Glassbox.root + "/" + data, encoding: .utf8)
+    var lines = text.split(separator: "\n").prefix(3).map(String.init)
+    lines[2] = lines[2].replacingOccurrences(of: "^[0-9]+,", with: "150,", options: .regularExpression)
+    let input = scratch.write("old.csv", lines.joined(separator: "\n") + "\n")
+    let run = try Glassbox.run(["explain", "--model", model, "--data", input, "--format", "json", "--on-bad-row", "fail"])
+    #expect(run.status == 65)
+    #expect(run.stderr.contains("old.csv:3, column 'age', value '150'"))
   }
 
   @Test("table and markdown reports show labels, units, and the folded rest")

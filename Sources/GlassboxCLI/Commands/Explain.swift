@@ -60,6 +60,19 @@ struct Explain: ParsableCommand {
   @Flag(help: "No progress line on standard error.")
   var quiet = false
 
+  @Option(
+    help: """
+      A row with a data error (a cell that is not a number, an unknown label, a value outside the \
+      card's range, a missing required value): skip (report it on stderr, go on, count it), fail \
+      (stop with its line, column and value), or explain (treat bad cells as missing, attach the findings).
+      """)
+  var onBadRow: BadRowPolicyArgument = .skip
+
+  enum BadRowPolicyArgument: String, ExpressibleByArgument, CaseIterable {
+    case skip, fail, explain
+    var policy: BadRowPolicy { BadRowPolicy(rawValue: rawValue) ?? .skip }
+  }
+
   @OptionGroup(title: "Method") var explainerOptions: ExplainerOptions
 
   @OptionGroup(title: "Audit trail") var auditOptions: AuditOptions
@@ -130,13 +143,23 @@ struct Explain: ParsableCommand {
       }
       idIndex = k
     }
+    let reference = try explainerOptions.background.map { try ReferenceProfile.build(path: $0, schema: loaded.schema) }
+    let checker = RowChecker(schema: loaded.schema, columns: reader.columns, source: reader.sourceName, reference: reference)
     let progress = ProgressLine(enabled: !quiet)
-    let runner = BatchRunner(
-      reader: reader, encoder: encoder, explainer: explainer, selection: selection, idColumn: idIndex,
-      classFilter: outputClass, threads: workers, blockSize: 1024, render: render, audit: trail)
-    let count: Int
+    let processor = BlockProcessor(
+      encoder: encoder, checker: checker, badRows: onBadRow.policy, explainer: explainer, selection: selection,
+      idColumn: idIndex, classFilter: outputClass, render: render, auditBuilder: trail?.builder)
+    let runner = BatchRunner(reader: reader, processor: processor, threads: workers, blockSize: 1024, audit: trail)
+    var reported = 0
+    let summary: BatchRunner.Summary
     do {
-      count = try runner.run(into: sink, progress: progress)
+      summary = try runner.run(into: sink, progress: progress) { line in
+        reported += 1
+        if reported <= 20 {
+          progress.finish()
+          Terminal.printError("glassbox: warning: " + line)
+        }
+      }
     } catch {
       progress.finish()
       try? trail?.finish()  // a closing checkpoint over the records written before the failure
@@ -144,9 +167,16 @@ struct Explain: ParsableCommand {
     }
     progress.finish()
     try trail?.finish()
-    if let selection, count < selection.count {
+    if let selection, summary.selected < selection.count {
       throw DataError.invalidRowSpec(
-        spec: rows ?? "", problem: "only \(count) of the \(selection.count) selected rows exist in '\(reader.sourceName)' (it has fewer data rows)")
+        spec: rows ?? "",
+        problem: "only \(summary.selected) of the \(selection.count) selected rows exist in '\(reader.sourceName)' (it has fewer data rows)")
+    }
+    if summary.skipped > 0 {
+      Terminal.printError(
+        "glassbox: \(summary.skipped) of \(summary.selected) rows had data errors and were skipped"
+          + (summary.skipped > 20 ? " (the first 20 are listed above)" : "")
+          + "; explained \(summary.explained)")
     }
     try sink.commit()
   }
