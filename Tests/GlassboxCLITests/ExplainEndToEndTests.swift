@@ -131,6 +131,32 @@ struct ExplainEndToEndTests {
     #expect(ageValue["attribution"] as? Double == 0)  // missing → the reference mean
   }
 
+  @Test("sensitive features: share of |attribution| and a counterfactual probe that flags flipped decisions")
+  func sensitivityFooter() throws {
+    let run = try Glassbox.run(["explain", "--model", model, "--data", data, "--rows", "1", "--format", "json"])
+    let line = try Glassbox.jsonLines(run.stdout)[0]
+    let sensitivity = try #require(line["sensitivity"] as? [String: Any])
+    // The share equals Σ_sensitive |φ| / Σ |φ|, computed here from the attributions.
+    let attributions = line["attributions"] as! [[String: Any]]
+    let total = attributions.reduce(0.0) { $0 + abs($1["attribution"] as! Double) }
+    let sensitive = attributions.filter { ["age", "race", "sex"].contains($0["feature"] as! String) }
+      .reduce(0.0) { $0 + abs($1["attribution"] as! Double) }
+    #expect(abs((sensitivity["share"] as! Double) - sensitive / total) < 1e-12)
+    let counterfactuals = try #require(sensitivity["counterfactuals"] as? [[String: Any]])
+    let toFemale = try #require(counterfactuals.first { $0["to"] as? String == "Female" })
+    #expect(toFemale["from"] as? String == "Male")
+    // Flipping the sex code changes the margin by exactly w_sex · (0 − 1).
+    let m = try modelJSON()
+    let w = (m["coefficients"] as! [Double])[8]
+    let margin = line["prediction"] as! Double
+    let expected = 1 / (1 + exp(-(margin - w)))
+    #expect(abs((toFemale["score"] as! Double) - expected) < 1e-12)
+    #expect((toFemale["flipped"] as? Bool) == ((1 / (1 + exp(-margin)) >= 0.5) != (expected >= 0.5)))
+    let table = try Glassbox.run(["explain", "--model", model, "--data", data, "--rows", "1", "--format", "table"])
+    #expect(table.stdout.contains("Sensitive features:"))
+    #expect(table.stdout.contains("sex Male → Female"))
+  }
+
   @Test("a value outside the card's declared range is a data error")
   func cardRange() throws {
     let scratch = ScratchFolder()

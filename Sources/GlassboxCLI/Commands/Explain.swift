@@ -1,6 +1,7 @@
 import ArgumentParser
 import GlassboxData
 import GlassboxExplainers
+import GlassboxFairness
 import GlassboxModels
 import GlassboxReports
 
@@ -32,6 +33,14 @@ struct Explain: ParsableCommand {
 
   @Option(help: "A column whose value identifies each row: copied into every output (\"id\" in JSON, the first CSV column), and the row's random choices derive from it, so results do not depend on how the input is split.")
   var idColumn: String?
+
+  @Option(
+    help: """
+      A sensitive feature (repeatable; default: the features the card marks sensitive): the table, \
+      Markdown and JSON then show its share of the total |attribution| and a counterfactual probe \
+      (the prediction with it set to each other label; a flipped decision at 0.5 is flagged).
+      """)
+  var sensitive: [String] = []
 
   @Option(help: "Zero-based data rows to explain: indices and inclusive ranges, e.g. 0,4,10-20 (default: all).")
   var rows: String?
@@ -109,7 +118,9 @@ struct Explain: ParsableCommand {
     let style = TerminalStyle(
       width: out == nil ? Terminal.width() : 100,
       color: out == nil && Terminal.colorAllowed(forcedOff: noColor))
-    let render = Self.renderer(chosenFormat, context: context, style: style)
+    let probe = try SensitivityProbe(
+      model: loaded.model, schema: loaded.schema, sensitive: sensitive.isEmpty ? nil : sensitive, threshold: 0.5)
+    let render = Self.renderer(chosenFormat, context: context, style: style, probe: probe.isActive ? probe : nil)
     let sink = try OutputSink(path: out)
     if chosenFormat == .csv && !noHeader { try sink.write(CSVRenderer(context: context).header()) }
 
@@ -181,22 +192,44 @@ struct Explain: ParsableCommand {
     try sink.commit()
   }
 
+  /// The renderer for `format`; with a sensitivity probe, each explanation gets its
+  /// sensitive-feature footer (table, Markdown) or `"sensitivity"` member (JSON).
   static func renderer(
-    _ format: OutputFormat, context: ReportContext, style: TerminalStyle
+    _ format: OutputFormat, context: ReportContext, style: TerminalStyle, probe: SensitivityProbe? = nil
   ) -> @Sendable ([Explanation]) -> String {
     switch format {
     case .json:
       let r = JSONLinesRenderer(context: context)
-      return { r.render($0) }
+      guard let probe else { return { r.render($0) } }
+      return { explanations in
+        var out = ""
+        for e in explanations {
+          var line = ""
+          r.append(e, to: &line)
+          // The line ends in "}\n": the sensitivity object goes in as the last member.
+          line.removeLast(2)
+          line += ",\"sensitivity\":" + SensitivityFooterRenderer.json(probe.probe(row: e.inputs, explanation: e)) + "}\n"
+          out += line
+        }
+        return out
+      }
     case .csv:
       let r = CSVRenderer(context: context)
       return { r.render($0) }
     case .markdown:
       let r = MarkdownRenderer(context: context)
-      return { r.render($0) + ($0.isEmpty ? "" : "\n") }
+      return { explanations in
+        explanations.map { e in
+          r.render(e) + (probe.map { "\n" + SensitivityFooterRenderer.markdown($0.probe(row: e.inputs, explanation: e), threshold: $0.threshold) } ?? "")
+        }.joined(separator: "\n") + (explanations.isEmpty ? "" : "\n")
+      }
     case .table:
       let r = WaterfallRenderer(context: context, style: style)
-      return { r.render($0) + ($0.isEmpty ? "" : "\n") }
+      return { explanations in
+        explanations.map { e in
+          r.render(e) + (probe.map { "\n" + SensitivityFooterRenderer.table($0.probe(row: e.inputs, explanation: e), threshold: $0.threshold, style: style) } ?? "")
+        }.joined(separator: "\n") + (explanations.isEmpty ? "" : "\n")
+      }
     }
   }
 }
