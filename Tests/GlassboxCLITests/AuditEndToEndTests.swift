@@ -62,6 +62,25 @@ struct AuditEndToEndTests {
     #expect(replay.status == 0 && replay.stdout.contains("50 identical"), "\(replay.stdout)")
   }
 
+  @Test("bias --audit records every scored row; the log verifies and replays")
+  func biasAudit() throws {
+    let dir = ScratchFolder()
+    let text = try String(contentsOfFile: Glassbox.root + "/datasets/adult-test.csv", encoding: .utf8)
+    let input = dir.write("test.csv", text.split(separator: "\n").prefix(301).joined(separator: "\n") + "\n")
+    let log = dir.path + "/bias.log"
+    let run = try Glassbox.run(
+      ["bias", "--model", model, "--data", input, "--sensitive", "sex", "--format", "json", "--bootstrap", "20", "--audit", log])
+    #expect(run.status == 0, "\(run.stderr)")
+    let records = try Glassbox.jsonLines(try String(contentsOfFile: log, encoding: .utf8))
+    #expect(records.count == 300)
+    #expect(records.map { $0["row"] as? Int } == Array(0..<300))
+    let verify = try Glassbox.run(["audit", "verify", log])
+    #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+    let replay = try Glassbox.run(["audit", "replay", log, "--seq", "17"])
+    #expect(replay.status == 0, "\(replay.stdout)\(replay.stderr)")
+    #expect(replay.stdout.contains("identical"))
+  }
+
   @Test("a changed byte fails verify, naming the seq")
   func tamperedByte() throws {
     let dir = ScratchFolder()

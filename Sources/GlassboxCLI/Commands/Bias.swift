@@ -1,4 +1,5 @@
 import ArgumentParser
+import GlassboxAudit
 import Dispatch
 import GlassboxData
 import GlassboxExplainers
@@ -94,6 +95,8 @@ struct Bias: ParsableCommand {
     if noAttribution && background != nil { throw ValidationError("--background is for attributions; drop --no-attribution") }
   }
 
+  @OptionGroup(title: "Audit trail") var auditOptions: AuditOptions
+
   func run() throws {
     let rules = try failOn.map { try FailOnRule(parsing: $0) }
     let loaded = try ModelLoader.load(path: model, cardPath: card)
@@ -126,10 +129,22 @@ struct Bias: ParsableCommand {
       throw FairnessError.invalidRule(rule: rule.text, problem: "\(rule.metric.rawValue) needs labels: give --label COLUMN")
     }
     var table: AttributionTable? = nil
+    if auditOptions.audit != nil && noAttribution {
+      throw ValidationError("--audit records attributions: it does not go with --no-attribution")
+    }
     if !noAttribution {
       let explainer = try ExplainerFactory.make(
         method: method.value, loaded: loaded, backgroundPath: background, space: output.space)
-      table = try Self.attributions(explainer, input.rows, count: n, schema: schema, output: k, threads: workers)
+      let attributions = try Self.attributions(explainer, input.rows, count: n, schema: schema, output: k, threads: workers)
+      table = attributions
+      let trail = try auditOptions.makeTrail(
+        .init(
+          loaded: loaded, explainer: explainer, requestedMethod: method.value.rawValue, seed: seed, threads: workers,
+          space: attributions.space, backgroundPath: background, dataPath: data, idColumn: nil,
+          parameters: ["command": .string("bias")]))
+      if let trail {
+        try Self.record(attributions, rows: input.rows, output: m.outputCount == 1 ? nil : k, into: trail)
+      }
     }
     let configuration = BiasConfiguration(
       threshold: threshold, reference: reference,
@@ -191,6 +206,23 @@ struct Bias: ParsableCommand {
 
   /// Explains every row (output `k`) in parallel blocks; results are in row order whatever
   /// the thread count.
+  /// Appends one audit record per row, in row order, from the attribution table.
+  static func record(_ table: AttributionTable, rows: [Double], output: Int?, into trail: AuditTrail) throws {
+    let m = table.featureNames.count
+    var batch: [Explanation] = []
+    for r in 0..<table.rowCount {
+      batch.append(
+        Explanation(
+          row: r, output: output, space: table.space, prediction: table.predictions[r], baseValue: table.baseValues[r],
+          attributions: Array(table.values[(r * m)..<((r + 1) * m)]), inputs: Array(rows[(r * m)..<((r + 1) * m)])))
+      if batch.count == 1024 || r == table.rowCount - 1 {
+        try trail.record(batch)
+        batch.removeAll(keepingCapacity: true)
+      }
+    }
+    try trail.finish()
+  }
+
   static func attributions(
     _ explainer: any Explainer, _ rows: [Double], count n: Int, schema: FeatureSchema, output k: Int, threads: Int
   ) throws -> AttributionTable {
