@@ -1,0 +1,76 @@
+import GlassboxData
+import GlassboxExplainers
+import GlassboxModels
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The glassbox side of bench/kernel/run.sh: runs only with GLASSBOX_BENCH=1 and
+/// GLASSBOX_BENCH_DIR holding background.csv and test.csv (encoded, header line, empty
+/// cell = missing); prints one JSON object per line. Build with `-c release`.
+@Suite("Kernel SHAP benchmark (opt-in)")
+struct KernelBenchmarkTests {
+  static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+
+  @Test(.enabled(if: environment("GLASSBOX_BENCH") == "1"))
+  func errorVersusTime() throws {
+    let dir = try #require(Self.environment("GLASSBOX_BENCH_DIR"))
+    let modelPath = Self.environment("GLASSBOX_BENCH_MODEL") ?? KernelAdultTests.root + "/models/adult-xgboost.json"
+    let model = try #require(try ModelLoader.load(path: modelPath).model as? TreeEnsemble)
+    let m = model.featureCount
+    let (bgRows, _) = try TreeFixture.readCSV(dir + "/background.csv")
+    let (rows, count) = try TreeFixture.readCSV(dir + "/test.csv")
+    let background = Background(rows: bgRows, featureCount: m, source: "background.csv")
+    let clock = ContinuousClock()
+    func seconds(_ d: Duration) -> Double {
+      Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+    var reference: [Explanation] = []
+    let referenceTime = try clock.measure {
+      reference = try InterventionalTreeSHAP(ensemble: model, background: background).explain(rows, featureCount: m)
+    }
+    let exact = reference.flatMap(\.attributions)
+    print(#"{"method":"treeshap-interventional","seconds":\#(seconds(referenceTime)),"rows":\#(count)}"#)
+    let phiLine = exact.map { String($0) }.joined(separator: ",")
+    print(#"{"method":"treeshap-interventional-phi","phi":[\#(phiLine)]}"#)
+    // The floor: the model alone on as many rows as exact enumeration evaluates.
+    var floorRows: [Double] = []
+    while floorRows.count < 600_000 * m { floorRows += bgRows }
+    let floorCount = floorRows.count / m
+    var margins = [Double](repeating: 0, count: floorCount)
+    let floorTime = clock.measure {
+      floorRows.withUnsafeBufferPointer { r in
+        margins.withUnsafeMutableBufferPointer { model.predictMargins(r, count: floorCount, into: $0) }
+      }
+    }
+    print(#"{"method":"model-only","seconds":\#(seconds(floorTime)),"rows":\#(floorCount)}"#)
+    var configurations: [(String, KernelSHAP.Configuration)] = [("auto", .init(samples: .auto, threads: 1))]
+    for n in [64, 128, 256, 512, 1024, 2048, 4096] {
+      configurations.append(("sampled-\(n)", .init(samples: .fixed(n), threads: 1, exactWhenAffordable: false)))
+    }
+    configurations.append(("sampled-auto", .init(samples: .auto, threads: 1, exactWhenAffordable: false)))
+    for (name, configuration) in configurations {
+      var best = Double.infinity
+      var result: [Explanation] = []
+      for _ in 0..<(Self.environment("GLASSBOX_BENCH_REPEAT").flatMap(Int.init) ?? 1) {
+        let elapsed = try clock.measure {
+          let explainer = try KernelSHAP(model: model, background: background, configuration: configuration)
+          result = try explainer.explain(rows, featureCount: m)
+        }
+        best = min(best, seconds(elapsed))
+      }
+      let phi = result.flatMap(\.attributions)
+      let error = zip(phi, exact).reduce(0) { $0 + abs($1.0 - $1.1) } / Double(phi.count)
+      let exactRows = result.filter { $0.standardErrors == nil }.count
+      let gap = result.map(\.additivityGap).max() ?? 0
+      let meanSE =
+        result.compactMap(\.standardErrors).flatMap { $0 }.reduce(0, +) / Double(max(1, phi.count - exactRows * m))
+      let phiText = phi.map { String($0) }.joined(separator: ",")
+      print(
+        #"{"method":"glassbox-\#(name)","seconds":\#(best),"mean_abs_error":\#(error),"exact_rows":\#(exactRows),"#
+          + #""mean_std_error":\#(meanSE),"max_additivity_gap":\#(gap),"note":"\#(result.first?.notes.last ?? "")","phi":[\#(phiText)]}"#)
+    }
+  }
+}
