@@ -15,6 +15,10 @@ enum ExplanationMethod: String, CaseIterable, Sendable {
   case treeInterventional = "tree-interventional"
   /// LIME tabular surrogates (lime 0.2.0.1's algorithm) over `--background` training rows.
   case lime
+  /// Kernel SHAP for any model over `--background` (exact when all coalitions fit the budget).
+  case kernel
+  /// Brute-force Shapley values over all coalitions (up to 20 players) for validation.
+  case exact
 }
 
 /// Everything that decides which explainer is built and how.
@@ -27,6 +31,9 @@ struct ExplainerChoice: Sendable {
   var threads: Int = 1
   var treeAlgorithm: TreeSHAP.Algorithm = .fast
   var lime = LIMEConfiguration()
+  var kernel = KernelSHAP.Configuration()
+  /// Summarize the background to this many weighted k-means centres (kernel, exact).
+  var backgroundSize: Int?
   /// The label column of the background (LIME's entropy discretizer).
   var labelColumn: String?
 }
@@ -45,10 +52,10 @@ enum ExplainerFactory {
   static func make(_ settings: ExplainerChoice, loaded: LoadedModel) throws -> any Explainer {
     let method = settings.method
     let background = try settings.backgroundPath.map { try Background.read(path: $0, schema: loaded.schema) }
-    if settings.space == .probability && method != .treeInterventional && method != .lime {
+    if settings.space == .probability && [.auto, .linear, .tree].contains(method) {
       throw ExplainerError.unsupportedOutput(
         method: method.rawValue,
-        problem: "--output probability needs --method tree-interventional or lime (exact SHAP values add up in the raw margin space)")
+        problem: "--output probability needs --method tree-interventional, kernel, exact or lime (linear and path-dependent TreeSHAP values add up in the raw margin space)")
     }
     if settings.labelColumn != nil && method != .lime {
       throw ExplainerError.unsupportedOutput(method: method.rawValue, problem: "--label applies to --method lime")
@@ -79,6 +86,28 @@ enum ExplainerFactory {
         configuration.trainingLabels = try LIMEConfiguration.readLabels(path: backgroundPath, column: column)
       }
       return try LIME(model: model, background: background, schema: loaded.schema, configuration: configuration)
+    case (.kernel, let model), (.exact, let model):
+      guard var background else {
+        throw ExplainerError.unsupportedOutput(method: method.rawValue, problem: "give the reference rows with --background CSV")
+      }
+      if let k = settings.backgroundSize, k < background.count {
+        background = BackgroundSummary.kMeans(background, clusters: k, seed: settings.seed)
+      }
+      let groups = try loaded.card.flatMap { card -> FeatureGroups? in
+        card.groups.isEmpty
+          ? nil
+          : try FeatureGroups(named: card.groups.map { ($0.name, $0.features) }, featureNames: model.featureNames)
+      }
+      if method == .exact {
+        return try ExactShapley(
+          model: model, background: background,
+          configuration: .init(space: settings.space ?? .raw, groups: groups, threads: settings.kernel.threads))
+      }
+      var configuration = settings.kernel
+      configuration.seed = settings.seed
+      configuration.space = settings.space ?? .raw
+      configuration.groups = groups
+      return try KernelSHAP(model: model, background: background, configuration: configuration)
     default:
       let kind = loaded.model is LinearModel ? "linear" : loaded.format
       throw ExplainerError.unsupportedModel(

@@ -76,6 +76,19 @@ public struct ModelCard: Sendable, Equatable {
   public var target: Target?
   public var trainingData: TrainingData?
   public var features: [Feature]
+  /// Features that form one player in Kernel SHAP and exact Shapley values (for example
+  /// the one-hot columns of one categorical variable).
+  public var groups: [FeatureGroup] = []
+
+  /// A named set of features explained together.
+  public struct FeatureGroup: Sendable, Equatable {
+    public var name: String
+    public var features: [String]
+    public init(name: String, features: [String]) {
+      self.name = name
+      self.features = features
+    }
+  }
 
   public init(features: [Feature]) { self.features = features }
 
@@ -154,6 +167,15 @@ public struct ModelCard: Sendable, Equatable {
       features.append(feature)
     }
     var card = ModelCard(features: features)
+    if let groupsValue = root["groups"], !groupsValue.isNull {
+      for (k, value) in (try f.array(root, "groups")).enumerated() {
+        let field = "groups[\(k)]"
+        let o = try f.object(value, field)
+        let members = try f.strings(f.array(o, "features", in: field), field + ".features")
+        guard !members.isEmpty else { throw f.invalid(field + ".features", "a group needs at least one feature") }
+        card.groups.append(FeatureGroup(name: try f.string(o, "name", in: field), features: members))
+      }
+    }
     card.name = try f.optionalString(root, "name")
     card.description = try f.optionalString(root, "description")
     card.owner = try f.optionalString(root, "owner")

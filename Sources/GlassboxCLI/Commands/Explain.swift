@@ -110,7 +110,10 @@ struct Explain: ParsableCommand {
       throw ValidationError("--class \(outputClass) is out of range: the model has \(loaded.model.outputCount) output(s), 0 to \(loaded.model.outputCount - 1)")
     }
     let workers = threads ?? Terminal.cores()
-    let explainer = try ExplainerFactory.make(explainerOptions.settings(threads: workers), loaded: loaded)
+    // One instance or a row selection is one block: let the explainer spread its rows over the
+    // cores. A whole file is spread over the cores block by block instead.
+    let inner = (instance != nil || rows != nil) ? workers : 1
+    let explainer = try ExplainerFactory.make(explainerOptions.settings(threads: workers, innerThreads: inner), loaded: loaded)
     let chosenFormat = format ?? ((out == nil && Terminal.isTerminal(1)) ? .table : .json)
     let context = ReportContext(
       schema: loaded.schema, modelName: baseName(loaded.path), transform: loaded.model.transform,

@@ -7,8 +7,8 @@ import GlassboxModels
 struct ExplainerOptions: ParsableArguments {
   @Option(
     help: """
-      Explanation method: auto, linear, tree, tree-interventional or lime (auto: linear SHAP for \
-      linear models, path-dependent TreeSHAP for trees).
+      Explanation method: auto, linear, tree, tree-interventional, kernel, exact or lime (auto: \
+      linear SHAP for linear models, path-dependent TreeSHAP for trees).
       """)
   var method: ExplanationMethodArgument = .auto
 
@@ -32,8 +32,14 @@ struct ExplainerOptions: ParsableArguments {
   @Option(help: "tree: fast (Fast TreeSHAP v2 in double, the default) or classic (Algorithm 2; float32 for XGBoost, bit for bit with pred_contribs).")
   var treeAlgorithm: TreeAlgorithmArgument = .fast
 
-  @Option(help: "lime: perturbed samples per row.")
-  var samples: Int = 5000
+  @Option(help: "kernel: coalitions per row, or auto (sample until the standard errors are small, with a cap); lime: perturbed samples per row (auto = 5000).")
+  var samples: String = "auto"
+
+  @Option(help: "kernel, with --samples auto: stop when the largest standard error is below this times the spread of the attributions.")
+  var tolerance: Double = 0.01
+
+  @Option(help: "kernel, exact: summarize the background to K weighted k-means centres (like shap.kmeans).")
+  var backgroundSize: Int?
 
   @Option(help: "lime: features in the explanation (K).")
   var features: Int = 10
@@ -97,39 +103,52 @@ struct ExplainerOptions: ParsableArguments {
   }
 
   func validate() throws {
-    if samples < 2 { throw ValidationError("--samples must be at least 2") }
+    if samples != "auto" && (Int(samples) ?? 0) < 2 { throw ValidationError("--samples takes auto or a whole number of at least 2") }
     if features < 1 { throw ValidationError("--features must be at least 1") }
     if stability < 0 { throw ValidationError("--stability must be 0 or more") }
-    if method.value != .lime {
-      let limeOnly: [(String, Bool)] = [
-        ("--samples", samples != 5000), ("--features", features != 10), ("--discretizer", discretizer.value != .quartile),
-        ("--kernel-width", kernelWidth != nil), ("--feature-selection", featureSelection.value != .auto),
-        ("--stability", stability != 0), ("--label", label != nil),
-      ]
-      if let (flag, _) = limeOnly.first(where: { $0.1 }) {
-        throw ValidationError("\(flag) applies to --method lime")
-      }
+    if !(tolerance > 0 && tolerance.isFinite) { throw ValidationError("--tolerance must be a positive number") }
+    if let backgroundSize, backgroundSize < 1 { throw ValidationError("--background-size must be at least 1") }
+    let m = method.value
+    let flags: [(String, Bool, [ExplanationMethod])] = [
+      ("--samples", samples != "auto", [.lime, .kernel]),
+      ("--tolerance", tolerance != 0.01, [.kernel]),
+      ("--background-size", backgroundSize != nil, [.kernel, .exact]),
+      ("--features", features != 10, [.lime]), ("--discretizer", discretizer.value != .quartile, [.lime]),
+      ("--kernel-width", kernelWidth != nil, [.lime]), ("--feature-selection", featureSelection.value != .auto, [.lime]),
+      ("--stability", stability != 0, [.lime]), ("--label", label != nil, [.lime]),
+    ]
+    if let (flag, _, methods) = flags.first(where: { $0.1 && !$0.2.contains(m) }) {
+      throw ValidationError("\(flag) applies to --method \(methods.map(\.rawValue).joined(separator: " or "))")
     }
   }
 
   /// The settings as the factory takes them.
-  func settings(threads: Int) -> ExplainerChoice {
-    ExplainerChoice(
+  /// - Parameter innerThreads: threads one explain call may use across its rows (1 when the
+  ///   batch runner already spreads blocks over the cores).
+  func settings(threads: Int, innerThreads: Int = 1) -> ExplainerChoice {
+    let fixed = Int(samples)
+    return ExplainerChoice(
       method: method.value, backgroundPath: background, space: output?.space, seed: seed, threads: threads,
       treeAlgorithm: treeAlgorithm.value,
       lime: LIMEConfiguration(
-        samples: samples, features: features, discretizer: discretizer.value, kernelWidth: kernelWidth,
+        samples: fixed ?? 5000, features: features, discretizer: discretizer.value, kernelWidth: kernelWidth,
         featureSelection: featureSelection.value, space: output?.space, seed: seed, stabilityRuns: stability,
-        threads: 1),
-      labelColumn: label)
+        threads: innerThreads),
+      kernel: KernelSHAP.Configuration(
+        samples: fixed.map { .fixed($0) } ?? .auto, tolerance: tolerance, seed: seed, threads: innerThreads),
+      backgroundSize: backgroundSize, labelColumn: label)
   }
 
   /// Method-specific settings worth recording in an audit trail.
   var recordedParameters: [String: JSONValue] {
     switch method.value {
+    case .kernel, .exact:
+      var p: [String: JSONValue] = ["samples": .string(samples), "tolerance": .number(tolerance)]
+      if let backgroundSize { p["background_size"] = .number(Double(backgroundSize)) }
+      return p
     case .lime:
       var p: [String: JSONValue] = [
-        "samples": .number(Double(samples)), "features": .number(Double(features)),
+        "samples": .string(samples), "features": .number(Double(features)),
         "discretizer": .string(discretizer.value.rawValue), "feature_selection": .string(featureSelection.value.rawValue),
         "stability": .number(Double(stability)),
       ]

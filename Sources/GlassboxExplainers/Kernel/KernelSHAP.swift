@@ -25,7 +25,8 @@ import GlassboxNumerics
 ///    With `.auto` sampling continues until `max se ≤ tolerance · (max φ − min φ)` for
 ///    every output, or `maxSamples`.
 ///
-/// Every row draws from `Xoshiro256StarStar(seed:stream: row index)` and caches its own
+/// Every row draws from `Xoshiro256StarStar(seed:stream:)` with its `RowStream` (its index, or
+/// its `--id-column` value) and caches its own
 /// hybrid rows, so a row's result is bit-identical whatever the batch, order or
 /// `threads` (given a model whose prediction of a row does not depend on its batch,
 /// as for every glassbox model). Efficiency holds to rounding: `base + Σφ = f(x)`.
@@ -33,7 +34,7 @@ import GlassboxNumerics
 /// - Complexity: per row, at most `samples · B` model evaluations for B distinct
 ///   background rows (usually far fewer: identical hybrid rows are evaluated once), plus
 ///   O(samples · M²) per least-squares solve.
-public struct KernelSHAP: Explainer {
+public struct KernelSHAP: StochasticExplainer {
   /// How many coalitions to evaluate per row.
   public enum Samples: Sendable, Equatable {
     /// Sample until the standard errors meet `tolerance`, at most `maxSamples`.
@@ -112,13 +113,21 @@ public struct KernelSHAP: Explainer {
     _ rows: UnsafeBufferPointer<Double>, count: Int, rowIndices: ArraySlice<Int>,
     into out: inout [Explanation]
   ) throws {
+    try explain(rows, count: count, rowIndices: rowIndices, streams: rowIndices.map(RowStream.forRow)[...], into: &out)
+  }
+
+  public func explain(
+    _ rows: UnsafeBufferPointer<Double>, count: Int, rowIndices: ArraySlice<Int>, streams: ArraySlice<UInt64>,
+    into out: inout [Explanation]
+  ) throws {
     let m = model.featureCount
+    let streamList = Array(streams)
     let workers = min(configuration.threads, count)
     if workers <= 1 {
       let evaluator = SpaceEvaluator(model: model, space: configuration.space, threads: configuration.threads)
       for r in 0..<count {
         let x = Array(rows[(r * m)..<((r + 1) * m)])
-        out.append(contentsOf: try explainRow(x, row: rowIndices[rowIndices.startIndex + r], evaluator: evaluator))
+        out.append(contentsOf: try explainRow(x, row: rowIndices[rowIndices.startIndex + r], stream: streamList[r], evaluator: evaluator))
       }
       return
     }
@@ -136,7 +145,7 @@ public struct KernelSHAP: Explainer {
       var r = worker
       while r < count {
         let x = Array(input[(r * m)..<((r + 1) * m)])
-        slots[r] = Result { try self.explainRow(x, row: indices[r], evaluator: evaluator) }
+        slots[r] = Result { try self.explainRow(x, row: indices[r], stream: streamList[r], evaluator: evaluator) }
         r += workers
       }
     }
@@ -144,7 +153,7 @@ public struct KernelSHAP: Explainer {
   }
 
   /// One row's explanations, one per output.
-  func explainRow(_ x: [Double], row: Int, evaluator: SpaceEvaluator) throws -> [Explanation] {
+  func explainRow(_ x: [Double], row: Int, stream: UInt64? = nil, evaluator: SpaceEvaluator) throws -> [Explanation] {
     let k = model.outputCount
     let fx = evaluator.outputs(x, count: 1)
     let setup = GameSetup(x: x, players: players, background: background)
@@ -175,7 +184,7 @@ public struct KernelSHAP: Explainer {
       phi = game.exactValues()
       notes.append("kernel: exact, every coalition enumerated (\(game.evaluations) distinct model evaluations)")
     } else if mVarying > 1 {
-      var rng = Xoshiro256StarStar(seed: configuration.seed, stream: UInt64(truncatingIfNeeded: row))
+      var rng = Xoshiro256StarStar(seed: configuration.seed, stream: stream ?? RowStream.forRow(row))
       let estimate = try KernelSampler(
         configuration: configuration, plan: CoalitionPlan(players: mVarying, budget: budget), outputs: k,
         empty: background.baseValues, full: fx
