@@ -50,7 +50,7 @@ let package = Package(
 
     .target(
       name: "GlassboxTestSupport",
-      dependencies: ["GlassboxNumerics", "GlassboxData"],
+      dependencies: ["GlassboxNumerics", "GlassboxData", "GlassboxModels"],
       path: "Tests/GlassboxTestSupport"),
     .testTarget(
       name: "GlassboxNumericsTests", dependencies: ["GlassboxNumerics", "GlassboxTestSupport"]),

@@ -1,6 +1,7 @@
 import GlassboxData
 import GlassboxExplainers
 import GlassboxModels
+import GlassboxTestSupport
 import Testing
 
 /// Throughput of TreeSHAP on an encoded CSV, for bench/treeshap/run.sh. Runs only when

@@ -1,6 +1,7 @@
 import GlassboxData
 @testable import GlassboxExplainers
 import GlassboxModels
+import GlassboxTestSupport
 import Testing
 
 @Suite("TreeSHAP equals the libraries' path-dependent SHAP values")

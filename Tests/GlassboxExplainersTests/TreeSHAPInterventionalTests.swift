@@ -1,6 +1,7 @@
 import GlassboxData
 import GlassboxExplainers
 import GlassboxModels
+import GlassboxTestSupport
 import Testing
 
 @Suite("Interventional TreeSHAP equals shap.TreeExplainer(data=bg)")

@@ -1,5 +1,6 @@
 import GlassboxData
 import GlassboxModels
+import GlassboxTestSupport
 import Testing
 
 @Suite("Tree ensembles: margins equal the libraries'")

@@ -3,15 +3,15 @@ import GlassboxModels
 import Testing
 
 /// Reads the tree fixtures under Tests/Fixtures/trees (written by tools/make_fixtures.py).
-struct TreeFixture {
-  static let root: String = {
+public struct TreeFixture {
+  public static let root: String = {
     var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
     parts.removeLast(2)
     return parts.joined(separator: "/") + "/Fixtures/trees"
   }()
 
   /// Case directories present on disk.
-  static func cases(prefix: String = "") -> [String] {
+  public static func cases(prefix: String = "") -> [String] {
     let names = [
       "xgb-binary-nan", "xgb-regression", "xgb-multi-softprob", "xgb-categorical", "xgb-poisson", "xgb-dart",
       "xgb-rf", "xgb-stumps", "xgb-deep", "xgb-logitraw", "xgb-gamma", "xgb-tweedie", "xgb-softmax",
@@ -23,17 +23,17 @@ struct TreeFixture {
     return names.filter { $0.hasPrefix(prefix) && exists("\(root)/\($0)/expected.json") }
   }
 
-  static func exists(_ path: String) -> Bool { (try? ByteSource.contents(of: path)) != nil }
+  public static func exists(_ path: String) -> Bool { (try? ByteSource.contents(of: path)) != nil }
 
-  let name: String
-  let dir: String
-  let expected: JSONObject
-  let featureCount: Int
-  let outputCount: Int
-  let rows: [Double]
-  let rowCount: Int
+  public let name: String
+  public let dir: String
+  public let expected: JSONObject
+  public let featureCount: Int
+  public let outputCount: Int
+  public let rows: [Double]
+  public let rowCount: Int
 
-  init(_ name: String) throws {
+  public init(_ name: String) throws {
     self.name = name
     dir = "\(Self.root)/\(name)"
     let doc = try JSONParser.parse(try ByteSource.contents(of: "\(dir)/expected.json"), path: "expected.json")
@@ -44,7 +44,7 @@ struct TreeFixture {
   }
 
   /// A headed CSV of numbers; empty cells are NaN.
-  static func readCSV(_ path: String) throws -> ([Double], Int) {
+  public static func readCSV(_ path: String) throws -> ([Double], Int) {
     let text = String(decoding: try ByteSource.contents(of: path), as: UTF8.self)
     var values: [Double] = []
     var count = 0
@@ -57,12 +57,12 @@ struct TreeFixture {
     return (values, count)
   }
 
-  var modelPaths: [String] {
+  public var modelPaths: [String] {
     ["model.json", "model.txt", "model.dump.json"].map { "\(dir)/\($0)" }.filter { Self.exists($0) }
   }
 
   /// `expected[key]` as nested arrays flattened row-major.
-  func flat(_ key: String, in object: JSONObject? = nil) -> [Double] {
+  public func flat(_ key: String, in object: JSONObject? = nil) -> [Double] {
     var out: [Double] = []
     func walk(_ v: JSONValue) {
       if let a = v.array { a.forEach(walk) } else if let d = v.number { out.append(d) }
@@ -71,7 +71,7 @@ struct TreeFixture {
     return out
   }
 
-  func load(_ path: String) throws -> TreeEnsemble {
+  public func load(_ path: String) throws -> TreeEnsemble {
     let loaded = try ModelLoader.load(path: path)
     return try #require(loaded.model as? TreeEnsemble)
   }
