@@ -122,34 +122,15 @@ public struct KernelSHAP: StochasticExplainer {
   ) throws {
     let m = model.featureCount
     let streamList = Array(streams)
-    let workers = min(configuration.threads, count)
-    if workers <= 1 {
-      let evaluator = SpaceEvaluator(model: model, space: configuration.space, threads: configuration.threads)
-      for r in 0..<count {
-        let x = Array(rows[(r * m)..<((r + 1) * m)])
-        out.append(contentsOf: try explainRow(x, row: rowIndices[rowIndices.startIndex + r], stream: streamList[r], evaluator: evaluator))
-      }
-      return
-    }
-    let evaluator = SpaceEvaluator(model: model, space: configuration.space, threads: 1)
-    let results = UnsafeMutableBufferPointer<Result<[Explanation], Error>?>.allocate(capacity: count)
-    results.initialize(repeating: nil)
-    defer {
-      _ = results.deinitialize()
-      results.deallocate()
-    }
-    nonisolated(unsafe) let slots = results
-    nonisolated(unsafe) let input = rows
+    // One row alone may use the threads for its model evaluations; several rows share them out.
+    let rowThreads = count > 1 ? configuration.threads : 1
+    let evaluator = SpaceEvaluator(
+      model: model, space: configuration.space, threads: rowThreads > 1 ? 1 : configuration.threads)
     let indices = Array(rowIndices)
-    DispatchQueue.concurrentPerform(iterations: workers) { worker in
-      var r = worker
-      while r < count {
-        let x = Array(input[(r * m)..<((r + 1) * m)])
-        slots[r] = Result { try self.explainRow(x, row: indices[r], stream: streamList[r], evaluator: evaluator) }
-        r += workers
-      }
+    nonisolated(unsafe) let input = rows
+    try explainRowsInParallel(count: count, threads: rowThreads, into: &out) { r in
+      try explainRow(Array(input[(r * m)..<((r + 1) * m)]), row: indices[r], stream: streamList[r], evaluator: evaluator)
     }
-    for r in 0..<count { out.append(contentsOf: try results[r]!.get()) }
   }
 
   /// One row's explanations, one per output.

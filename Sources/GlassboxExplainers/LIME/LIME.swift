@@ -101,30 +101,10 @@ public struct LIME: StochasticExplainer {
     let m = model.featureCount
     let indices = Array(rowIndices)
     let streamList = Array(streams)
-    let threads = max(1, min(configuration.threads, count))
-    if threads == 1 {
-      for r in 0..<count {
-        out += try explainRow(Array(rows[(r * m)..<((r + 1) * m)]), row: indices[r], stream: streamList[r])
-      }
-      return
-    }
-    let results = UnsafeMutableBufferPointer<Result<[Explanation], Error>?>.allocate(capacity: count)
-    results.initialize(repeating: nil)
-    defer {
-      _ = results.deinitialize()
-      results.deallocate()
-    }
-    nonisolated(unsafe) let slots = results
     nonisolated(unsafe) let input = rows
-    DispatchQueue.concurrentPerform(iterations: threads) { worker in
-      var r = worker
-      while r < count {
-        let instance = Array(input[(r * m)..<((r + 1) * m)])
-        slots[r] = Result { try explainRow(instance, row: indices[r], stream: streamList[r]) }
-        r += threads
-      }
+    try explainRowsInParallel(count: count, threads: configuration.threads, into: &out) { r in
+      try explainRow(Array(input[(r * m)..<((r + 1) * m)]), row: indices[r], stream: streamList[r])
     }
-    for r in 0..<count { out += try results[r]!.get() }
   }
 
   /// The explanations of one row (one per explained output).
