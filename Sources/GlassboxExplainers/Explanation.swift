@@ -153,6 +153,16 @@ public protocol StochasticExplainer: Explainer {
     into out: inout [Explanation]) throws
 }
 
+extension StochasticExplainer {
+  /// Rows known only by their position draw from their position's stream.
+  public func explain(
+    _ rows: UnsafeBufferPointer<Double>, count: Int, rowIndices: ArraySlice<Int>,
+    into out: inout [Explanation]
+  ) throws {
+    try explain(rows, count: count, rowIndices: rowIndices, streams: rowIndices.map(RowStream.forRow)[...], into: &out)
+  }
+}
+
 extension Explainer {
   /// Explains rows given as an array (convenience for tests and single instances).
   public func explain(_ rows: [Double], featureCount: Int, firstRow: Int = 0) throws -> [Explanation] {

@@ -88,13 +88,6 @@ public struct LIME: StochasticExplainer {
   }
 
   public func explain(
-    _ rows: UnsafeBufferPointer<Double>, count: Int, rowIndices: ArraySlice<Int>,
-    into out: inout [Explanation]
-  ) throws {
-    try explain(rows, count: count, rowIndices: rowIndices, streams: rowIndices.map(RowStream.forRow)[...], into: &out)
-  }
-
-  public func explain(
     _ rows: UnsafeBufferPointer<Double>, count: Int, rowIndices: ArraySlice<Int>, streams: ArraySlice<UInt64>,
     into out: inout [Explanation]
   ) throws {
