@@ -157,6 +157,24 @@ struct ExplainEndToEndTests {
     #expect(table.stdout.contains("sex Male → Female"))
   }
 
+  @Test("multi-class: JSON has one line per class; the table shows the predicted class, --class another")
+  func multiclass() throws {
+    let model = "Tests/Fixtures/trees/lgb-multiclass/model.txt", data = "Tests/Fixtures/trees/lgb-multiclass/X.csv"
+    let json = try Glassbox.jsonLines(
+      try Glassbox.run(["explain", "--model", model, "--data", data, "--rows", "0-4", "--format", "json"]).stdout)
+    #expect(json.count == 15)
+    for row in 0..<5 {
+      let lines = json.filter { $0["row"] as? Int == row }
+      #expect(lines.map { $0["class"] as? Int } == [0, 1, 2])
+      let predicted = lines.max { ($0["prediction"] as! Double) < ($1["prediction"] as! Double) }!["class"] as! Int
+      let table = try Glassbox.run(["explain", "--model", model, "--data", data, "--rows", String(row), "--format", "table"])
+      #expect(table.stdout.contains("Row \(row) · class \(predicted) ·"))
+      #expect(table.stdout.components(separatedBy: "Row \(row)").count == 2)
+    }
+    let other = try Glassbox.run(["explain", "--model", model, "--data", data, "--rows", "0", "--format", "table", "--class", "0"])
+    #expect(other.stdout.contains("Row 0 · class 0 ·"))
+  }
+
   @Test("a value outside the card's declared range is a data error")
   func cardRange() throws {
     let scratch = ScratchFolder()

@@ -228,13 +228,30 @@ struct Explain: ParsableCommand {
       }
     case .table:
       let r = WaterfallRenderer(context: context, style: style)
-      return { explanations in
-        explanations.map { e in
+      return { all in
+        // A multi-class model's table shows the predicted class of each row (--class picks another).
+        let explanations = predictedClassOnly(all)
+        return explanations.map { e in
           r.render(e) + (probe.map { "\n" + SensitivityFooterRenderer.table($0.probe(row: e.inputs, explanation: e), threshold: $0.threshold, style: style) } ?? "")
         }.joined(separator: "\n") + (explanations.isEmpty ? "" : "\n")
       }
     }
   }
+}
+
+/// For each row explained for several outputs, only the output with the largest prediction
+/// (the predicted class: softmax and the logistic link are monotone in the margin).
+func predictedClassOnly(_ explanations: [Explanation]) -> [Explanation] {
+  guard explanations.contains(where: { ($0.output ?? 0) > 0 }) else { return explanations }
+  var kept: [Explanation] = []
+  for e in explanations {
+    if let last = kept.last, last.row == e.row {
+      if e.prediction > last.prediction { kept[kept.count - 1] = e }
+    } else {
+      kept.append(e)
+    }
+  }
+  return kept
 }
 
 /// The last path component.
