@@ -21,8 +21,8 @@ build: deps
 	$(SWIFT) build -c release --product glassbox
 
 demo: build
-	@echo '$$ glassbox explain --model models/adult-logistic.json --data datasets/adult.csv --rows 1 --format table'
-	@$(BIN) explain --model models/adult-logistic.json --data datasets/adult.csv --rows 1 --format table
+	@echo '$$ glassbox explain --model models/adult-xgboost.json --data datasets/adult.csv --rows 1 --format table'
+	@$(BIN) explain --model models/adult-xgboost.json --data datasets/adult.csv --rows 1 --format table
 
 ## test: every suite; OpenBLAS on one thread so numerical results are reproducible.
 test: deps
