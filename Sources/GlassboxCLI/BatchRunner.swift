@@ -46,6 +46,10 @@ struct BatchRunner {
   /// - Throws: the first error in input order (a bad cell names its line and column).
   func run(into sink: OutputSink, progress: ProgressLine, report: (String) -> Void) throws -> Summary {
     var summary = Summary()
+    // Audit records are appended, in order, on their own serial queue while the workers
+    // explain the next round, so the chain's serial work overlaps the parallel work.
+    let appender = audit.map { AuditPipeline(trail: $0) }
+    defer { appender?.drain() }
     let roundSize = max(2, threads * 2)
     let selection = processor.selection
     var done = false
@@ -89,7 +93,7 @@ struct BatchRunner {
       for k in 0..<work.count {
         let result = try results[k]!.get()
         try sink.write(result.text)
-        try audit?.append(bodies: result.auditRecords)
+        try appender?.append(result.auditRecords)
         for line in result.skipped { report(line) }
         summary.selected += result.selected
         summary.explained += result.explained
@@ -100,8 +104,38 @@ struct BatchRunner {
         progress.update(rows: last.rowIndex(last.count - 1) + 1, bytes: reader.bytesConsumed, totalBytes: reader.totalBytes)
       }
     }
+    try appender?.finish()
     return summary
   }
+}
+
+/// Appends audit records on a serial queue, in submission order; the first failure is
+/// reported by the next `append` or by `finish`, and nothing after it is written.
+final class AuditPipeline: @unchecked Sendable {
+  private let trail: AuditTrail
+  private let queue = DispatchQueue(label: "glassbox.audit")
+  private var failure: Error?
+
+  init(trail: AuditTrail) { self.trail = trail }
+
+  /// Queues one block's records (after rethrowing any earlier failure).
+  func append(_ records: [[UInt8]]) throws {
+    if let failure = queue.sync(execute: { self.failure }) { throw failure }
+    guard !records.isEmpty else { return }
+    queue.async {
+      guard self.failure == nil else { return }
+      do { try self.trail.append(bodies: records) } catch { self.failure = error }
+    }
+  }
+
+  /// Waits for every queued record; rethrows the first failure.
+  func finish() throws {
+    drain()
+    if let failure { throw failure }
+  }
+
+  /// Waits for every queued record.
+  func drain() { queue.sync {} }
 }
 
 /// The per-block work of a batch: select, check and encode, explain, render. Pure apart
