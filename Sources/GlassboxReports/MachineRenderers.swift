@@ -25,9 +25,11 @@ public struct JSONLinesRenderer: Sendable {
     return out
   }
 
-  public func append(_ e: Explanation, to out: inout String) {
+  /// Appends one line for `e`; `members` (e.g. `"sensitivity":{...}`) are added as the
+  /// object's last members.
+  public func append(_ e: Explanation, to out: inout String, members: String? = nil) {
     if let surrogate = e.surrogate {
-      appendSurrogate(e, surrogate, to: &out)
+      appendSurrogate(e, surrogate, members: members, to: &out)
       return
     }
     out += "{\"row\":"
@@ -62,6 +64,7 @@ public struct JSONLinesRenderer: Sendable {
     if !e.notes.isEmpty {
       out += ",\"warnings\":[" + e.notes.map { TextEscaping.jsonString($0) }.joined(separator: ",") + "]"
     }
+    if let members { out += "," + members }
     out += "}\n"
   }
 }
@@ -71,7 +74,7 @@ extension JSONLinesRenderer {
   /// each with its `condition` (and `sign_agreement` when stability was measured), and the
   /// object carries `intercept`, `local_prediction`, `score` and, with re-runs,
   /// `stability` {`runs`, `mean_jaccard`, `min_jaccard`, `stable`}.
-  func appendSurrogate(_ e: Explanation, _ s: LocalSurrogate, to out: inout String) {
+  func appendSurrogate(_ e: Explanation, _ s: LocalSurrogate, members: String?, to out: inout String) {
     out += "{\"row\":" + String(e.row)
     if let id = e.id { out += ",\"id\":" + TextEscaping.jsonString(id) }
     out += ",\"class\":" + (e.output.map(String.init) ?? "null")
@@ -105,6 +108,7 @@ extension JSONLinesRenderer {
     if !e.notes.isEmpty {
       out += ",\"warnings\":[" + e.notes.map { TextEscaping.jsonString($0) }.joined(separator: ",") + "]"
     }
+    if let members { out += "," + members }
     out += "}\n"
   }
 }

@@ -128,7 +128,7 @@ def main():
                    GLASSBOX_LIME_ROWS=os.path.join(tmp, "rows.csv"), GLASSBOX_LIME_MODEL=a.model,
                    GLASSBOX_LIME_CARD=a.card, GLASSBOX_LIME_SAMPLES=str(a.samples),
                    GLASSBOX_LIME_FEATURES=str(a.features), OPENBLAS_NUM_THREADS="1")
-        cmd = ["swift", "test", "-c", "release", "--scratch-path", os.path.join(ROOT, ".build-lime"),
+        cmd = ["swift", "test", "-c", "release", "-Xswiftc", "-enable-testing", "--scratch-path", os.path.join(ROOT, ".build-bench"),
                "--filter", "LIMEBenchmark"]
         proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
         line = next((l for l in proc.stdout.splitlines() if l.startswith("lime-bench-json ")), None)

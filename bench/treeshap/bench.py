@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Time glassbox TreeSHAP against xgboost pred_contribs and shap's interventional TreeExplainer.
 
-Run through bench/treeshap/run.sh (it builds the release binary and creates .venv-bench from
+Run through bench/treeshap/run.sh (it builds the release binary and uses the venv of tools/setup_venv.sh, made from
 tools/requirements.txt). Prints rows/s of both sides and their ratios (glassbox / reference;
 > 1 means glassbox is faster):
 
@@ -97,7 +97,7 @@ def main():
     ap.add_argument("--card", default=None)
     ap.add_argument("--data", default=os.path.join(ROOT, "datasets", "adult-test.csv"))
     ap.add_argument("--background-data", default=os.path.join(ROOT, "datasets", "adult.csv"))
-    ap.add_argument("--glassbox", default=os.path.join(ROOT, ".build-speed", "release", "glassbox"))
+    ap.add_argument("--glassbox", default=os.path.join(ROOT, ".build", "release", "glassbox"))
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-interventional", action="store_true")
     a = ap.parse_args()

@@ -207,12 +207,8 @@ struct Explain: ParsableCommand {
       return { explanations in
         var out = ""
         for e in explanations {
-          var line = ""
-          r.append(e, to: &line)
-          // The line ends in "}\n": the sensitivity object goes in as the last member.
-          line.removeLast(2)
-          line += ",\"sensitivity\":" + SensitivityFooterRenderer.json(probe.probe(row: e.inputs, explanation: e)) + "}\n"
-          out += line
+          let check = probe.probe(row: e.inputs, explanation: e)
+          r.append(e, to: &out, members: "\"sensitivity\":" + SensitivityFooterRenderer.json(check))
         }
         return out
       }
