@@ -25,6 +25,8 @@ enum ExplanationMethod: String, CaseIterable, Sendable {
 struct ExplainerChoice: Sendable {
   var method: ExplanationMethod
   var backgroundPath: String?
+  /// The background rows, when the caller has read them already (else read from the path).
+  var background: Background?
   /// nil: the method's default (raw margins for SHAP, probabilities for LIME on classifiers).
   var space: OutputSpace?
   var seed: UInt64 = 42
@@ -51,7 +53,8 @@ enum ExplainerFactory {
   ///   `DataError` for an unreadable background.
   static func make(_ settings: ExplainerChoice, loaded: LoadedModel) throws -> any Explainer {
     let method = settings.method
-    let background = try settings.backgroundPath.map { try Background.read(path: $0, schema: loaded.schema) }
+    let background = try settings.background
+      ?? settings.backgroundPath.map { try Background.read(path: $0, schema: loaded.schema) }
     if settings.space == .probability && [.auto, .linear, .tree].contains(method) {
       throw ExplainerError.unsupportedOutput(
         method: method.rawValue,

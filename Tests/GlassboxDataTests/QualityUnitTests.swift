@@ -156,4 +156,33 @@ struct QualityUnitTests {
       #expect(one[0] == encoded[r])
     }
   }
+
+  @Test("a profile of already-encoded rows equals the profile of the same CSV")
+  func profileFromEncodedRows() throws {
+    let root = fixturesDirectory.split(separator: "/").dropLast(2).joined(separator: "/")
+    let path = "/" + root + "/datasets/adult.csv"
+    let card = try ModelCard.load(path: "/" + root + "/models/adult-logistic.card.json")
+    let schema = FeatureSchema(names: card.features.map(\.name), card: card)
+    let reader = try CSVReader(path: path)
+    let encoder = try FeatureEncoder(schema: schema, columns: reader.columns, source: path)
+    var rows: [Double] = []
+    var block: [Double] = []
+    while let b = try reader.nextBlock(maxRecords: 4096) {
+      try encoder.encode(b, into: &block)
+      rows += block
+    }
+    let fromCSV = try ReferenceProfile.build(path: path, schema: schema)
+    let fromRows = ReferenceProfile.build(encodedRows: rows, schema: schema, source: path)
+    #expect(fromCSV.rows == fromRows.rows)
+    for j in 0..<schema.count {
+      let a = try #require(fromCSV.features[j]), b = try #require(fromRows.features[j])
+      #expect(a.cells == b.cells && a.missing == b.missing && a.negatives == b.negatives)
+      #expect(a.minimum == b.minimum && a.maximum == b.maximum)
+      // Categorical features have no quartiles (NaN on both sides).
+      #expect(a.lowerQuartile.isNaN ? b.lowerQuartile.isNaN : a.lowerQuartile == b.lowerQuartile)
+      #expect(a.upperQuartile.isNaN ? b.upperQuartile.isNaN : a.upperQuartile == b.upperQuartile)
+      #expect(a.binEdges == b.binEdges && a.categories == b.categories && a.expectedShares == b.expectedShares)
+      #expect(a.wholeNumbersOnly == b.wholeNumbersOnly)
+    }
+  }
 }

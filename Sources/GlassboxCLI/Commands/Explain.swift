@@ -113,7 +113,10 @@ struct Explain: ParsableCommand {
     // One instance or a row selection is one block: let the explainer spread its rows over the
     // cores. A whole file is spread over the cores block by block instead.
     let inner = (instance != nil || rows != nil) ? workers : 1
-    let explainer = try ExplainerFactory.make(explainerOptions.settings(threads: workers, innerThreads: inner), loaded: loaded)
+    // The background is read once: for the explainer and for the data checks' reference.
+    var choice = explainerOptions.settings(threads: workers, innerThreads: inner)
+    choice.background = try choice.backgroundPath.map { try Background.read(path: $0, schema: loaded.schema) }
+    let explainer = try ExplainerFactory.make(choice, loaded: loaded)
     let chosenFormat = format ?? ((out == nil && Terminal.isTerminal(1)) ? .table : .json)
     let context = ReportContext(
       schema: loaded.schema, modelName: baseName(loaded.path), transform: loaded.model.transform,
@@ -157,7 +160,9 @@ struct Explain: ParsableCommand {
       }
       idIndex = k
     }
-    let reference = try explainerOptions.background.map { try ReferenceProfile.build(path: $0, schema: loaded.schema) }
+    let reference = choice.background.map {
+      ReferenceProfile.build(encodedRows: $0.rows, schema: loaded.schema, source: $0.source)
+    }
     let checker = RowChecker(schema: loaded.schema, columns: reader.columns, source: reader.sourceName, reference: reference)
     let progress = ProgressLine(enabled: !quiet)
     let processor = BlockProcessor(

@@ -134,6 +134,30 @@ public struct ReferenceProfile: Sendable {
     return ReferenceProfile(features: features, rows: rows, source: reader.sourceName)
   }
 
+  /// Profiles rows already encoded (row-major, NaN where missing), such as an explainer's
+  /// background, so a file that was read once is not read again.
+  ///
+  /// Same rules as `build(from:schema:sampleLimit:)`; every feature is present.
+  /// - Complexity: O(rows · features) time; O(features · min(rows, sampleLimit)) memory.
+  public static func build(
+    encodedRows: [Double], schema: FeatureSchema, source: String, sampleLimit: Int = 100_000
+  ) -> ReferenceProfile {
+    precondition(sampleLimit > 0, "sampleLimit must be positive")
+    let m = schema.count
+    precondition(m > 0 && encodedRows.count % m == 0, "rows must hold one value per feature")
+    var accumulators = schema.features.map { Accumulator(categorical: $0.isCategorical) }
+    var rng = Xoshiro256StarStar(seed: 0x6C61_7373_626F_78)
+    let count = encodedRows.count / m
+    for r in 0..<count {
+      for j in 0..<m {
+        let x = encodedRows[r * m + j]
+        accumulators[j].add(x, x.isNaN ? .missing : .valid, seen: r + 1, limit: sampleLimit, rng: &rng)
+      }
+    }
+    return ReferenceProfile(
+      features: (0..<m).map { accumulators[$0].profile(schema.features[$0]) }, rows: count, source: source)
+  }
+
   /// Profiles the CSV file at `path`.
   public static func build(path: String, schema: FeatureSchema) throws(DataError) -> ReferenceProfile {
     try build(from: CSVReader(path: path), schema: schema)
