@@ -10,9 +10,10 @@ import GlassboxData
 /// 1. take an exclusive `flock` on the log (other glassbox writers wait);
 /// 2. read the last line: its `seq` and SHA-256 continue the chain; a last line without
 ///    a line end (a torn write) stops the writer with `AuditError.tornTail`;
-/// 3. write each record, chain fields first, as one `write(2)` of the whole line
-///    (the file is opened `O_APPEND`); with a signing key, write a signed checkpoint
-///    after every `checkpointEvery` records of this process;
+/// 3. write the records, chain fields first, whole lines only: several lines go out in
+///    one `write(2)` of at most about 1 MiB (the file is opened `O_APPEND`), and no line is
+///    split between calls unless the disk fills; with a signing key, write a signed
+///    checkpoint after every `checkpointEvery` records of this process;
 /// 4. `fsync`, then unlock.
 ///
 /// Durability: when `append` returns, its records are on stable storage (group commit:
@@ -37,6 +38,10 @@ public final class AuditAppender {
   /// Checkpoints this appender has written.
   public private(set) var checkpointsWritten = 0
   private var closed = false
+  /// Lines chained but not yet written, and the file offset they start at.
+  private var pending: [UInt8] = []
+  private var pendingStart = 0
+  private static let flushThreshold = 1 << 20
 
   /// Opens (or creates, mode 0640) the log at `path` for appending.
   /// - Parameters:
@@ -100,7 +105,10 @@ public final class AuditAppender {
     }
     defer { flock(fd, LOCK_UN) }
     var tail = try readTail()
+    pending.removeAll(keepingCapacity: true)
+    pendingStart = tail.end
     try body(&tail)
+    try flush()
     guard fsync(fd) == 0 else { throw .cannotWrite(path: path, reason: "fsync: " + String(cString: strerror(errno))) }
   }
 
@@ -147,7 +155,8 @@ public final class AuditAppender {
     line.append(contentsOf: body)
     let hash = AuditSchema.sha256(line)
     line.append(UInt8(ascii: "\n"))
-    try writeAll(line, end: tail.end)
+    if pending.count + line.count > Self.flushThreshold { try flush() }
+    pending.append(contentsOf: line)
     if signingKey != nil, scannedOffset == tail.end {
       frontier.append(hash)
       if !LogFile.isCheckpoint(line) { scannedRecords += 1 }
@@ -160,6 +169,7 @@ public final class AuditAppender {
 
   private func writeCheckpoint(tail: inout Tail) throws(AuditError) {
     guard let signingKey else { return }
+    try flush()
     try catchUp(to: tail.end)
     let checkpoint = Checkpoint.signed(
       treeSize: frontier.count, records: scannedRecords, root: frontier.root,
@@ -169,19 +179,23 @@ public final class AuditAppender {
     checkpointsWritten += 1
   }
 
-  /// One `write(2)` for the line; on failure the file is cut back to `end`.
-  private func writeAll(_ line: [UInt8], end: Int) throws(AuditError) {
+  /// Writes the pending lines, one `write(2)` unless it returns short; on failure the
+  /// file is cut back to where they start, so the log ends with a whole record.
+  private func flush() throws(AuditError) {
     var offset = 0
-    while offset < line.count {
-      let n = line.withUnsafeBytes { p in Glibc.write(fd, p.baseAddress! + offset, p.count - offset) }
+    while offset < pending.count {
+      let n = pending.withUnsafeBytes { p in Glibc.write(fd, p.baseAddress! + offset, p.count - offset) }
       if n < 0 {
         if errno == EINTR { continue }
         let reason = String(cString: strerror(errno))
-        _ = ftruncate(fd, off_t(end))
+        _ = ftruncate(fd, off_t(pendingStart))
+        pending.removeAll(keepingCapacity: true)
         throw .cannotWrite(path: path, reason: reason)
       }
       offset += n
     }
+    pendingStart += pending.count
+    pending.removeAll(keepingCapacity: true)
   }
 
   private static func syncDirectory(of path: String) {

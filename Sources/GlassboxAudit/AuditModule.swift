@@ -32,6 +32,12 @@ public enum AuditSchema {
   /// - Throws: `AuditError.cannotRead` when the file cannot be opened or read.
   /// - Complexity: O(file size), constant memory.
   public static func fileSHA256(path: String) throws(AuditError) -> String {
+    if let prefetched = FileHashPrefetch.take(path: path) { return try prefetched.get() }
+    return try hashFile(path: path)
+  }
+
+  /// Reads and hashes the file at `path` (no prefetch).
+  static func hashFile(path: String) throws(AuditError) -> String {
     do {
       let source = try ByteSource(path: path)
       var hasher = SHA256()

@@ -2,6 +2,7 @@ import Dispatch
 import GlassboxAudit
 import GlassboxData
 import GlassboxExplainers
+import Synchronization
 
 /// What `--on-bad-row` does with a row that has an error-level data problem (a cell that
 /// is not a number, an unknown label, a value outside the card's range, a missing value of
@@ -111,31 +112,44 @@ struct BatchRunner {
 
 /// Appends audit records on a serial queue, in submission order; the first failure is
 /// reported by the next `append` or by `finish`, and nothing after it is written.
-final class AuditPipeline: @unchecked Sendable {
-  private let trail: AuditTrail
+/// `append` never waits for earlier appends (the failure is read under a lock), so the
+/// serial work overlaps the explaining of the following blocks. At most `inFlight`
+/// blocks wait in the queue, which bounds memory when the log is slower than the explainer.
+final class AuditPipeline: Sendable {
+  private let trail: AuditTrailBox
   private let queue = DispatchQueue(label: "glassbox.audit")
-  private var failure: Error?
+  private let failure = Mutex<Error?>(nil)
+  private static let inFlight = 8
+  private let slots = DispatchSemaphore(value: AuditPipeline.inFlight)
 
-  init(trail: AuditTrail) { self.trail = trail }
+  init(trail: AuditTrail) { self.trail = AuditTrailBox(trail) }
 
   /// Queues one block's records (after rethrowing any earlier failure).
   func append(_ records: [[UInt8]]) throws {
-    if let failure = queue.sync(execute: { self.failure }) { throw failure }
+    if let failure = failure.withLock({ $0 }) { throw failure }
     guard !records.isEmpty else { return }
+    slots.wait()
     queue.async {
-      guard self.failure == nil else { return }
-      do { try self.trail.append(bodies: records) } catch { self.failure = error }
+      defer { self.slots.signal() }
+      guard self.failure.withLock({ $0 == nil }) else { return }
+      do { try self.trail.value.append(bodies: records) } catch let error { self.failure.withLock { $0 = error } }
     }
   }
 
   /// Waits for every queued record; rethrows the first failure.
   func finish() throws {
     drain()
-    if let failure { throw failure }
+    if let failure = failure.withLock({ $0 }) { throw failure }
   }
 
   /// Waits for every queued record.
   func drain() { queue.sync {} }
+}
+
+/// The trail, used only on the pipeline's serial queue.
+private final class AuditTrailBox: @unchecked Sendable {
+  let value: AuditTrail
+  init(_ value: AuditTrail) { self.value = value }
 }
 
 /// The per-block work of a batch: select, check and encode, explain, render. Pure apart

@@ -153,6 +153,19 @@ struct ChainTests {
     #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) == bytes)
   }
 
+  @Test func prefetchedFileHashesEqualDirectOnesAndAreUsedOnce() throws {
+    let dir = try TemporaryDirectory()
+    let path = try dir.write("model.json", String(repeating: "{\"x\":1}\n", count: 50_000))
+    let direct = try AuditSchema.fileSHA256(path: path)
+    FileHashPrefetch.start(paths: [path, path])
+    #expect(try AuditSchema.fileSHA256(path: path) == direct)
+    // The prefetched result was taken: a changed file is hashed afresh.
+    try writeFile(path, Array("changed".utf8))
+    #expect(try AuditSchema.fileSHA256(path: path) == AuditSchema.sha256Hex(Array("changed".utf8)))
+    FileHashPrefetch.start(paths: [dir.file("absent.json")])
+    #expect(throws: AuditError.self) { try AuditSchema.fileSHA256(path: dir.file("absent.json")) }
+  }
+
   @Test func concurrentAppendersKeepOneChain() throws {
     let dir = try TemporaryDirectory()
     let path = dir.file("shared.log")

@@ -18,6 +18,26 @@ struct CheckpointTests {
     #expect(report.records == 7)
   }
 
+  @Test func aBatchLargerThanOneWriteKeepsWholeLinesAndCheckpointsInPlace() throws {
+    // 1,500 records of about 1.2 KB in one batch: more than one 1 MiB write, with
+    // checkpoints every 97 records falling between the writes.
+    let dir = try TemporaryDirectory()
+    let path = dir.file("big.log")
+    let key = AuditSigningKey()
+    let trail = try AuditTrail(path: path, context: auditContext(), signingKey: key, checkpointEvery: 97)
+    try trail.record((0..<1500).map { sampleExplanation(row: $0) })
+    try trail.finish()
+    let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    #expect(bytes.count > 1 << 20)
+    let report = try AuditVerifier.verify(path: path, publicKey: key.publicKey)
+    #expect(report.isIntact)
+    #expect(report.records == 1500)
+    #expect(report.checkpoints == 1500 / 97 + 1 && report.signaturesChecked == report.checkpoints)
+    let lines = try logLines(path)
+    #expect(lines.count == 1500 + report.checkpoints)
+    #expect(try RecordedExplanation.readAll(path: path).map(\.row) == Array(0..<1500))
+  }
+
   @Test func wrongKeyOrAlteredSignatureFails() throws {
     let dir = try TemporaryDirectory()
     let key = AuditSigningKey()

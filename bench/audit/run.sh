@@ -14,7 +14,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/../.."
 ROWS=${ROWS:-10000}
-REPEATS=${REPEATS:-7}
+REPEATS=${REPEATS:-11}
 GLASSBOX=${GLASSBOX:-.build-audit/release/glassbox}
 if [[ ! -x "$GLASSBOX" ]]; then
   echo "building $GLASSBOX" >&2
@@ -27,10 +27,11 @@ head -n $((ROWS + 1)) datasets/adult.csv > "$TMP/batch.csv"
 "$GLASSBOX" audit keygen --out "$TMP/sign.key" > /dev/null
 "$GLASSBOX" audit keygen --redaction --out "$TMP/redact.key" > /dev/null
 
-# "wall cpu" seconds of one run of "$@" (cpu = user + system).
+# "wall cpu" seconds of one run of "$@" (cpu = user + system), to the millisecond.
 seconds() {
-  /usr/bin/time -f "%e %U %S" -o "$TMP/time" "$@" > /dev/null
-  awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$TMP/time"
+  local TIMEFORMAT="%3R %3U %3S"
+  { time "$@" > /dev/null; } 2> "$TMP/time"
+  awk '{ printf "%s %.3f\n", $1, $2 + $3 }' "$TMP/time"
 }
 
 median() { sort -g | awk '{ a[NR] = $1 } END { m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.3f", m }'; }

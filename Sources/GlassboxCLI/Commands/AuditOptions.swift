@@ -42,6 +42,13 @@ struct AuditOptions: ParsableArguments {
     var parameters: [String: JSONValue] = [:]
   }
 
+  /// With `--audit`, starts hashing the executable and these files on other threads
+  /// (`makeTrail` takes the results), so the hashing overlaps loading the model.
+  func prefetchHashes(_ paths: String?...) {
+    guard audit != nil else { return }
+    FileHashPrefetch.start(paths: ["/proc/self/exe"] + paths.compactMap { $0 }.filter { $0 != "-" })
+  }
+
   /// Opens the audit trail when `--audit` is given: hashes the model, card, background
   /// and data file once, and reads the keys.
   /// - Throws: `AuditError` for unreadable files or keys.

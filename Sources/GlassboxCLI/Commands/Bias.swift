@@ -99,6 +99,7 @@ struct Bias: ParsableCommand {
 
   func run() throws {
     let rules = try failOn.map { try FailOnRule(parsing: $0) }
+    auditOptions.prefetchHashes(model, card, background, data)
     let loaded = try ModelLoader.load(path: model, cardPath: card)
     let m = loaded.model
     let k = outputClass ?? 0

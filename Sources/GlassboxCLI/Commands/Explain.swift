@@ -105,6 +105,7 @@ struct Explain: ParsableCommand {
 
   func run() throws {
     let selection = try rows.map { try RowSelection($0) }
+    auditOptions.prefetchHashes(model, card, explainerOptions.background, data)
     let loaded = try ModelLoader.load(path: model, cardPath: card)
     if let outputClass, outputClass >= loaded.model.outputCount {
       throw ValidationError("--class \(outputClass) is out of range: the model has \(loaded.model.outputCount) output(s), 0 to \(loaded.model.outputCount - 1)")
