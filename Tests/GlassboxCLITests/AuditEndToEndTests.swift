@@ -62,6 +62,36 @@ struct AuditEndToEndTests {
     #expect(replay.status == 0 && replay.stdout.contains("50 identical"), "\(replay.stdout)")
   }
 
+  @Test(
+    "sampled explainers replay with their recorded settings: kernel and lime with non-default seed, samples and options",
+    arguments: [
+      ["--method", "kernel", "--samples", "80", "--seed", "7", "--coalitions", "per-background"],
+      ["--method", "kernel", "--samples", "300", "--seed", "9", "--coalitions", "shared", "--output", "probability"],
+      ["--method", "lime", "--samples", "700", "--seed", "11", "--features", "4", "--feature-selection", "highest_weights"],
+    ])
+  func sampledExplainersReplay(flags: [String]) throws {
+    let dir = ScratchFolder()
+    let log = dir.path + "/audit.log"
+    let background = dir.write(
+      "bg.csv",
+      try String(contentsOfFile: Glassbox.root + "/" + data, encoding: .utf8).split(separator: "\n").prefix(41)
+        .joined(separator: "\n") + "\n")
+    let run = try Glassbox.run(
+      ["explain", "--model", "models/adult-xgboost.json", "--data", data, "--rows", "0-2", "--format", "json",
+        "--background", background, "--audit", log] + flags)
+    #expect(run.status == 0, "\(run.stderr)")
+    let replay = try Glassbox.run(["audit", "replay", log])
+    #expect(replay.status == 0 && replay.stdout.contains("3 identical"), "\(flags): \(replay.stdout)\(replay.stderr)")
+    // The same log with another seed recorded no longer replays identically.
+    let text = try String(contentsOfFile: log, encoding: .utf8)
+    let seed = flags[flags.firstIndex(of: "--seed")! + 1]
+    let changed = text.replacingOccurrences(of: "\"seed\":\(seed),", with: "\"seed\":\(seed)1,")
+    #expect(changed != text)
+    try changed.write(toFile: log, atomically: true, encoding: .utf8)
+    let mismatch = try Glassbox.run(["audit", "replay", log])
+    #expect(mismatch.status != 0 && !mismatch.stdout.contains(" 0 differ"), "\(flags): \(mismatch.stdout)")
+  }
+
   @Test("bias --audit records every scored row; the log verifies and replays")
   func biasAudit() throws {
     let dir = ScratchFolder()

@@ -48,10 +48,14 @@ struct KernelBenchmarkTests {
     }
     print(#"{"method":"model-only","seconds":\#(seconds(floorTime)),"rows":\#(floorCount)}"#)
     var configurations: [(String, KernelSHAP.Configuration)] = [("auto", .init(samples: .auto, threads: 1))]
-    for n in [64, 128, 256, 512, 1024, 2048, 4096] {
-      configurations.append(("sampled-\(n)", .init(samples: .fixed(n), threads: 1, exactWhenAffordable: false)))
+    for n in [32, 64, 96, 128, 192, 256, 512] {
+      configurations.append(("per-background-\(n)", .init(samples: .fixed(n), threads: 1)))
     }
-    configurations.append(("sampled-auto", .init(samples: .auto, threads: 1, exactWhenAffordable: false)))
+    configurations.append(("shared-auto (exact path)", .init(samples: .auto, design: .shared, threads: 1)))
+    for n in [256, 512, 1024, 2048, 4096] {
+      configurations.append(
+        ("shared-\(n)", .init(samples: .fixed(n), design: .shared, threads: 1, exactWhenAffordable: false)))
+    }
     for (name, configuration) in configurations {
       var best = Double.infinity
       var result: [Explanation] = []
@@ -68,10 +72,21 @@ struct KernelBenchmarkTests {
       let gap = result.map(\.additivityGap).max() ?? 0
       let meanSE =
         result.compactMap(\.standardErrors).flatMap { $0 }.reduce(0, +) / Double(max(1, phi.count - exactRows * m))
+      // The share of sampled attributions within 1.96 standard errors of the exact value.
+      var covered = 0
+      var sampled = 0
+      for (r, e) in result.enumerated() {
+        guard let se = e.standardErrors else { continue }
+        for j in 0..<m where se[j] > 0 {
+          sampled += 1
+          if abs(e.attributions[j] - exact[r * m + j]) <= 1.96 * se[j] { covered += 1 }
+        }
+      }
+      let coverage = sampled == 0 ? Double.nan : Double(covered) / Double(sampled)
       let phiText = phi.map { String($0) }.joined(separator: ",")
       print(
         #"{"method":"glassbox-\#(name)","seconds":\#(best),"mean_abs_error":\#(error),"exact_rows":\#(exactRows),"#
-          + #""mean_std_error":\#(meanSE),"max_additivity_gap":\#(gap),"note":"\#(result.first?.notes.last ?? "")","phi":[\#(phiText)]}"#)
+          + #""mean_std_error":\#(meanSE),"coverage_95":\#(coverage),"max_additivity_gap":\#(gap),"note":"\#(result.first?.notes.last ?? "")","phi":[\#(phiText)]}"#)
     }
   }
 }

@@ -21,43 +21,45 @@ struct KernelSamplingTests {
     oracle({ InteractionModel.f($0, output: 0) }, x: x, background: rowArrays(bg, m))
   }
 
-  func sampled(_ bg: [Double], _ xs: [Double], samples: Int, seed: UInt64 = 42) throws -> [Explanation] {
+  func sampled(_ bg: [Double], _ xs: [Double], samples: Int, seed: UInt64 = 42, design: KernelSHAP.Design) throws
+    -> [Explanation]
+  {
     let explainer = try KernelSHAP(
       model: model, background: Background(rows: bg, featureCount: m, source: "t"),
-      configuration: .init(samples: .fixed(samples), seed: seed, exactWhenAffordable: false))
+      configuration: .init(samples: .fixed(samples), design: design, seed: seed, exactWhenAffordable: false))
     return try explainer.explain(xs, featureCount: m)
   }
 
-  @Test("efficiency holds to 1e-9 for sampled estimates (base + Σφ = f(x))")
-  func efficiency() throws {
+  @Test("efficiency holds to 1e-9 for sampled estimates (base + Σφ = f(x))", arguments: KernelSHAP.Design.allCases)
+  func efficiency(design: KernelSHAP.Design) throws {
     let (bg, xs) = setting(seed: 20)
-    for e in try sampled(bg, xs, samples: 60) {
+    for e in try sampled(bg, xs, samples: 60, design: design) {
       let sum = e.baseValue + e.attributions.reduce(0, +)
       expectClose(sum, e.prediction, rel: 1e-9, abs: 1e-9)
       #expect(e.standardErrors?.count == m)
     }
   }
 
-  @Test("the error shrinks as the sample budget grows")
-  func errorShrinks() throws {
+  @Test("the error shrinks as the sample budget grows", arguments: KernelSHAP.Design.allCases)
+  func errorShrinks(design: KernelSHAP.Design) throws {
     let (bg, xs) = setting(seed: 21)
     let truth = rowArrays(xs, m).flatMap { exact(bg, $0) }
     var errors: [Double] = []
     for n in [40, 160, 640] {
-      let phi = try sampled(bg, xs, samples: n).flatMap(\.attributions)
+      let phi = try sampled(bg, xs, samples: n, design: design).flatMap(\.attributions)
       errors.append(meanAbsoluteError(phi, truth))
     }
     #expect(errors[1] < errors[0] && errors[2] < errors[1], "errors \(errors)")
   }
 
-  @Test("standard errors cover the true error at a sane rate")
-  func coverage() throws {
+  @Test("standard errors cover the true error at a sane rate", arguments: KernelSHAP.Design.allCases)
+  func coverage(design: KernelSHAP.Design) throws {
     var inside = 0
     var total = 0
     var ratios: [Double] = []
     for seed in 0..<6 {
       let (bg, xs) = setting(seed: 30 + UInt64(seed))
-      for e in try sampled(bg, xs, samples: 300, seed: UInt64(seed)) {
+      for e in try sampled(bg, xs, samples: 300, seed: UInt64(seed), design: design) {
         let truth = exact(bg, e.inputs)
         let se = try #require(e.standardErrors)
         for j in 0..<m where se[j] > 0 {
@@ -68,20 +70,20 @@ struct KernelSamplingTests {
       }
     }
     let rate = Double(inside) / Double(total)
-    print("kernel coverage: \(inside) of \(total) attributions within 1.96 std errors (\(rate))")
+    print("kernel coverage (\(design)): \(inside) of \(total) attributions within 1.96 std errors (\(rate))")
     // Nominal 95%; batch estimates of a ratio estimator are slightly conservative or
     // slightly optimistic depending on the game, so accept a broad band.
     #expect(rate > 0.8 && rate <= 1, "coverage \(rate) over \(total) attributions")
   }
 
-  @Test("auto sampling converges to the tolerance and stays close to the truth")
-  func autoConverges() throws {
+  @Test("auto sampling converges to the tolerance and stays close to the truth", arguments: KernelSHAP.Design.allCases)
+  func autoConverges(design: KernelSHAP.Design) throws {
     let wide = InteractionModel(featureCount: 14, outputs: 1)
     let bg = randomRows(20, 14, seed: 40)
     let x = randomRows(1, 14, seed: 41)
     let explainer = try KernelSHAP(
       model: wide, background: Background(rows: bg, featureCount: 14, source: "t"),
-      configuration: .init(samples: .auto, tolerance: 0.01, exactWhenAffordable: false))
+      configuration: .init(samples: .auto, design: design, tolerance: 0.01, exactWhenAffordable: false))
     let e = try explainer.explain(x, featureCount: 14)[0]
     #expect(e.notes.contains { $0.contains("converged") && !$0.contains("NOT") }, "\(e.notes)")
     let se = try #require(e.standardErrors)
@@ -92,14 +94,14 @@ struct KernelSamplingTests {
     #expect(meanAbsoluteError(e.attributions, truth) < 0.05 * spread)
   }
 
-  @Test("a row's result does not depend on batch, order or threads")
-  func reproducibleAcrossThreads() throws {
+  @Test("a row's result does not depend on batch, order or threads", arguments: KernelSHAP.Design.allCases)
+  func reproducibleAcrossThreads(design: KernelSHAP.Design) throws {
     let (bg, xs) = setting(seed: 50)
     let background = Background(rows: bg, featureCount: m, source: "t")
     func run(threads: Int, samples: KernelSHAP.Samples) throws -> [Explanation] {
       try KernelSHAP(
         model: model, background: background,
-        configuration: .init(samples: samples, seed: 7, threads: threads, exactWhenAffordable: false)
+        configuration: .init(samples: samples, design: design, seed: 7, threads: threads, exactWhenAffordable: false)
       ).explain(xs, featureCount: m)
     }
     for samples in [KernelSHAP.Samples.fixed(200), .auto] {
@@ -110,7 +112,7 @@ struct KernelSamplingTests {
       // data-row indices.
       let explainer = try KernelSHAP(
         model: model, background: background,
-        configuration: .init(samples: samples, seed: 7, threads: 1, exactWhenAffordable: false))
+        configuration: .init(samples: samples, design: design, seed: 7, threads: 1, exactWhenAffordable: false))
       let singles = Locked([Int: Explanation]())
       DispatchQueue.concurrentPerform(iterations: 6) { i in
         let r = 5 - i
@@ -122,7 +124,7 @@ struct KernelSamplingTests {
     // Another seed gives other sampled values.
     let other = try KernelSHAP(
       model: model, background: background,
-      configuration: .init(samples: .fixed(200), seed: 8, exactWhenAffordable: false)
+      configuration: .init(samples: .fixed(200), design: design, seed: 8, exactWhenAffordable: false)
     ).explain(xs, featureCount: m)
     #expect(other != (try run(threads: 1, samples: .fixed(200))))
   }

@@ -138,17 +138,19 @@ def main():
         results.append({"side": "glassbox", "method": rec["method"].replace("glassbox-", "KernelSHAP "),
                         "seconds": rec["seconds"], "error": float(np.mean(np.abs(phi - exact))),
                         "error_vs_swift_exact": rec["mean_abs_error"], "exact_rows": rec["exact_rows"],
-                        "mean_std_error": rec["mean_std_error"], "note": rec["note"],
+                        "mean_std_error": rec["mean_std_error"], "coverage_95": rec.get("coverage_95"),
+                        "note": rec["note"],
                         "model_evaluations_row0": rec["note"].rsplit(", ", 1)[-1]})
     print()
     print(f"references agree: mean |shap TreeExplainer - glassbox InterventionalTreeSHAP| = "
           f"{float(np.mean(np.abs(swift_exact - exact))):.2g}")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"{'side':<9} {'method':<40} {'seconds':>9} {'mean |phi-exact|':>17} {'mean se':>9}")
+    print(f"{'side':<9} {'method':<40} {'seconds':>9} {'mean |phi-exact|':>17} {'mean se':>9} {'95% cover':>9}")
     for r in results:
         se = r.get("mean_std_error")
         print(f"{r['side']:<9} {r['method']:<40} {r['seconds']:>9.3f} {r['error']:>17.3g} "
-              f"{'' if se is None else format(se, '.2g'):>9}")
+              f"{'' if se is None else format(se, '.2g'):>9} "
+              f"{'' if r.get('coverage_95') is None else format(r['coverage_95'], '.2f'):>9}")
     shap2048 = next((r for r in results if r["method"] == "KernelExplainer nsamples=2048"), None)
     if shap2048:
         print()
@@ -156,7 +158,7 @@ def main():
               f"({shap2048['seconds']:.2f} s, error {shap2048['error']:.3g}):")
         for r in results:
             if r["side"] == "glassbox" and "KernelSHAP" in r["method"]:
-                print(f"  {r['method']:<28} time ratio 1/{shap2048['seconds'] / r['seconds']:.0f}, "
+                print(f"  {r['method']:<40} time ratio 1/{shap2048['seconds'] / r['seconds']:.0f}, "
                       f"error {'<=' if r['error'] <= shap2048['error'] else '>'} shap's "
                       f"({r['error']:.3g} vs {shap2048['error']:.3g})")
     if a.json:

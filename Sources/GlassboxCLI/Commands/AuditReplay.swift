@@ -124,20 +124,37 @@ struct Replayer {
     }
   }
 
-  /// The explainer the recorded run used, made the way `explain` makes it.
-  ///
-  /// Explainers whose settings live in the record's `parameters` map them back here.
+  /// The explainer the recorded run used, made the way `explain` makes it: the recorded
+  /// method, seed, output space, background and `parameters` are turned back into the
+  /// flags that produced them (`samples` → `--samples`, `feature_selection` →
+  /// `--feature-selection`, ...) and parsed by `ExplainerOptions`.
   private mutating func setup(_ r: RecordedExplanation) throws -> (LoadedModel, any Explainer) {
-    let key = [r.model.path, r.card?.path ?? "", r.requestedMethod, r.background?.path ?? "", r.outputSpace, String(r.seed)]
-      .joined(separator: "\u{1}")
-    if let known = setups[key] { return known }
     guard let method = ExplanationMethod(rawValue: r.requestedMethod) else {
       throw ValidationError("seq \(r.seq): this glassbox cannot re-create the method '\(r.requestedMethod)'")
     }
+    var arguments = ["--method", method.rawValue, "--seed", String(r.seed)]
+    if method != .auto && method != .linear && method != .tree { arguments += ["--output", r.outputSpace] }
+    if let background = r.background?.path { arguments += ["--background", background] }
+    // `command` names the recording command (bias); it is not an explainer flag.
+    for (name, value) in r.parameters.members where name != "command" {
+      let flag = "--" + String(name.map { $0 == "_" ? "-" : $0 })
+      switch value {
+      case .string(let text): arguments += [flag, text]
+      case .number(let x): arguments += [flag, x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)]
+      default: continue
+      }
+    }
+    let key = ([r.model.path, r.card?.path ?? ""] + arguments).joined(separator: "\u{1}")
+    if let known = setups[key] { return known }
+    let options: ExplainerOptions
+    do {
+      options = try ExplainerOptions.parse(arguments)
+    } catch {
+      throw ValidationError(
+        "seq \(r.seq): this glassbox cannot re-create the recorded settings (\(arguments.joined(separator: " "))): \(ExplainerOptions.message(for: error))")
+    }
     let loaded = try ModelLoader.load(path: r.model.path, cardPath: r.card?.path)
-    let explainer = try ExplainerFactory.make(
-      method: method, loaded: loaded, backgroundPath: r.background?.path,
-      space: r.outputSpace == "probability" ? .probability : .raw)
+    let explainer = try ExplainerFactory.make(options.settings(threads: 1), loaded: loaded)
     setups[key] = (loaded, explainer)
     return (loaded, explainer)
   }

@@ -32,8 +32,11 @@ struct ExplainerOptions: ParsableArguments {
   @Option(help: "tree: fast (Fast TreeSHAP v2 in double, the default) or classic (Algorithm 2; float32 for XGBoost, bit for bit with pred_contribs).")
   var treeAlgorithm: TreeAlgorithmArgument = .fast
 
-  @Option(help: "kernel: coalitions per row, or auto (sample until the standard errors are small, with a cap); lime: perturbed samples per row (auto = 5000).")
+  @Option(help: "kernel: coalitions per background row's game (shared: per row, like shap's nsamples), or auto (sample until the standard errors are small, with a cap); lime: perturbed samples per row (auto = 5000).")
   var samples: String = "auto"
+
+  @Option(help: "kernel: per-background (each background row's game gets its own --samples coalitions, exact when they cover it; the default) or shared (one set of coalitions for all background rows, as shap's KernelExplainer).")
+  var coalitions: CoalitionDesignArgument = .perBackground
 
   @Option(help: "kernel, with --samples auto: stop when the largest standard error is below this times the spread of the attributions.")
   var tolerance: Double = 0.01
@@ -62,6 +65,11 @@ struct ExplainerOptions: ParsableArguments {
   enum OutputSpaceArgument: String, ExpressibleByArgument, CaseIterable {
     case raw, probability
     var space: OutputSpace { self == .raw ? .raw : .probability }
+  }
+
+  enum CoalitionDesignArgument: String, ExpressibleByArgument, CaseIterable {
+    case perBackground = "per-background", shared
+    var value: KernelSHAP.Design { self == .shared ? .shared : .perBackground }
   }
 
   enum TreeAlgorithmArgument: String, ExpressibleByArgument, CaseIterable {
@@ -111,7 +119,7 @@ struct ExplainerOptions: ParsableArguments {
     let m = method.value
     let flags: [(String, Bool, [ExplanationMethod])] = [
       ("--samples", samples != "auto", [.lime, .kernel]),
-      ("--tolerance", tolerance != 0.01, [.kernel]),
+      ("--tolerance", tolerance != 0.01, [.kernel]), ("--coalitions", coalitions != .perBackground, [.kernel]),
       ("--background-size", backgroundSize != nil, [.kernel, .exact]),
       ("--features", features != 10, [.lime]), ("--discretizer", discretizer.value != .quartile, [.lime]),
       ("--kernel-width", kernelWidth != nil, [.lime]), ("--feature-selection", featureSelection.value != .auto, [.lime]),
@@ -135,7 +143,8 @@ struct ExplainerOptions: ParsableArguments {
         featureSelection: featureSelection.value, space: output?.space, seed: seed, stabilityRuns: stability,
         threads: innerThreads),
       kernel: KernelSHAP.Configuration(
-        samples: fixed.map { .fixed($0) } ?? .auto, tolerance: tolerance, seed: seed, threads: innerThreads),
+        samples: fixed.map { .fixed($0) } ?? .auto, design: coalitions.value, tolerance: tolerance, seed: seed,
+        threads: innerThreads),
       backgroundSize: backgroundSize, labelColumn: label)
   }
 
@@ -144,6 +153,7 @@ struct ExplainerOptions: ParsableArguments {
     switch method.value {
     case .kernel, .exact:
       var p: [String: JSONValue] = ["samples": .string(samples), "tolerance": .number(tolerance)]
+      if method.value == .kernel { p["coalitions"] = .string(coalitions.rawValue) }
       if let backgroundSize { p["background_size"] = .number(Double(backgroundSize)) }
       return p
     case .lime:

@@ -102,7 +102,7 @@ struct InstanceGame {
 
   /// The hybrid row (x on the players of `key`, b elsewhere), appended to `rows`.
   @inline(__always)
-  private func appendHybrid(_ b: Int, _ key: UInt64, to rows: inout [Double]) {
+  func appendHybrid(_ b: Int, _ key: UInt64, to rows: inout [Double]) {
     let m = x.count
     let start = rows.count
     rows.append(contentsOf: background.rows[(b * m)..<((b + 1) * m)])
@@ -216,27 +216,16 @@ struct InstanceGame {
     evaluations += total
     var phi = [Double](repeating: 0, count: k * mCount)
     let w = background.normalizedWeights
-    var local = [Double]()
     for b in 0..<nb where w[b] > 0 {
       let bits = setBits(differences[b])
       let d = bits.count
       if d == 0 { continue }
       let full = (1 << d) - 1
-      // coefficient[s] = s! (d−s−1)! / d! = 1 / (d · C(d−1, s)).
-      let coefficient = (0..<d).map { s in 1 / (Double(d) * binomial(d - 1, s)) }
       for c in 0..<k {
-        func value(_ t: Int) -> Double {
+        let local = exactLocalShapley(players: d) { t in
           if t == 0 { return background.outputs[b * k + c] }
           if t == full { return instanceOutputs[c] }
           return outputs[(offsets[b] + t - 1) * k + c]
-        }
-        local = [Double](repeating: 0, count: d)
-        for t in 0..<full {
-          let size = t.nonzeroBitCount
-          let vt = value(t)
-          for i in 0..<d where t & (1 << i) == 0 {
-            local[i] += coefficient[size] * (value(t | (1 << i)) - vt)
-          }
         }
         for i in 0..<d { phi[c * mCount + bits[i]] += w[b] * local[i] }
       }

@@ -65,6 +65,14 @@ struct CoalitionPlan: Sendable {
     }
   }
 
+  /// The smallest budget whose plan enumerates the first class (every single player and
+  /// its complement), which makes the regression well determined for any sample.
+  static func budgetEnumeratingSingletons(players m: Int) -> Int {
+    let mass = (1...(m / 2)).map { s in Double(m - 1) / Double(s * (m - s)) * (s == m - s ? 1 : 2) }
+    let count = binomial(m, 1) * (m == 2 ? 1 : 2)
+    return Int((count * mass.reduce(0, +) / mass[0] * (1 - 1e-9)).rounded(.up))
+  }
+
   /// True when every coalition is enumerated (no sampling needed).
   var isComplete: Bool { sampledSizes.isEmpty }
 

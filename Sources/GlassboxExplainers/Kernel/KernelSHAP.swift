@@ -11,19 +11,25 @@ import GlassboxNumerics
 /// Per row:
 /// 1. Players (columns, or `FeatureGroups`) equal in x and in every background row get
 ///    exactly 0 and leave the game.
-/// 2. **Exact** when all `2^M − 2` coalitions fit the budget, or (with
-///    `exactWhenAffordable`) when exact enumeration needs no more distinct model
+/// 2. `.perBackground` (the default): one game per background row, over the players in
+///    which that row differs from x, exact when its coalitions fit the budget and sampled
+///    with shap's design otherwise (`PerBackgroundSampler`); standard errors from half
+///    samples. `.auto` starts at 192 coalitions per background row and doubles until
+///    `max se ≤ tolerance · (max φ − min φ)` for every output, or `maxSamples`.
+/// 3. `.shared` (shap's way): **exact** when all `2^M − 2` coalitions fit the budget, or
+///    (with `exactWhenAffordable`) when exact enumeration needs no more distinct model
 ///    evaluations than sampling would: a hybrid row depends only on the players where
 ///    the background row differs from x, so exact Shapley values cost
-///    `Σ_b (2^|D_b| − 2)` evaluations. Exact results equal the Shapley values to
-///    rounding (≈1e-15 relative); `standardErrors` is nil.
-/// 3. Otherwise **sampled**: shap's design (size classes enumerated from the extremes
-///    while the budget allows, paired sampling of the rest, `CoalitionPlan`), the
-///    weighted least squares solved by LAPACK with the efficiency constraint exact
-///    (`KernelRegression`). Standard errors come from the spread of estimates on batches
-///    of the sampled coalitions (Covert & Lee 2021): `se = sd(batch estimates) / √batches`.
-///    With `.auto` sampling continues until `max se ≤ tolerance · (max φ − min φ)` for
-///    every output, or `maxSamples`.
+///    `Σ_b (2^|D_b| − 2)` evaluations. Otherwise **sampled**: shap's design (size classes
+///    enumerated from the extremes while the budget allows, paired sampling of the rest,
+///    `CoalitionPlan`) shared by all background rows, the weighted least squares solved
+///    by LAPACK with the efficiency constraint exact (`KernelRegression`), and standard
+///    errors from the spread of estimates on batches of the sampled coalitions (Covert &
+///    Lee 2021): `se = sd(batch estimates) / √batches`. With `.auto` sampling continues
+///    until the same criterion, or `maxSamples` coalitions.
+///
+/// Exact results equal the Shapley values to rounding (≈1e-15 relative) and have nil
+/// `standardErrors`.
 ///
 /// Every row draws from `Xoshiro256StarStar(seed:stream:)` with its `RowStream` (its index, or
 /// its `--id-column` value) and caches its own
@@ -33,7 +39,8 @@ import GlassboxNumerics
 ///
 /// - Complexity: per row, at most `samples · B` model evaluations for B distinct
 ///   background rows (usually far fewer: identical hybrid rows are evaluated once), plus
-///   O(samples · M²) per least-squares solve.
+///   O(samples · M²) per least-squares solve (one per output, or three per sampled
+///   background row's game with `.perBackground`).
 public struct KernelSHAP: StochasticExplainer {
   /// How many coalitions to evaluate per row.
   public enum Samples: Sendable, Equatable {
@@ -43,9 +50,22 @@ public struct KernelSHAP: StochasticExplainer {
     case fixed(Int)
   }
 
+  /// How coalitions are drawn when a row is not enumerated exactly.
+  public enum Design: String, Sendable, Equatable, CaseIterable {
+    /// Each background row's game gets its own `samples` coalitions, and is exact when
+    /// they cover it (`PerBackgroundSampler`). The default: independent errors that
+    /// average out over the background.
+    case perBackground = "per-background"
+    /// One set of `samples` coalitions for all background rows, as shap's
+    /// KernelExplainer does (`KernelSampler`).
+    case shared
+  }
+
   /// Settings; the defaults suit most models.
   public struct Configuration: Sendable, Equatable {
     public var samples: Samples
+    /// Per background row (`.perBackground`) or shared (`.shared`) coalitions.
+    public var design: Design
     /// Convergence target of `.auto`: largest standard error / spread of attributions.
     public var tolerance: Double
     /// The cap on coalitions per row for `.auto`.
@@ -57,17 +77,19 @@ public struct KernelSHAP: StochasticExplainer {
     public var solver: LeastSquaresSolver
     /// Worker threads (over rows, or over a single row's model evaluations).
     public var threads: Int
-    /// Use exact enumeration whenever it needs no more model evaluations than sampling.
+    /// `.shared` only: use exact enumeration whenever it needs no more model evaluations
+    /// than sampling.
     public var exactWhenAffordable: Bool
 
     public init(
-      samples: Samples = .auto, tolerance: Double = 0.01, maxSamples: Int = 16384, seed: UInt64 = 42,
+      samples: Samples = .auto, design: Design = .perBackground, tolerance: Double = 0.01, maxSamples: Int = 16384, seed: UInt64 = 42,
       space: OutputSpace = .raw, groups: FeatureGroups? = nil, solver: LeastSquaresSolver = .qr,
       threads: Int = 1, exactWhenAffordable: Bool = true
     ) {
       precondition(tolerance > 0 && maxSamples >= 2 && threads >= 1, "invalid Kernel SHAP configuration")
       if case .fixed(let n) = samples { precondition(n >= 1, "--samples must be positive") }
       self.samples = samples
+      self.design = design
       self.tolerance = tolerance
       self.maxSamples = maxSamples
       self.seed = seed
@@ -151,6 +173,12 @@ public struct KernelSHAP: StochasticExplainer {
     if mVarying == 1 {
       for c in 0..<k { phi[c] = fx[c] - background.baseValues[c] }
       notes.append("kernel: exact (one player varies)")
+    } else if mVarying > 1 && configuration.design == .perBackground {
+      var rng = Xoshiro256StarStar(seed: configuration.seed, stream: stream ?? RowStream.forRow(row))
+      let estimate = try perBackgroundEstimate(game: game, rng: &rng)
+      phi = estimate.phi
+      errors = estimate.standardErrors
+      notes.append(estimate.note)
     } else if mVarying > 1
       && (allCoalitions <= Double(budget)
         || (configuration.exactWhenAffordable && game.exactCost <= Double(budget) * Double(background.count)))
@@ -183,6 +211,59 @@ public struct KernelSHAP: StochasticExplainer {
           ? nil : spreadToColumns(perPlayerErrors, players: players, featureCount: x.count),
         inputs: x, notes: notes)
     }
+  }
+}
+
+extension KernelSHAP {
+  /// The per-background-row estimate: `--samples N` coalitions per background row, or
+  /// (`.auto`) 192, doubled until the largest standard error is within `tolerance` of
+  /// the attribution spread or the budget reaches `maxSamples`.
+  func perBackgroundEstimate(game: InstanceGame, rng: inout Xoshiro256StarStar) throws
+    -> (phi: [Double], standardErrors: [Double]?, note: String)
+  {
+    let sampler = PerBackgroundSampler(solver: configuration.solver, outputs: model.outputCount)
+    let games = game.differences.indices.filter { game.background.normalizedWeights[$0] > 0 }.count
+    var budget: Int
+    switch configuration.samples {
+    case .fixed(let n): budget = n
+    case .auto: budget = min(192, configuration.maxSamples)
+    }
+    var evaluations = 0
+    while true {
+      let e = try sampler.estimate(game: game, budget: budget, rng: &rng)
+      evaluations += e.evaluations
+      guard let errors = e.standardErrors else {
+        return (e.phi, nil, "kernel: exact, every coalition of each of \(games) background rows' games enumerated (\(evaluations) distinct model evaluations)")
+      }
+      let ratio = worstRatio(phi: e.phi, errors: errors, players: game.playerCount)
+      let head = "kernel: \(budget) coalitions per background row, \(e.sampledGames) of \(games) games sampled, the rest exact"
+      let tail = ", \(evaluations) distinct model evaluations"
+      switch configuration.samples {
+      case .fixed:
+        return (e.phi, errors, head + ", largest std error \(shortNumber(errors.max() ?? 0))" + tail)
+      case .auto:
+        if ratio <= configuration.tolerance {
+          return (e.phi, errors, head + ", converged: largest std error \(shortNumber(ratio)) of the attribution spread (tolerance \(shortNumber(configuration.tolerance)))" + tail)
+        }
+        if budget >= configuration.maxSamples {
+          return (e.phi, errors, head + ", NOT converged at the cap of \(configuration.maxSamples): largest std error \(shortNumber(ratio)) of the spread (tolerance \(shortNumber(configuration.tolerance)))" + tail)
+        }
+        budget = min(configuration.maxSamples, 2 * budget)
+      }
+    }
+  }
+
+  /// The largest standard error relative to the spread of the attributions, over outputs.
+  func worstRatio(phi: [Double], errors: [Double], players m: Int) -> Double {
+    var worst = 0.0
+    for c in 0..<model.outputCount {
+      let values = phi[(c * m)..<((c + 1) * m)]
+      let largest = errors[(c * m)..<((c + 1) * m)].max() ?? 0
+      let spread = (values.max() ?? 0) - (values.min() ?? 0)
+      let ratio = largest == 0 ? 0 : (spread > 0 ? largest / spread : .infinity)
+      worst = max(worst, ratio.isNaN ? .infinity : ratio)
+    }
+    return worst
   }
 }
 

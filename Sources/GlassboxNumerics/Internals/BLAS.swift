@@ -1,5 +1,9 @@
 import COpenBLAS
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 // The only place that calls CBLAS. Public API uses Int; conversion to the 32-bit
 // BLAS integer happens here, with a trapping conversion on overflow.
 
@@ -28,6 +32,20 @@ func blas_dgemv(
     blasInt(lda), x, 1, beta, y, 1)
 }
 
-func blas_setThreads(_ n: Int) { openblas_set_num_threads(blasInt(n)) }
+/// Sets OpenBLAS's thread count; at one thread, also stops its idle worker threads.
+///
+/// OpenBLAS starts a worker per core when it loads, and an idle worker spins on
+/// `sched_yield` for a while after each job (and after start-up): measured here, about
+/// 5,500 calls and 20 ms of CPU in a short run, on the core glassbox's own workers need.
+/// `blas_thread_shutdown_` (what OpenBLAS itself calls before `fork`) stops them; a
+/// later multi-threaded call would start them again. Looked up at run time, so builds
+/// of OpenBLAS without it still link.
+func blas_setThreads(_ n: Int) {
+  openblas_set_num_threads(blasInt(n))
+  if n == 1, let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "blas_thread_shutdown_") {
+    typealias Shutdown = @convention(c) () -> Int32
+    _ = unsafeBitCast(symbol, to: Shutdown.self)()
+  }
+}
 func blas_threads() -> Int { Int(openblas_get_num_threads()) }
 func blas_config() -> String { String(cString: openblas_get_config()) }
