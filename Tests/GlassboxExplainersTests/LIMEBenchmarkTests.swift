@@ -41,15 +41,27 @@ struct LIMEBenchmarkTests {
       let t = clock.measure { _ = loaded.model.predictMargins(batch) }
       modelBest = min(modelBest, Double(t.components.seconds) + Double(t.components.attoseconds) * 1e-18)
     }
-    var rows: [String] = []
-    for e in explanations {
-      let s = try #require(e.surrogate)
-      let conditions = s.conditions.map { "\"" + $0.replacingOccurrencesOfQuote() + "\"" }.joined(separator: ",")
-      rows.append(
-        "{\"features\":[\(s.features.map(String.init).joined(separator: ","))],\"weights\":[\(s.weights.map { "\($0)" }.joined(separator: ","))],\"conditions\":[\(conditions)],\"score\":\(s.score)}")
+    func json(_ explanations: [Explanation]) throws -> String {
+      var rows: [String] = []
+      for e in explanations {
+        let s = try #require(e.surrogate)
+        let conditions = s.conditions.map { "\"" + $0.replacingOccurrencesOfQuote() + "\"" }.joined(separator: ",")
+        rows.append(
+          "{\"features\":[\(s.features.map(String.init).joined(separator: ","))],\"weights\":[\(s.weights.map { "\($0)" }.joined(separator: ","))],\"conditions\":[\(conditions)],\"score\":\(s.score)}")
+      }
+      return "[" + rows.joined(separator: ",") + "]"
+    }
+    // Untimed runs with more seeds (GLASSBOX_LIME_SEEDS, comma-separated) for the agreement figures.
+    var others: [String] = []
+    for seed in (Self.environment("GLASSBOX_LIME_SEEDS") ?? "").split(separator: ",").compactMap({ UInt64($0) }) {
+      var c = configuration
+      c.seed = seed
+      let run = try LIME(model: loaded.model, background: background, schema: loaded.schema, configuration: c)
+        .explain(data.rows, featureCount: data.featureCount)
+      others.append(try json(run))
     }
     print(
-      "lime-bench-json {\"rows_per_second\":\(Double(data.count) / seconds),\"seconds\":\(seconds),\"model_seconds_per_batch\":\(modelBest),\"batch\":\(n),\"rows\":[\(rows.joined(separator: ","))]}")
+      "lime-bench-json {\"rows_per_second\":\(Double(data.count) / seconds),\"seconds\":\(seconds),\"model_seconds_per_batch\":\(modelBest),\"batch\":\(n),\"rows\":\(try json(explanations)),\"other_seeds\":[\(others.joined(separator: ","))]}")
   }
 }
 

@@ -84,6 +84,7 @@ def main():
     ap.add_argument("--rows", type=int, default=10)
     ap.add_argument("--samples", type=int, default=5000)
     ap.add_argument("--features", type=int, default=10)
+    ap.add_argument("--seeds", type=int, default=8, help="seeds per side for the agreement figures (lime 1..S, glassbox 42..41+S)")
     ap.add_argument("--model", default=os.path.join(ROOT, "models", "adult-xgboost.json"))
     ap.add_argument("--card", default=os.path.join(ROOT, "models", "adult-xgboost.card.json"))
     ap.add_argument("--skip-swift", action="store_true", help="reuse --swift-json instead of running swift")
@@ -119,6 +120,9 @@ def main():
     booster.set_param({"nthread": 1})
     lime_a, seconds_a = run_lime(X_train, X_rows, names, cat, cat_names, booster, 1, a.samples, a.features)
     lime_b, _ = run_lime(X_train, X_rows, names, cat, cat_names, booster, 2, a.samples, a.features)
+    # Untimed runs with more seeds, for agreement figures averaged over seed pairs.
+    lime_runs = [lime_a, lime_b] + [run_lime(X_train, X_rows, names, cat, cat_names, booster, s, a.samples, a.features)[0]
+                                    for s in range(3, a.seeds + 1)]
 
     if a.skip_swift:
         with open(a.swift_json) as fh:
@@ -127,7 +131,8 @@ def main():
         env = dict(os.environ, GLASSBOX_BENCH="1", GLASSBOX_LIME_BACKGROUND=os.path.join(tmp, "background.csv"),
                    GLASSBOX_LIME_ROWS=os.path.join(tmp, "rows.csv"), GLASSBOX_LIME_MODEL=a.model,
                    GLASSBOX_LIME_CARD=a.card, GLASSBOX_LIME_SAMPLES=str(a.samples),
-                   GLASSBOX_LIME_FEATURES=str(a.features), OPENBLAS_NUM_THREADS="1")
+                   GLASSBOX_LIME_FEATURES=str(a.features), OPENBLAS_NUM_THREADS="1",
+                   GLASSBOX_LIME_SEEDS=",".join(str(42 + s) for s in range(1, a.seeds)))
         cmd = ["swift", "test", "-c", "release", "-Xswiftc", "-enable-testing", "--scratch-path", os.path.join(ROOT, ".build-bench"),
                "--filter", "LIMEBenchmark"]
         proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
@@ -151,6 +156,33 @@ def main():
     top = 5
     j_ours = [jaccard(o["features"][:top], l["features"][:top]) for o, l in zip(ours["rows"], lime_a)]
     j_lime = [jaccard(x["features"][:top], y["features"][:top]) for x, y in zip(lime_a, lime_b)]
+    # Agreement averaged over seed pairs: lime with itself (pairs of lime seeds), glassbox
+    # with lime (every glassbox seed against every lime seed), glassbox with itself. Rows
+    # are the independent units: the standard error is over the per-row means.
+    ours_runs = [ours["rows"]] + ours.get("other_seeds", [])
+
+    def agreement(runs_x, runs_y, same):
+        per_row = []
+        for r in range(n):
+            pairs = [(x, y) for i, x in enumerate(runs_x) for j, y in enumerate(runs_y) if not same or i < j]
+            per_row.append(sum(jaccard(x[r]["features"][:top], y[r]["features"][:top]) for x, y in pairs) / len(pairs))
+        mean = sum(per_row) / n
+        se = (sum((v - mean) ** 2 for v in per_row) / (n - 1) / n) ** 0.5 if n > 1 else float("nan")
+        return mean, se, len(pairs)
+
+    lime_self = agreement(lime_runs, lime_runs, True)
+    cross = agreement(ours_runs, lime_runs, False)
+    ours_self = agreement(ours_runs, ours_runs, True) if len(ours_runs) > 1 else (float("nan"), float("nan"), 0)
+    # Paired per row: cross minus lime-self, with its standard error over rows.
+    diffs = []
+    for r in range(n):
+        lp = [(x, y) for i, x in enumerate(lime_runs) for j, y in enumerate(lime_runs) if i < j]
+        cp = [(x, y) for x in ours_runs for y in lime_runs]
+        ls = sum(jaccard(x[r]["features"][:top], y[r]["features"][:top]) for x, y in lp) / len(lp)
+        cs = sum(jaccard(x[r]["features"][:top], y[r]["features"][:top]) for x, y in cp) / len(cp)
+        diffs.append(cs - ls)
+    dmean = sum(diffs) / n
+    dse = (sum((v - dmean) ** 2 for v in diffs) / (n - 1) / n) ** 0.5 if n > 1 else float("nan")
     report = {
         "rows": n, "samples": a.samples, "features": a.features, "background_rows": len(X_train),
         "lime_seconds": seconds_a, "lime_rows_per_second": lime_rate,
@@ -162,6 +194,9 @@ def main():
         "glassbox_overhead_seconds_per_row": ours["seconds"] / n - ours.get("model_seconds_per_batch", 0),
         "top5_jaccard_glassbox_vs_lime": sum(j_ours) / n, "top5_jaccard_lime_vs_lime": sum(j_lime) / n,
         "per_row_jaccard_glassbox_vs_lime": j_ours, "per_row_jaccard_lime_vs_lime": j_lime,
+        "seeds_per_side": a.seeds,
+        "top5_jaccard_seed_pairs": {"lime_vs_lime": lime_self[:2], "glassbox_vs_lime": cross[:2],
+                                    "glassbox_vs_glassbox": ours_self[:2], "glassbox_vs_lime_minus_lime_vs_lime": [dmean, dse]},
         "lime_scores": [r["score"] for r in lime_a], "glassbox_scores": [r["score"] for r in ours["rows"]],
         "lime_conditions_row0": lime_a[0]["conditions"][:top], "glassbox_conditions_row0": ours["rows"][0]["conditions"][:top],
     }
@@ -169,6 +204,11 @@ def main():
     print("lime %.2f rows/s, glassbox %.2f rows/s: %.1fx; top-5 Jaccard glassbox-vs-lime %.3f, lime-vs-lime %.3f"
           % (lime_rate, ours_rate, ours_rate / lime_rate, report["top5_jaccard_glassbox_vs_lime"],
              report["top5_jaccard_lime_vs_lime"]))
+    print("top-5 Jaccard over seed pairs (%d seeds a side; mean ± se over rows): lime-vs-lime %.3f ± %.3f (%d pairs), "
+          "glassbox-vs-lime %.3f ± %.3f (%d pairs), glassbox-vs-glassbox %.3f ± %.3f; "
+          "glassbox-vs-lime minus lime-vs-lime %+.3f ± %.3f"
+          % (a.seeds, lime_self[0], lime_self[1], lime_self[2], cross[0], cross[1], cross[2], ours_self[0], ours_self[1],
+             dmean, dse))
     print("model alone per %d-row batch: xgboost %.2f ms, glassbox %.2f ms; overhead per row beyond the model:"
           " lime %.2f ms, glassbox %.2f ms"
           % (len(batch), model_best * 1e3, (ours.get("model_seconds_per_batch") or 0) * 1e3,
