@@ -129,6 +129,21 @@ struct KernelSamplingTests {
     #expect(other != (try run(threads: 1, samples: .fixed(200))))
   }
 
+  @Test("per-background with every game enumerated equals brute force, across several evaluation batches")
+  func perBackgroundExactAcrossBatches() throws {
+    // 80 background rows differing from x in all 10 features: 80 × 1022 hybrid rows,
+    // more than one batch of InstanceGame.rowsPerBatch.
+    let bg = randomRows(80, m, seed: 70)
+    let x = randomRows(1, m, seed: 71)
+    #expect(80 * 1022 > 65536)
+    let e = try KernelSHAP(
+      model: model, background: Background(rows: bg, featureCount: m, source: "t"),
+      configuration: .init(samples: .fixed(1022))
+    ).explain(x, featureCount: m)[0]
+    #expect(e.standardErrors == nil)
+    expectClose(e.attributions, exact(bg, x), rel: 1e-9, abs: 1e-12)
+  }
+
   @Test("exact path with threads equals the single-threaded one bit for bit")
   func exactThreads() throws {
     let (bg, xs) = setting(seed: 60)

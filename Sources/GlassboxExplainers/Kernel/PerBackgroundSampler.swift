@@ -70,6 +70,15 @@ struct PerBackgroundSampler {
     strata.reserveCapacity(nb)
     var hybrid: [Double] = []
     var count = 0
+    // Outputs of the hybrid rows so far; rows are evaluated in batches of at most
+    // `InstanceGame.rowsPerBatch`, which bounds memory whatever the budget.
+    var values: [Double] = []
+    var evaluated = 0
+    func flush() {
+      values += game.evaluator.outputs(hybrid, count: count - evaluated)
+      hybrid.removeAll(keepingCapacity: true)
+      evaluated = count
+    }
     for b in 0..<nb {
       let bits = setBits(game.differences[b])
       let d = bits.count
@@ -84,6 +93,7 @@ struct PerBackgroundSampler {
         for t in 1..<((1 << d) - 1) { game.appendHybrid(b, expand(UInt64(t), bits), to: &hybrid) }
         count += (1 << d) - 2
         strata.append(s)
+        if count - evaluated >= InstanceGame.rowsPerBatch { flush() }
         continue
       }
       let plan = plans[d] ?? CoalitionPlan(players: d, budget: n)
@@ -104,8 +114,9 @@ struct PerBackgroundSampler {
         return row
       }
       strata.append(s)
+      if count - evaluated >= InstanceGame.rowsPerBatch { flush() }
     }
-    let values = game.evaluator.outputs(hybrid, count: count)
+    if count > evaluated { flush() }
 
     // 2. Each game's Shapley values, weighted into φ; sampled games add their variance.
     var phi = [Double](repeating: 0, count: k * mCount)
