@@ -144,6 +144,26 @@ struct KernelSamplingTests {
     expectClose(e.attributions, exact(bg, x), rel: 1e-9, abs: 1e-12)
   }
 
+  @Test("per-background sampling of a two-output model: each output additive and close to its own brute force")
+  func perBackgroundTwoOutputs() throws {
+    let two = InteractionModel(featureCount: m, outputs: 2)
+    let bg = randomRows(30, m, seed: 80)
+    let xs = randomRows(3, m, seed: 81)
+    let explanations = try KernelSHAP(
+      model: two, background: Background(rows: bg, featureCount: m, source: "t"),
+      configuration: .init(samples: .fixed(200), seed: 3)
+    ).explain(xs, featureCount: m)
+    #expect(explanations.count == 6)
+    for e in explanations {
+      let c = try #require(e.output)
+      expectClose(e.baseValue + e.attributions.reduce(0, +), e.prediction, rel: 1e-9, abs: 1e-9)
+      let truth = oracle({ InteractionModel.f($0, output: c) }, x: e.inputs, background: rowArrays(bg, m))
+      let spread = (truth.max() ?? 0) - (truth.min() ?? 0)
+      #expect(meanAbsoluteError(e.attributions, truth) < 0.05 * spread, "output \(c)")
+      #expect(e.standardErrors != nil)
+    }
+  }
+
   @Test("exact path with threads equals the single-threaded one bit for bit")
   func exactThreads() throws {
     let (bg, xs) = setting(seed: 60)
