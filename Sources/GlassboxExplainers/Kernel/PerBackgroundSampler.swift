@@ -8,7 +8,7 @@ import GlassboxNumerics
 /// linear in the game, so `φ = Σ_b w_b φ(F_b)`. The game of row b has only the |D_b| players
 /// in which b differs from x. With a budget of N coalitions per background row:
 /// - **exact** when `2^|D_b| − 2 ≤ N`: every coalition enumerated (on Adult most rows
-///   differ from x in 4 to 8 features, so most games are exact);
+///   differ from x in 5 to 9 features; at N = 192 games of up to 7 players are exact);
 /// - otherwise **sampled**: `CoalitionPlan(players: |D_b|, budget: N)` (size classes
 ///   enumerated from the extremes, paired sampling of the rest) and the constrained
 ///   regression of `KernelRegression`, with `F_b(∅) = g(f(b))` and `F_b(D_b) = g(f(x))`.
@@ -23,7 +23,9 @@ import GlassboxNumerics
 /// Standard error: each sampled game is also solved on two halves of its random pairs
 /// (both with the enumerated classes); `(φ¹ − φ²)² / 4` estimates the variance of their
 /// mean, and `se_i = √(Σ_b w_b² var_b,i)`. Exact games add no variance; when every game
-/// is exact the result is exact and has no standard errors.
+/// is exact the result is exact and has no standard errors. Measured on Adult, 88–90% of
+/// sampled attributions lie within 1.96 se of the exact value (nominal 95%): the few
+/// largest games carry most of the variance, so its estimate has few degrees of freedom.
 struct PerBackgroundSampler {
   let solver: LeastSquaresSolver
   let outputs: Int
