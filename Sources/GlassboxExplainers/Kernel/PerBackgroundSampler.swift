@@ -24,8 +24,9 @@ import GlassboxNumerics
 /// (both with the enumerated classes); `(φ¹ − φ²)² / 4` estimates the variance of their
 /// mean, and `se_i = √(Σ_b w_b² var_b,i)`. Exact games add no variance; when every game
 /// is exact the result is exact and has no standard errors. Measured on Adult, 88–90% of
-/// sampled attributions lie within 1.96 se of the exact value (nominal 95%): the few
-/// largest games carry most of the variance, so its estimate has few degrees of freedom.
+/// sampled attributions lie within 1.96 se of the exact value (nominal 95%); probably the
+/// few largest games carry most of the variance, leaving its estimate few degrees of
+/// freedom (not verified).
 struct PerBackgroundSampler {
   let solver: LeastSquaresSolver
   let outputs: Int
