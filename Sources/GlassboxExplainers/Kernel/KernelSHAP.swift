@@ -13,8 +13,8 @@ import GlassboxNumerics
 ///    exactly 0 and leave the game.
 /// 2. `.perBackground` (the default): one game per background row, over the players in
 ///    which that row differs from x, exact when its coalitions fit the budget and sampled
-///    with shap's design otherwise (`PerBackgroundSampler`); standard errors from half
-///    samples. `.auto` starts at 192 coalitions per background row and doubles until
+///    with shap's design otherwise (`PerBackgroundSampler`); standard errors from three
+///    shares of each game's samples. `.auto` starts at 192 coalitions per background row and doubles until
 ///    `max se ≤ tolerance · (max φ − min φ)` for every output, or `maxSamples`.
 /// 3. `.shared` (shap's way): **exact** when all `2^M − 2` coalitions fit the budget, or
 ///    (with `exactWhenAffordable`) when exact enumeration needs no more distinct model
@@ -39,8 +39,8 @@ import GlassboxNumerics
 ///
 /// - Complexity: per row, at most `samples · B` model evaluations for B distinct
 ///   background rows (usually far fewer: identical hybrid rows are evaluated once), plus
-///   O(samples · M²) per least-squares solve (one per output, or three per sampled
-///   background row's game with `.perBackground`).
+///   O(samples · M²) per least-squares solve (one per output, or four per output and
+///   sampled background row's game with `.perBackground`).
 public struct KernelSHAP: StochasticExplainer {
   /// How many coalitions to evaluate per row.
   public enum Samples: Sendable, Equatable {
