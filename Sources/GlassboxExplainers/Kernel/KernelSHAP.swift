@@ -235,7 +235,8 @@ extension KernelSHAP {
       guard let errors = e.standardErrors else {
         return (e.phi, nil, "kernel: exact, every coalition of each of \(games) background rows' games enumerated (\(evaluations) distinct model evaluations)")
       }
-      let ratio = worstRatio(phi: e.phi, errors: errors, players: game.playerCount)
+      let ratio = largestRelativeError(
+        phi: e.phi, errors: errors, players: game.playerCount, outputs: model.outputCount)
       let head = "kernel: \(budget) coalitions per background row, \(e.sampledGames) of \(games) games sampled, the rest exact"
       let tail = ", \(evaluations) distinct model evaluations"
       switch configuration.samples {
@@ -251,19 +252,6 @@ extension KernelSHAP {
         budget = min(configuration.maxSamples, 2 * budget)
       }
     }
-  }
-
-  /// The largest standard error relative to the spread of the attributions, over outputs.
-  func worstRatio(phi: [Double], errors: [Double], players m: Int) -> Double {
-    var worst = 0.0
-    for c in 0..<model.outputCount {
-      let values = phi[(c * m)..<((c + 1) * m)]
-      let largest = errors[(c * m)..<((c + 1) * m)].max() ?? 0
-      let spread = (values.max() ?? 0) - (values.min() ?? 0)
-      let ratio = largest == 0 ? 0 : (spread > 0 ? largest / spread : .infinity)
-      worst = max(worst, ratio.isNaN ? .infinity : ratio)
-    }
-    return worst
   }
 }
 

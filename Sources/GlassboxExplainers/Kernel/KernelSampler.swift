@@ -73,17 +73,7 @@ struct KernelSampler {
 
   /// The largest standard error relative to the spread of the attributions, over outputs.
   func worstRatio(_ e: Estimate) -> Double {
-    let m = plan.players
-    var worst = 0.0
-    for c in 0..<outputs {
-      let phi = e.phi[(c * m)..<((c + 1) * m)]
-      let se = e.standardErrors[(c * m)..<((c + 1) * m)]
-      let spread = (phi.max() ?? 0) - (phi.min() ?? 0)
-      let largest = se.max() ?? 0
-      let ratio = largest == 0 ? 0 : (spread > 0 ? largest / spread : .infinity)
-      worst = max(worst, ratio.isNaN ? .infinity : ratio)
-    }
-    return worst
+    largestRelativeError(phi: e.phi, errors: e.standardErrors, players: plan.players, outputs: outputs)
   }
 
   /// The full estimate and its batch standard errors.
@@ -139,6 +129,21 @@ struct KernelSampler {
     }
     return phi
   }
+}
+
+/// The largest standard error relative to the spread of the attributions (`max φ − min φ`),
+/// over outputs (`outputs × players`, output-major): the convergence measure of `.auto`.
+/// Infinite when errors are positive but the attributions do not spread, or NaN.
+func largestRelativeError(phi: [Double], errors: [Double], players m: Int, outputs: Int) -> Double {
+  var worst = 0.0
+  for c in 0..<outputs {
+    let values = phi[(c * m)..<((c + 1) * m)]
+    let largest = errors[(c * m)..<((c + 1) * m)].max() ?? 0
+    let spread = (values.max() ?? 0) - (values.min() ?? 0)
+    let ratio = largest == 0 ? 0 : (spread > 0 ? largest / spread : .infinity)
+    worst = max(worst, ratio.isNaN ? .infinity : ratio)
+  }
+  return worst
 }
 
 /// `n` rounded up to a multiple of `step`.
