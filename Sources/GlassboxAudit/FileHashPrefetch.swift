@@ -3,7 +3,7 @@ import Synchronization
 
 /// Hashes files in the background so that an audited run does not wait for them.
 ///
-/// An audited run hashes its executable (about 20 MB), model, card, background and data
+/// An audited run hashes its executable (7 MB for a release build), model, card, background and data
 /// file before the first record. `start(paths:)` begins all of them at once on other
 /// threads, while the model loads; `AuditSchema.fileSHA256(path:)` then takes a
 /// prefetched result (waiting for it if need be) instead of reading the file again.

@@ -92,6 +92,26 @@ struct AuditEndToEndTests {
     #expect(mismatch.status != 0 && !mismatch.stdout.contains(" 0 differ"), "\(flags): \(mismatch.stdout)")
   }
 
+  @Test("a Kernel SHAP record without a recorded coalition design (older logs) replays with the shared design")
+  func olderKernelRecordsReplayShared() throws {
+    let dir = ScratchFolder()
+    let log = dir.path + "/audit.log"
+    let background = dir.write(
+      "bg.csv",
+      try String(contentsOfFile: Glassbox.root + "/" + data, encoding: .utf8).split(separator: "\n").prefix(41)
+        .joined(separator: "\n") + "\n")
+    let run = try Glassbox.run(
+      ["explain", "--model", "models/adult-xgboost.json", "--data", data, "--rows", "0-1", "--format", "json",
+        "--background", background, "--audit", log, "--method", "kernel", "--samples", "300", "--coalitions", "shared"])
+    #expect(run.status == 0, "\(run.stderr)")
+    let text = try String(contentsOfFile: log, encoding: .utf8)
+    let older = text.replacingOccurrences(of: "\"coalitions\":\"shared\",", with: "")
+    #expect(older != text)
+    try older.write(toFile: log, atomically: true, encoding: .utf8)
+    let replay = try Glassbox.run(["audit", "replay", log])
+    #expect(replay.status == 0 && replay.stdout.contains("2 identical"), "\(replay.stdout)\(replay.stderr)")
+  }
+
   @Test("bias --audit records every scored row; the log verifies and replays")
   func biasAudit() throws {
     let dir = ScratchFolder()

@@ -144,6 +144,8 @@ struct Replayer {
       default: continue
       }
     }
+    // Kernel SHAP records written before `coalitions` was recorded used the shared design.
+    if method == .kernel && r.parameters["coalitions"] == nil { arguments += ["--coalitions", "shared"] }
     let key = ([r.model.path, r.card?.path ?? ""] + arguments).joined(separator: "\u{1}")
     if let known = setups[key] { return known }
     let options: ExplainerOptions
