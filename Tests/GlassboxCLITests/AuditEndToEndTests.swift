@@ -7,6 +7,12 @@ struct AuditEndToEndTests {
   let model = "models/adult-logistic.json"
   let data = "datasets/adult.csv"
 
+  /// The header and first `count` rows of the data, as a background CSV in `dir`.
+  func firstRows(_ count: Int, in dir: ScratchFolder) throws -> String {
+    let text = try String(contentsOfFile: Glassbox.root + "/" + data, encoding: .utf8)
+    return dir.write("bg.csv", text.split(separator: "\n").prefix(count + 1).joined(separator: "\n") + "\n")
+  }
+
   func explain(_ log: String, rows: String, extra: [String] = []) throws -> GlassboxRun {
     try Glassbox.run(["explain", "--model", model, "--data", data, "--rows", rows, "--format", "json", "--audit", log] + extra)
   }
@@ -72,10 +78,7 @@ struct AuditEndToEndTests {
   func sampledExplainersReplay(flags: [String]) throws {
     let dir = ScratchFolder()
     let log = dir.path + "/audit.log"
-    let background = dir.write(
-      "bg.csv",
-      try String(contentsOfFile: Glassbox.root + "/" + data, encoding: .utf8).split(separator: "\n").prefix(41)
-        .joined(separator: "\n") + "\n")
+    let background = try firstRows(40, in: dir)
     let run = try Glassbox.run(
       ["explain", "--model", "models/adult-xgboost.json", "--data", data, "--rows", "0-2", "--format", "json",
         "--background", background, "--audit", log] + flags)
@@ -96,10 +99,7 @@ struct AuditEndToEndTests {
   func olderKernelRecordsReplayShared() throws {
     let dir = ScratchFolder()
     let log = dir.path + "/audit.log"
-    let background = dir.write(
-      "bg.csv",
-      try String(contentsOfFile: Glassbox.root + "/" + data, encoding: .utf8).split(separator: "\n").prefix(41)
-        .joined(separator: "\n") + "\n")
+    let background = try firstRows(40, in: dir)
     let run = try Glassbox.run(
       ["explain", "--model", "models/adult-xgboost.json", "--data", data, "--rows", "0-1", "--format", "json",
         "--background", background, "--audit", log, "--method", "kernel", "--samples", "300", "--coalitions", "shared"])
