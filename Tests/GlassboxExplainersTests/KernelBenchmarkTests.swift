@@ -48,7 +48,7 @@ struct KernelBenchmarkTests {
     }
     print(#"{"method":"model-only","seconds":\#(seconds(floorTime)),"rows":\#(floorCount)}"#)
     var configurations: [(String, KernelSHAP.Configuration)] = [("auto", .init(samples: .auto, threads: 1))]
-    for n in [32, 64, 96, 128, 192, 256, 512] {
+    for n in [32, 64, 96, 128, 160, 192, 256, 512] {
       configurations.append(("per-background-\(n)", .init(samples: .fixed(n), threads: 1)))
     }
     configurations.append(("shared-auto (exact path)", .init(samples: .auto, design: .shared, threads: 1)))
