@@ -115,14 +115,15 @@ struct BatchRunner {
 /// `append` never waits for earlier appends (the failure is read under a lock), so the
 /// serial work overlaps the explaining of the following blocks. At most `inFlight`
 /// blocks wait in the queue, which bounds memory when the log is slower than the explainer.
-final class AuditPipeline: Sendable {
-  private let trail: AuditTrailBox
+/// `@unchecked Sendable`: `trail` is used only on `queue`, and `failure` under its lock.
+final class AuditPipeline: @unchecked Sendable {
+  private let trail: AuditTrail
   private let queue = DispatchQueue(label: "glassbox.audit")
   private let failure = Mutex<Error?>(nil)
   private static let inFlight = 8
   private let slots = DispatchSemaphore(value: AuditPipeline.inFlight)
 
-  init(trail: AuditTrail) { self.trail = AuditTrailBox(trail) }
+  init(trail: AuditTrail) { self.trail = trail }
 
   /// Queues one block's records (after rethrowing any earlier failure).
   func append(_ records: [[UInt8]]) throws {
@@ -132,7 +133,7 @@ final class AuditPipeline: Sendable {
     queue.async {
       defer { self.slots.signal() }
       guard self.failure.withLock({ $0 == nil }) else { return }
-      do { try self.trail.value.append(bodies: records) } catch let error { self.failure.withLock { $0 = error } }
+      do { try self.trail.append(bodies: records) } catch let error { self.failure.withLock { $0 = error } }
     }
   }
 
@@ -144,12 +145,6 @@ final class AuditPipeline: Sendable {
 
   /// Waits for every queued record.
   func drain() { queue.sync {} }
-}
-
-/// The trail, used only on the pipeline's serial queue.
-private final class AuditTrailBox: @unchecked Sendable {
-  let value: AuditTrail
-  init(_ value: AuditTrail) { self.value = value }
 }
 
 /// The per-block work of a batch: select, check and encode, explain, render. Pure apart

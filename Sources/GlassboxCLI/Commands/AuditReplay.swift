@@ -124,28 +124,15 @@ struct Replayer {
     }
   }
 
-  /// The explainer the recorded run used, made the way `explain` makes it: the recorded
-  /// method, seed, output space, background and `parameters` are turned back into the
-  /// flags that produced them (`samples` → `--samples`, `feature_selection` →
-  /// `--feature-selection`, ...) and parsed by `ExplainerOptions`.
+  /// The explainer the recorded run used, made the way `explain` makes it, from the flags
+  /// the record's settings stand for (`ExplainerOptions.arguments(...)`).
   private mutating func setup(_ r: RecordedExplanation) throws -> (LoadedModel, any Explainer) {
     guard let method = ExplanationMethod(rawValue: r.requestedMethod) else {
       throw ValidationError("seq \(r.seq): this glassbox cannot re-create the method '\(r.requestedMethod)'")
     }
-    var arguments = ["--method", method.rawValue, "--seed", String(r.seed)]
-    if method != .auto && method != .linear && method != .tree { arguments += ["--output", r.outputSpace] }
-    if let background = r.background?.path { arguments += ["--background", background] }
-    // `command` names the recording command (bias); it is not an explainer flag.
-    for (name, value) in r.parameters.members where name != "command" {
-      let flag = "--" + String(name.map { $0 == "_" ? "-" : $0 })
-      switch value {
-      case .string(let text): arguments += [flag, text]
-      case .number(let x): arguments += [flag, x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)]
-      default: continue
-      }
-    }
-    // Kernel SHAP records written before `coalitions` was recorded used the shared design.
-    if method == .kernel && r.parameters["coalitions"] == nil { arguments += ["--coalitions", "shared"] }
+    let arguments = ExplainerOptions.arguments(
+      method: method, seed: r.seed, outputSpace: r.outputSpace, backgroundPath: r.background?.path,
+      recorded: r.parameters)
     let key = ([r.model.path, r.card?.path ?? ""] + arguments).joined(separator: "\u{1}")
     if let known = setups[key] { return known }
     let options: ExplainerOptions

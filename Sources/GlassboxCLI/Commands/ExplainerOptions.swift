@@ -148,6 +148,29 @@ struct ExplainerOptions: ParsableArguments {
       backgroundSize: backgroundSize, labelColumn: label)
   }
 
+  /// The flags that re-create a recorded explainer: the inverse of `recordedParameters`
+  /// (`samples` → `--samples`, `feature_selection` → `--feature-selection`, ...), plus the
+  /// method, seed, output space and background. For `audit replay`.
+  static func arguments(
+    method: ExplanationMethod, seed: UInt64, outputSpace: String, backgroundPath: String?, recorded: JSONObject
+  ) -> [String] {
+    var arguments = ["--method", method.rawValue, "--seed", String(seed)]
+    if ![.auto, .linear, .tree].contains(method) { arguments += ["--output", outputSpace] }
+    if let backgroundPath { arguments += ["--background", backgroundPath] }
+    // `command` names the recording command (bias); it is not an explainer flag.
+    for (name, value) in recorded.members where name != "command" {
+      let flag = "--" + String(name.map { $0 == "_" ? "-" : $0 })
+      switch value {
+      case .string(let text): arguments += [flag, text]
+      case .number(let x): arguments += [flag, x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)]
+      default: continue
+      }
+    }
+    // Kernel SHAP records written before `coalitions` was recorded used the shared design.
+    if method == .kernel && recorded["coalitions"] == nil { arguments += ["--coalitions", "shared"] }
+    return arguments
+  }
+
   /// Method-specific settings worth recording in an audit trail.
   var recordedParameters: [String: JSONValue] {
     switch method.value {
