@@ -23,15 +23,7 @@ DATA=datasets/adult.csv
 SIZES=(100000 1000000)
 CORES=$(nproc)
 
-if [[ -n "${GLASSBOX:-}" ]]; then
-  [[ -x "$GLASSBOX" ]] || { echo "GLASSBOX=$GLASSBOX is not an executable" >&2; exit 1; }
-else
-  GLASSBOX=.build/release/glassbox
-  if [[ ! -x "$GLASSBOX" ]]; then
-    echo "building $GLASSBOX" >&2
-    swift build -c release --product glassbox >&2
-  fi
-fi
+source bench/glassbox_binary.sh
 [[ -x /usr/bin/time ]] || { echo "needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 1; }
 
 LOAD_START=$(cut -d ' ' -f 1-3 /proc/loadavg)

@@ -2,7 +2,7 @@
 # Linear SHAP, CSV to CSV: glassbox against shap.LinearExplainer on the same input.
 #
 #   make bench-linear                                   # from the repository root
-#   GLASSBOX=.build-bench/release/glassbox bench/linear_throughput.sh   # bench another binary
+#   GLASSBOX=path/to/glassbox bench/linear_throughput.sh   # bench another binary
 #   BENCH_PYTHON=path/to/python (default .venv-tools/bin/python, made by tools/setup_venv.sh)
 #
 # Inputs of 10k, 100k and 1M rows are made by repeating the rows of datasets/adult.csv
@@ -20,15 +20,7 @@ PEER_LIMIT=120          # seconds: the peer runs on 1M rows only if it is expect
 SIZES=(10000 100000 1000000)
 CORES=$(nproc)
 
-if [[ -n "${GLASSBOX:-}" ]]; then
-  [[ -x "$GLASSBOX" ]] || { echo "GLASSBOX=$GLASSBOX is not an executable" >&2; exit 1; }
-else
-  GLASSBOX=.build/release/glassbox
-  if [[ ! -x "$GLASSBOX" ]]; then
-    echo "building $GLASSBOX" >&2
-    swift build -c release --product glassbox >&2
-  fi
-fi
+source bench/glassbox_binary.sh
 [[ -x /usr/bin/time ]] || { echo "needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 1; }
 if [[ ! -x "$PYTHON" ]]; then
   echo "no Python venv at $PYTHON: creating it with tools/setup_venv.sh" >&2

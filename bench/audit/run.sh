@@ -2,7 +2,7 @@
 # What the audit trail costs a 10,000-row batch: `glassbox explain` with and without
 # --audit, on the XGBoost and the logistic model (results: bench/audit/README.md).
 #
-#   bench/audit/run.sh                       # builds .build-audit/release/glassbox if needed
+#   bench/audit/run.sh                       # times .build/release/glassbox (built as make build does)
 #   GLASSBOX=path/to/glassbox REPEATS=11 bench/audit/run.sh
 #
 # Each configuration runs REPEATS times, interleaved (plain, audit, audit+sign+redact,
@@ -15,11 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROWS=${ROWS:-10000}
 REPEATS=${REPEATS:-11}
-GLASSBOX=${GLASSBOX:-.build-audit/release/glassbox}
-if [[ ! -x "$GLASSBOX" ]]; then
-  echo "building $GLASSBOX" >&2
-  swift build -c release --scratch-path .build-audit --product glassbox >&2
-fi
+source bench/glassbox_binary.sh
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/glassbox-audit-bench.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT

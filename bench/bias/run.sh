@@ -4,14 +4,15 @@
 # detection) on 50,000 rows: datasets/adult-test.csv repeated, scored by
 # models/adult-xgboost.json. Also times the parts (no attribution; no bootstrap).
 #   bench/bias/run.sh [ROWS] [REPEATS]
-# Needs the release binary: swift build -c release --scratch-path .build-bias --product glassbox
+# Times .build/release/glassbox (built as make build does), or GLASSBOX=path/to/glassbox.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 rows="${1:-50000}"
 repeats="${2:-3}"
-binary="${GLASSBOX:-$root/.build-bias/release/glassbox}"
-[ -x "$binary" ] || { echo "no $binary; build it first (see the header of this script)" >&2; exit 1; }
+cd "$root"
+source bench/glassbox_binary.sh
+binary="$GLASSBOX"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 data="$work/adult-$rows.csv"

@@ -22,6 +22,8 @@ import time
 import numpy as np
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from card_encoding import encode_cells  # noqa: E402
 
 
 def encode(path, card, rows=None, sample=None, seed=0):
@@ -37,16 +39,7 @@ def encode(path, card, rows=None, sample=None, seed=0):
         raw = [raw[i] for i in idx]
     elif rows is not None:
         raw = raw[:rows]
-    index = {name: i for i, name in enumerate(header)}
-    X = np.full((len(raw), len(features)), np.nan)
-    for j, f in enumerate(features):
-        col = index[f["name"]]
-        labels = f.get("labels")
-        for i, row in enumerate(raw):
-            cell = row[col].strip()
-            if cell in ("", "?", "NA", "NaN"):
-                continue
-            X[i, j] = labels.get(cell, math.nan) if labels is not None else float(cell)
+    X = encode_cells(raw, header, features)
     return X, [f["name"] for f in features]
 
 

@@ -25,6 +25,8 @@ import time
 import numpy as np
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from card_encoding import MISSING, encode_cells  # noqa: E402
 
 
 def complete_rows(path, names, limit=None):
@@ -36,7 +38,7 @@ def complete_rows(path, names, limit=None):
         rows = []
         for row in reader:
             cells = [row[i].strip() for i in idx]
-            if any(c in ("", "?", "NA", "NaN", "nan") for c in cells):
+            if any(c in MISSING for c in cells):
                 continue
             rows.append(cells)
             if limit and len(rows) >= limit:
@@ -45,12 +47,8 @@ def complete_rows(path, names, limit=None):
 
 
 def encode(rows, features):
-    X = np.empty((len(rows), len(features)))
-    for j, f in enumerate(features):
-        labels = f.get("labels")
-        for i, row in enumerate(rows):
-            X[i, j] = labels[row[j]] if labels is not None else float(row[j])
-    return X
+    """Feature-ordered cells (`complete_rows`) as the model matrix."""
+    return encode_cells(rows, [f["name"] for f in features], features)
 
 
 def jaccard(a, b):

@@ -29,6 +29,8 @@ import time
 import numpy as np
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from card_encoding import encode_cells  # noqa: E402
 
 
 def load_rows(data, card_path, n, skip=0):
@@ -42,19 +44,7 @@ def load_rows(data, card_path, n, skip=0):
         for _ in range(skip):
             next(reader)
         raw = [row for _, row in zip(range(n), reader)]
-    index = {name: i for i, name in enumerate(header)}
-    X = np.full((len(raw), len(features)), np.nan)
-    for j, f in enumerate(features):
-        col = index[f["name"]]
-        labels = f.get("labels")
-        for i, row in enumerate(raw):
-            cell = row[col].strip()
-            if cell in ("", "?", "NA", "NaN"):
-                continue
-            if labels is not None:
-                X[i, j] = labels.get(cell, math.nan)
-            else:
-                X[i, j] = float(cell)
+    X = encode_cells(raw, header, features)
     return header, raw, X
 
 
