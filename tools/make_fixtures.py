@@ -632,68 +632,46 @@ def sklearn_cases(sel):
         if sel is None or sel in name:
             cases.append((name, fn))
 
-    def dtr(name):
-        rng = rng_for(name)
-        X, y, _, names = sk_data("load_diabetes", rng)
-        X = inject_nan(X, 0.10, rng)
-        sk_case(name, "diabetes, DecisionTreeRegressor depth 6, ~10% NaN",
-                DecisionTreeRegressor(max_depth=6, random_state=0), X, y, X[:100], names)
-    add("sk-decision-tree-regressor", dtr)
+    # name, data set, description, estimator, share of cells set to NaN, rows explained
+    # (None: all), background (a permutation of the rows, 100 kept; None: sk_case's default).
+    table = [
+        ("sk-decision-tree-regressor", "load_diabetes", "diabetes, DecisionTreeRegressor depth 6, ~10% NaN",
+         lambda: DecisionTreeRegressor(max_depth=6, random_state=0), 0.10, 100, False),
+        ("sk-random-forest-regressor", "load_diabetes",
+         "diabetes, RandomForestRegressor 25 trees depth 6, interventional",
+         lambda: RandomForestRegressor(n_estimators=25, max_depth=6, random_state=0), 0, None, True),
+        ("sk-extra-trees-regressor", "load_diabetes", "diabetes, ExtraTreesRegressor 20 trees depth 6",
+         lambda: ExtraTreesRegressor(n_estimators=20, max_depth=6, random_state=0), 0, 100, False),
+        ("sk-gradient-boosting-regressor", "load_diabetes",
+         "diabetes, GradientBoostingRegressor 40 trees depth 3 subsample 0.8",
+         lambda: GradientBoostingRegressor(n_estimators=40, max_depth=3, learning_rate=0.1,
+                                           subsample=0.8, random_state=0), 0, 100, False),
+        ("sk-random-forest-classifier", "load_breast_cancer",
+         "breast_cancer, RandomForestClassifier binary 20 trees depth 5, ~10% NaN",
+         lambda: RandomForestClassifier(n_estimators=20, max_depth=5, random_state=0), 0.10, 100, False),
+        ("sk-gradient-boosting-classifier-binary", "load_breast_cancer",
+         "breast_cancer, GradientBoostingClassifier binary 30 trees depth 3",
+         lambda: GradientBoostingClassifier(n_estimators=30, max_depth=3, random_state=0), 0, 100, False),
+        ("sk-gradient-boosting-classifier-multiclass", "load_wine",
+         "wine, GradientBoostingClassifier 3 classes, 20 stages depth 2",
+         lambda: GradientBoostingClassifier(n_estimators=20, max_depth=2, random_state=0), 0, 120, False),
+        ("sk-decision-tree-classifier", "load_iris", "iris, DecisionTreeClassifier 3 classes depth 5, ~10% NaN",
+         lambda: DecisionTreeClassifier(max_depth=5, random_state=0), 0.10, 120, False),
+    ]
 
-    def rfr(name):
-        rng = rng_for(name)
-        X, y, _, names = sk_data("load_diabetes", rng)
-        bg = X[rng.permutation(len(X))]          # 100 rows kept (see shap_indep_safe)
-        sk_case(name, "diabetes, RandomForestRegressor 25 trees depth 6, interventional",
-                RandomForestRegressor(n_estimators=25, max_depth=6, random_state=0),
-                X, y, X, names, bg=bg)
-    add("sk-random-forest-regressor", rfr)
+    def case(data, desc, make, nan, explained, permuted_bg):
+        def run(name):
+            # The draws in this order: data, NaN cells, background.
+            rng = rng_for(name)
+            X, y, _, names = sk_data(data, rng)
+            if nan:
+                X = inject_nan(X, nan, rng)
+            bg = X[rng.permutation(len(X))] if permuted_bg else None   # 100 rows kept (shap_indep_safe)
+            sk_case(name, desc, make(), X, y, X if explained is None else X[:explained], names, bg=bg)
+        return run
 
-    def etr(name):
-        X, y, _, names = sk_data("load_diabetes", rng_for(name))
-        sk_case(name, "diabetes, ExtraTreesRegressor 20 trees depth 6",
-                ExtraTreesRegressor(n_estimators=20, max_depth=6, random_state=0),
-                X, y, X[:100], names)
-    add("sk-extra-trees-regressor", etr)
-
-    def gbr(name):
-        X, y, _, names = sk_data("load_diabetes", rng_for(name))
-        sk_case(name, "diabetes, GradientBoostingRegressor 40 trees depth 3 subsample 0.8",
-                GradientBoostingRegressor(n_estimators=40, max_depth=3, learning_rate=0.1,
-                                          subsample=0.8, random_state=0),
-                X, y, X[:100], names)
-    add("sk-gradient-boosting-regressor", gbr)
-
-    def rfc(name):
-        rng = rng_for(name)
-        X, y, _, names = sk_data("load_breast_cancer", rng)
-        X = inject_nan(X, 0.10, rng)
-        sk_case(name, "breast_cancer, RandomForestClassifier binary 20 trees depth 5, ~10% NaN",
-                RandomForestClassifier(n_estimators=20, max_depth=5, random_state=0),
-                X, y, X[:100], names)
-    add("sk-random-forest-classifier", rfc)
-
-    def gbc2(name):
-        X, y, _, names = sk_data("load_breast_cancer", rng_for(name))
-        sk_case(name, "breast_cancer, GradientBoostingClassifier binary 30 trees depth 3",
-                GradientBoostingClassifier(n_estimators=30, max_depth=3, random_state=0),
-                X, y, X[:100], names)
-    add("sk-gradient-boosting-classifier-binary", gbc2)
-
-    def gbc3(name):
-        X, y, _, names = sk_data("load_wine", rng_for(name))
-        sk_case(name, "wine, GradientBoostingClassifier 3 classes, 20 stages depth 2",
-                GradientBoostingClassifier(n_estimators=20, max_depth=2, random_state=0),
-                X, y, X[:120], names)
-    add("sk-gradient-boosting-classifier-multiclass", gbc3)
-
-    def dtc(name):
-        rng = rng_for(name)
-        X, y, _, names = sk_data("load_iris", rng)
-        X = inject_nan(X, 0.10, rng)
-        sk_case(name, "iris, DecisionTreeClassifier 3 classes depth 5, ~10% NaN",
-                DecisionTreeClassifier(max_depth=5, random_state=0), X, y, X[:120], names)
-    add("sk-decision-tree-classifier", dtc)
+    for name, *spec in table:
+        add(name, case(*spec))
     return cases
 
 
