@@ -4,7 +4,7 @@ import PackageDescription
 /// glassbox: an explainability engine for tabular models, driven from the shell.
 ///
 /// Modules depend one way only:
-/// numerics → data → models → explainers → reports → CLI.
+/// system → numerics → data → models → explainers → reports → CLI.
 let package = Package(
   name: "glassbox",
   products: [
@@ -19,31 +19,34 @@ let package = Package(
     .systemLibrary(
       name: "COpenBLAS", pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
-    .target(name: "GlassboxNumerics", dependencies: ["COpenBLAS"]),
-    .target(name: "GlassboxData", dependencies: ["GlassboxNumerics"]),
-    .target(name: "GlassboxModels", dependencies: ["GlassboxData", "GlassboxNumerics"]),
+    // Systems layer: file descriptors, parallel loops, JSON writing, the user-facing error protocol.
+    .target(name: "GlassboxSystem"),
+    .target(name: "GlassboxNumerics", dependencies: ["COpenBLAS", "GlassboxSystem"]),
+    .target(name: "GlassboxData", dependencies: ["GlassboxNumerics", "GlassboxSystem"]),
+    .target(name: "GlassboxModels", dependencies: ["GlassboxSystem", "GlassboxData", "GlassboxNumerics"]),
     .target(
       name: "GlassboxExplainers",
-      dependencies: ["GlassboxModels", "GlassboxData", "GlassboxNumerics"]),
+      dependencies: ["GlassboxSystem", "GlassboxModels", "GlassboxData", "GlassboxNumerics"]),
     .target(
       name: "GlassboxFairness",
-      dependencies: ["GlassboxExplainers", "GlassboxModels", "GlassboxData", "GlassboxNumerics"]),
+      dependencies: ["GlassboxSystem", "GlassboxExplainers", "GlassboxModels", "GlassboxData", "GlassboxNumerics"]),
     .target(
       name: "GlassboxAudit",
       dependencies: [
-        "GlassboxExplainers", "GlassboxModels", "GlassboxData",
+        "GlassboxSystem", "GlassboxExplainers", "GlassboxModels", "GlassboxData",
         .product(name: "Crypto", package: "swift-crypto"),
       ]),
     .target(
       name: "GlassboxReports",
       dependencies: [
-        "GlassboxExplainers", "GlassboxModels", "GlassboxData", "GlassboxAudit", "GlassboxFairness",
+        "GlassboxSystem", "GlassboxExplainers", "GlassboxModels", "GlassboxData", "GlassboxAudit",
+        "GlassboxFairness",
       ]),
     .target(
       name: "GlassboxCLI",
       dependencies: [
-        "GlassboxReports", "GlassboxAudit", "GlassboxExplainers", "GlassboxModels", "GlassboxData",
-        "GlassboxNumerics", "GlassboxFairness",
+        "GlassboxSystem", "GlassboxReports", "GlassboxAudit", "GlassboxExplainers", "GlassboxModels",
+        "GlassboxData", "GlassboxNumerics", "GlassboxFairness",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     // Release binaries ship without DWARF (symbols stay, so backtraces keep names): 5 MB
@@ -54,7 +57,7 @@ let package = Package(
 
     .target(
       name: "GlassboxTestSupport",
-      dependencies: ["GlassboxNumerics", "GlassboxData", "GlassboxModels"],
+      dependencies: ["GlassboxSystem", "GlassboxNumerics", "GlassboxData", "GlassboxModels"],
       path: "Tests/GlassboxTestSupport"),
     .testTarget(
       name: "GlassboxNumericsTests", dependencies: ["GlassboxNumerics", "GlassboxTestSupport"]),

@@ -1,3 +1,4 @@
+import GlassboxSystem
 import GlassboxData
 
 /// Failures writing, reading, repairing or replaying an audit log. Each prints as one

@@ -1,3 +1,4 @@
+import GlassboxSystem
 import Dispatch
 import GlassboxAudit
 import GlassboxData

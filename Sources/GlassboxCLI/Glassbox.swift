@@ -1,3 +1,4 @@
+import GlassboxSystem
 import ArgumentParser
 import GlassboxData
 import GlassboxNumerics

@@ -1,3 +1,4 @@
+import GlassboxSystem
 import GlassboxData
 
 #if canImport(Glibc)

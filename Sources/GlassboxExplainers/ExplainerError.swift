@@ -1,3 +1,4 @@
+import GlassboxSystem
 import GlassboxData
 
 /// Failures of explainers that a user can act on.

@@ -1,3 +1,4 @@
+import GlassboxSystem
 import GlassboxData
 
 /// Failures of a bias analysis that a user can act on.

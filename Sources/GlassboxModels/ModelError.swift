@@ -1,3 +1,4 @@
+import GlassboxSystem
 import GlassboxData
 
 /// Failures loading a model.

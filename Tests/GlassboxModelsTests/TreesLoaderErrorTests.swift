@@ -1,3 +1,4 @@
+import GlassboxSystem
 import GlassboxData
 import GlassboxModels
 import Testing

@@ -1,3 +1,4 @@
+import GlassboxSystem
 import ArgumentParser
 import GlassboxAudit
 import GlassboxData

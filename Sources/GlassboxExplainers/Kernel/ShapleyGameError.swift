@@ -1,3 +1,4 @@
+import GlassboxSystem
 import GlassboxData
 
 /// Failures of the coalition-game explainers (Kernel SHAP, exact Shapley) that a user can
