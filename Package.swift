@@ -4,12 +4,13 @@ import PackageDescription
 /// glassbox: an explainability engine for tabular models, driven from the shell.
 ///
 /// Modules depend one way only:
-/// system → numerics → data → models → explainers → reports → CLI.
+/// system → numerics → data → models → explainers → fairness, audit → reports → pipeline → CLI.
 let package = Package(
   name: "glassbox",
   products: [
     .executable(name: "glassbox", targets: ["glassbox"]),
     .library(name: "GlassboxExplainers", targets: ["GlassboxExplainers"]),
+    .library(name: "GlassboxPipeline", targets: ["GlassboxPipeline"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -42,10 +43,18 @@ let package = Package(
         "GlassboxSystem", "GlassboxExplainers", "GlassboxModels", "GlassboxData", "GlassboxAudit",
         "GlassboxFairness",
       ]),
+    // The pipeline: reading, checking and encoding rows, explaining them in input order,
+    // scoring, audit appends; the registry of explanation methods.
+    .target(
+      name: "GlassboxPipeline",
+      dependencies: [
+        "GlassboxSystem", "GlassboxReports", "GlassboxAudit", "GlassboxExplainers", "GlassboxModels", "GlassboxData",
+        "GlassboxFairness",
+      ]),
     .target(
       name: "GlassboxCLI",
       dependencies: [
-        "GlassboxSystem", "GlassboxReports", "GlassboxAudit", "GlassboxExplainers", "GlassboxModels",
+        "GlassboxSystem", "GlassboxPipeline", "GlassboxReports", "GlassboxAudit", "GlassboxExplainers", "GlassboxModels",
         "GlassboxData", "GlassboxNumerics", "GlassboxFairness",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),

@@ -1,5 +1,6 @@
 import GlassboxSystem
 import GlassboxData
+import GlassboxPipeline
 
 #if canImport(Glibc)
   import Glibc
@@ -85,3 +86,5 @@ final class OutputSink {
     finished = true
   }
 }
+
+extension OutputSink: TextOutput {}

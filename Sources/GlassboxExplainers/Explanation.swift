@@ -117,6 +117,8 @@ public protocol Explainer: Sendable {
   var method: String { get }
   /// True when attributions are exact Shapley values (no sampling error).
   var isExact: Bool { get }
+  /// The space its explanations live in (raw margins, or probabilities).
+  var outputSpace: OutputSpace { get }
   /// Explains `count` rows (row-major, model feature order), appending one
   /// `Explanation` per row and model output, rows in order, outputs in order.
   /// - Parameter rowIndices: the data-row index of each row.

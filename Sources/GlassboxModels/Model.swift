@@ -47,11 +47,18 @@ public protocol Model: Sendable {
   var transform: OutputTransform { get }
   /// A one-line description ("linear, 13 features, logit link").
   var summary: String { get }
+  /// The relative gap |base + Σφ − prediction| / max(1, |prediction|) that an exact
+  /// explanation of this model may show from rounding alone: 1e-9 for models computed in
+  /// double (the default), about 1e-5 for models whose library sums in float32 (XGBoost).
+  var additivityTolerance: Double { get }
   /// Computes raw outputs for `count` rows.
   func predictMargins(_ rows: UnsafeBufferPointer<Double>, count: Int, into out: UnsafeMutableBufferPointer<Double>)
 }
 
 extension Model {
+  /// Double arithmetic: exact explanations add up to 1e-9 relative.
+  public var additivityTolerance: Double { 1e-9 }
+
   /// The number of input features.
   public var featureCount: Int { featureNames.count }
 

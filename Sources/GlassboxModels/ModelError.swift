@@ -15,7 +15,7 @@ public enum ModelError: UserFacingError, Equatable {
   public var description: String {
     switch self {
     case .unknownFormat(let path, let hint):
-      return "\(path): not a model glassbox reads (\(hint)); supported: glassbox-linear JSON (docs/linear-model.md), XGBoost JSON, LightGBM text or dump_model JSON, glassbox-trees JSON (docs/tree-models.md)"
+      return "\(path): not a model glassbox reads (\(hint)); supported: \(ModelFormats.supportedList)"
     case .unsupported(let path, let what):
       return "\(path): \(what) is not supported"
     case .invalid(let path, let field, let problem):

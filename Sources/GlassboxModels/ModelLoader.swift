@@ -46,45 +46,14 @@ public enum ModelLoader {
     return LoadedModel(model: model, path: path, format: format, card: card, cardPath: usedCardPath)
   }
 
+  /// Recognises the format of `bytes` by content (the first of `ModelFormats.all` that
+  /// recognises it) and loads the model.
   static func decode(_ bytes: [UInt8], path: String) throws -> (any Model, String) {
-    let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
-    var start = 0
-    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
-    while start < bytes.count, isSpace(bytes[start]) { start += 1 }
-    guard start < bytes.count else { throw ModelError.unknownFormat(path: path, hint: "the file is empty") }
-    let firstByte = bytes[start]
-    guard firstByte == UInt8(ascii: "{") else {
-      if bytes[start...].starts(with: Array("tree".utf8)) {
-        return (try LightGBMTextLoader.load(bytes, path: path), "lightgbm-text")
-      }
-      if firstByte == UInt8(ascii: "[") || firstByte < 0x20 {
-        throw ModelError.unknownFormat(path: path, hint: "binary content; UBJSON models are not supported, save as JSON")
-      }
-      throw ModelError.unknownFormat(path: path, hint: "it is not JSON")
+    let file = ModelFile(path: path, bytes: bytes)
+    guard let format = ModelFormats.all.first(where: { $0.recognizes(file) }) else {
+      throw try ModelFormats.unrecognized(file)
     }
-    // UBJSON also opens with '{' but continues with a type marker, not a quote.
-    var next = start + 1
-    while next < bytes.count, isSpace(bytes[next]) { next += 1 }
-    if next < bytes.count, bytes[next] != UInt8(ascii: "\""), bytes[next] != UInt8(ascii: "}") {
-      throw ModelError.unknownFormat(
-        path: path, hint: "binary content; UBJSON models are not supported, save the model as .json")
-    }
-    let document = try JSONParser.parse(bytes, path: path)
-    guard let root = document.object else { throw ModelError.unknownFormat(path: path, hint: "the JSON is not an object") }
-    if let format = root["format"]?.string {
-      switch format {
-      case "glassbox-linear": return (try LinearModel.load(document, path: path), format)
-      case "glassbox-trees": return (try SklearnTreesLoader.load(root, path: path), format)
-      default: throw ModelError.unknownFormat(path: path, hint: "unknown format \"\(format)\"")
-      }
-    }
-    if root["learner"] != nil {
-      return (try XGBoostJSONLoader.load(root, path: path), "xgboost-json")
-    }
-    if root["name"]?.string == "tree", root["tree_info"] != nil {
-      return (try LightGBMDumpLoader.load(root, path: path), "lightgbm-dump-json")
-    }
-    throw ModelError.unknownFormat(path: path, hint: "no \"format\" member")
+    return (try format.load(file), format.name)
   }
 }
 

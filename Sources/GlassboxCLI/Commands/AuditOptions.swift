@@ -65,8 +65,7 @@ struct AuditOptions: ParsableArguments {
       seed: run.seed, threads: run.threads, outputSpace: run.space.rawValue,
       background: try run.backgroundPath.map { (p: String) throws(AuditError) in try FileReference.hashing(p) },
       blas: "threads=\(BLASRuntime.threads) \(BLASRuntime.configuration)",
-      // XGBoost margins are float32: base + Σφ matches them to about 1e-6 relative.
-      additivityTolerance: run.explainer.isExact ? (run.loaded.format.hasPrefix("xgboost") ? 1e-5 : 1e-9) : 1e-6,
+      additivityTolerance: run.explainer.isExact ? run.loaded.model.additivityTolerance : 1e-6,
       parameters: run.parameters)
     let context = try AuditContext(
       tool: .current(name: "glassbox", version: Glassbox.version), loaded: run.loaded, data: data,

@@ -4,6 +4,7 @@ import GlassboxAudit
 import GlassboxData
 import GlassboxExplainers
 import GlassboxModels
+import GlassboxPipeline
 
 extension Audit {
   /// `glassbox audit replay`: re-runs recorded explanations and compares them bit for bit.
@@ -125,26 +126,24 @@ struct Replayer {
     }
   }
 
-  /// The explainer the recorded run used, made the way `explain` makes it, from the flags
-  /// the record's settings stand for (`ExplainerOptions.arguments(...)`).
+  /// The explainer the recorded run used, re-created from the record's structured
+  /// settings (method, seed, output space, background, parameters) through the registry.
   private mutating func setup(_ r: RecordedExplanation) throws -> (LoadedModel, any Explainer) {
-    guard let method = ExplanationMethod(rawValue: r.requestedMethod) else {
+    guard ExplainerRegistry.method(named: r.requestedMethod) != nil else {
       throw ValidationError("seq \(r.seq): this glassbox cannot re-create the method '\(r.requestedMethod)'")
     }
-    let arguments = ExplainerOptions.arguments(
-      method: method, seed: r.seed, outputSpace: r.outputSpace, backgroundPath: r.background?.path,
+    let setup = ExplainerRegistry.setup(
+      requestedMethod: r.requestedMethod, seed: r.seed, outputSpace: r.outputSpace, backgroundPath: r.background?.path,
       recorded: r.parameters)
-    let key = ([r.model.path, r.card?.path ?? ""] + arguments).joined(separator: "\u{1}")
+    let key = [r.model.path, r.card?.path ?? "", setup.identity].joined(separator: "\u{1}")
     if let known = setups[key] { return known }
-    let options: ExplainerOptions
-    do {
-      options = try ExplainerOptions.parse(arguments)
-    } catch {
-      throw ValidationError(
-        "seq \(r.seq): this glassbox cannot re-create the recorded settings (\(arguments.joined(separator: " "))): \(ExplainerOptions.message(for: error))")
-    }
     let loaded = try ModelLoader.load(path: r.model.path, cardPath: r.card?.path)
-    let explainer = try ExplainerFactory.make(options.settings(threads: 1), loaded: loaded)
+    let explainer: any Explainer
+    do {
+      explainer = try ExplainerRegistry.make(setup, model: loaded)
+    } catch let error as ExplainerError {
+      throw ValidationError("seq \(r.seq): this glassbox cannot re-create the recorded settings: \(error)")
+    }
     setups[key] = (loaded, explainer)
     return (loaded, explainer)
   }

@@ -3,6 +3,7 @@ import GlassboxData
 import GlassboxExplainers
 import GlassboxFairness
 import GlassboxModels
+import GlassboxPipeline
 import GlassboxReports
 
 /// `glassbox explain`: SHAP values for one instance, selected rows, or a whole CSV.
@@ -45,8 +46,8 @@ struct Explain: ParsableCommand {
   @Option(help: "Zero-based data rows to explain: indices and inclusive ranges, e.g. 0,4,10-20 (default: all).")
   var rows: String?
 
-  @Option(help: "Output format: table, json (JSON Lines), csv or markdown (default: table on a terminal, json otherwise).")
-  var format: OutputFormat?
+  @Option(help: ArgumentHelp(FormatArgument.help))
+  var format: FormatArgument?
 
   @Option(help: "Contributions shown before the rest are folded (table, markdown).")
   var top: Int = 10
@@ -86,7 +87,19 @@ struct Explain: ParsableCommand {
 
   @OptionGroup(title: "Audit trail") var auditOptions: AuditOptions
 
-  enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, json, csv, markdown }
+  /// An output format from `ExplanationFormats`.
+  struct FormatArgument: ExpressibleByArgument, Sendable {
+    let format: ExplanationFormat
+    init?(argument: String) {
+      guard let format = ExplanationFormats.named(argument) else { return nil }
+      self.format = format
+    }
+    static var allValueStrings: [String] { ExplanationFormats.names }
+    static var help: String {
+      "Output format: " + ExplanationFormats.all.map { "\($0.name) (\($0.summary))" }.joined(separator: ", ")
+        + " (default: table on a terminal, json otherwise)."
+    }
+  }
 
   func validate() throws {
     if data == nil && instance == nil {
@@ -97,7 +110,7 @@ struct Explain: ParsableCommand {
     if top < 1 { throw ValidationError("--top must be at least 1") }
     if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     if let outputClass, outputClass < 0 { throw ValidationError("--class must be a class index (0 or more)") }
-    if noHeader && (format ?? .json) != .csv { throw ValidationError("--no-header applies to --format csv only") }
+    if noHeader && format?.format.name != "csv" { throw ValidationError("--no-header applies to --format csv only") }
     if columns != nil && data == nil { throw ValidationError("--columns names the columns of a headerless --data input") }
     if idColumn != nil && data == nil { throw ValidationError("--id-column applies to --data input") }
     if let columns, columns.split(separator: ",").isEmpty { throw ValidationError("--columns needs at least one column name") }
@@ -115,10 +128,11 @@ struct Explain: ParsableCommand {
     // cores. A whole file is spread over the cores block by block instead.
     let inner = (instance != nil || rows != nil) ? workers : 1
     // The background is read once: for the explainer and for the data checks' reference.
-    var choice = explainerOptions.settings(threads: workers, innerThreads: inner)
-    choice.background = try choice.backgroundPath.map { try Background.read(path: $0, schema: loaded.schema) }
-    let explainer = try ExplainerFactory.make(choice, loaded: loaded)
-    let chosenFormat = format ?? ((out == nil && Terminal.isTerminal(1)) ? .table : .json)
+    var setup = explainerOptions.setup(threads: inner)
+    setup.background = try setup.backgroundPath.map { try Background.read(path: $0, schema: loaded.schema) }
+    let explainer = try ExplainerRegistry.make(setup, model: loaded)
+    let chosenFormat = format?.format
+      ?? ExplanationFormats.all.first { $0.isForTerminal == (out == nil && Terminal.isTerminal(1)) }!
     let context = ReportContext(
       schema: loaded.schema, modelName: baseName(loaded.path), transform: loaded.model.transform,
       classNames: loaded.model.classNames, method: explainer.method, top: top, hasIDs: idColumn != nil)
@@ -127,15 +141,15 @@ struct Explain: ParsableCommand {
       color: out == nil && Terminal.colorAllowed(forcedOff: noColor))
     let probe = try SensitivityProbe(
       model: loaded.model, schema: loaded.schema, sensitive: sensitive.isEmpty ? nil : sensitive, threshold: 0.5)
-    let render = Self.renderer(chosenFormat, context: context, style: style, probe: probe.isActive ? probe : nil)
+    let renderer = chosenFormat.make(
+      RenderSettings(context: context, style: style, probe: probe.isActive ? probe : nil, csvHeader: !noHeader))
     let sink = try OutputSink(path: out)
-    if chosenFormat == .csv && !noHeader { try sink.write(CSVRenderer(context: context).header()) }
+    try sink.write(renderer.header())
 
     let trail = try auditOptions.makeTrail(
       .init(
-        loaded: loaded, explainer: explainer, requestedMethod: explainerOptions.method.value.rawValue,
-        seed: explainerOptions.seed, threads: workers,
-        space: (explainer as? LIME)?.space ?? explainerOptions.output?.space ?? .raw,
+        loaded: loaded, explainer: explainer, requestedMethod: explainerOptions.method.name,
+        seed: explainerOptions.seed, threads: workers, space: explainer.outputSpace,
         backgroundPath: explainerOptions.background,
         dataPath: instance == nil ? (data ?? "-") : nil, idColumn: idColumn,
         parameters: explainerOptions.recordedParameters))
@@ -144,7 +158,7 @@ struct Explain: ParsableCommand {
       let inputs = try FeatureEncoder.encode(instance: instance, schema: loaded.schema)
       var explanations = try explainer.explain(inputs, featureCount: loaded.schema.count)
       if let outputClass { explanations.removeAll { ($0.output ?? 0) != outputClass } }
-      try sink.write(render(explanations))
+      try sink.write(renderer.render(explanations))
       try trail?.record(explanations)
       try trail?.finish()
       try sink.commit()
@@ -153,27 +167,23 @@ struct Explain: ParsableCommand {
 
     let givenColumns = columns.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { trimmedSpaces($0) } }
     let reader = try CSVReader(path: data ?? "-", columns: givenColumns)
-    let encoder = try FeatureEncoder(schema: loaded.schema, columns: reader.columns, source: reader.sourceName)
-    var idIndex: Int? = nil
-    if let idColumn {
-      guard let k = reader.index(of: idColumn) else {
-        throw DataError.missingColumn(path: reader.sourceName, column: idColumn, available: reader.columns)
-      }
-      idIndex = k
-    }
-    let reference = choice.background.map {
+    let reference = setup.background.map {
       ReferenceProfile.build(encodedRows: $0.rows, schema: loaded.schema, source: $0.source)
     }
-    let checker = RowChecker(schema: loaded.schema, columns: reader.columns, source: reader.sourceName, reference: reference)
+    var options = BatchExplanation.Options()
+    options.badRows = onBadRow.policy
+    options.selection = selection
+    options.idColumn = idColumn
+    options.outputClass = outputClass
+    options.threads = workers
+    let batch = try BatchExplanation(
+      reader: reader, schema: loaded.schema, explainer: explainer, renderer: renderer, reference: reference,
+      audit: trail, options: options)
     let progress = ProgressLine(enabled: !quiet)
-    let processor = BlockProcessor(
-      encoder: encoder, checker: checker, badRows: onBadRow.policy, explainer: explainer, selection: selection,
-      idColumn: idIndex, classFilter: outputClass, render: render, auditBuilder: trail?.builder)
-    let runner = BatchRunner(reader: reader, processor: processor, threads: workers, blockSize: 1024, audit: trail)
     var reported = 0
-    let summary: BatchRunner.Summary
+    let summary: BatchExplanation.Summary
     do {
-      summary = try runner.run(into: sink, progress: progress) { line in
+      summary = try batch.run(into: sink, progress: { progress.update(rows: $0.rows, bytes: $0.bytes, totalBytes: $0.totalBytes) }) { line in
         reported += 1
         if reported <= 20 {
           progress.finish()
@@ -200,60 +210,6 @@ struct Explain: ParsableCommand {
     }
     try sink.commit()
   }
-
-  /// The renderer for `format`; with a sensitivity probe, each explanation gets its
-  /// sensitive-feature footer (table, Markdown) or `"sensitivity"` member (JSON).
-  static func renderer(
-    _ format: OutputFormat, context: ReportContext, style: TerminalStyle, probe: SensitivityProbe? = nil
-  ) -> @Sendable ([Explanation]) -> String {
-    switch format {
-    case .json:
-      let r = JSONLinesRenderer(context: context)
-      guard let probe else { return { r.render($0) } }
-      return { explanations in
-        var out = ""
-        for e in explanations {
-          let check = probe.probe(row: e.inputs, explanation: e)
-          r.append(e, to: &out, members: "\"sensitivity\":" + SensitivityFooterRenderer.json(check))
-        }
-        return out
-      }
-    case .csv:
-      let r = CSVRenderer(context: context)
-      return { r.render($0) }
-    case .markdown:
-      let r = MarkdownRenderer(context: context)
-      return { explanations in
-        explanations.map { e in
-          r.render(e) + (probe.map { "\n" + SensitivityFooterRenderer.markdown($0.probe(row: e.inputs, explanation: e), threshold: $0.threshold) } ?? "")
-        }.joined(separator: "\n") + (explanations.isEmpty ? "" : "\n")
-      }
-    case .table:
-      let r = WaterfallRenderer(context: context, style: style)
-      return { all in
-        // A multi-class model's table shows the predicted class of each row (--class picks another).
-        let explanations = predictedClassOnly(all)
-        return explanations.map { e in
-          r.render(e) + (probe.map { "\n" + SensitivityFooterRenderer.table($0.probe(row: e.inputs, explanation: e), threshold: $0.threshold, style: style) } ?? "")
-        }.joined(separator: "\n") + (explanations.isEmpty ? "" : "\n")
-      }
-    }
-  }
-}
-
-/// For each row explained for several outputs, only the output with the largest prediction
-/// (the predicted class: softmax and the logistic link are monotone in the margin).
-func predictedClassOnly(_ explanations: [Explanation]) -> [Explanation] {
-  guard explanations.contains(where: { ($0.output ?? 0) > 0 }) else { return explanations }
-  var kept: [Explanation] = []
-  for e in explanations {
-    if let last = kept.last, last.row == e.row {
-      if e.prediction > last.prediction { kept[kept.count - 1] = e }
-    } else {
-      kept.append(e)
-    }
-  }
-  return kept
 }
 
 /// The last path component.

@@ -2,15 +2,12 @@ import ArgumentParser
 import GlassboxData
 import GlassboxExplainers
 import GlassboxModels
+import GlassboxPipeline
 
 /// The flags that choose and tune the explanation method (shared by commands that explain).
 struct ExplainerOptions: ParsableArguments {
-  @Option(
-    help: """
-      Explanation method: auto, linear, tree, tree-interventional, kernel, exact or lime (auto: \
-      linear SHAP for linear models, path-dependent TreeSHAP for trees).
-      """)
-  var method: ExplanationMethodArgument = .auto
+  @Option(help: ArgumentHelp(MethodArgument.help))
+  var method: MethodArgument = .auto
 
   @Option(
     help: """
@@ -77,15 +74,21 @@ struct ExplainerOptions: ParsableArguments {
     var value: TreeSHAP.Algorithm { self == .fast ? .fast : .classic }
   }
 
-  struct ExplanationMethodArgument: ExpressibleByArgument, Sendable {
-    let value: ExplanationMethod
-    static let auto = ExplanationMethodArgument(value: .auto)
-    init(value: ExplanationMethod) { self.value = value }
+  /// A method name from `ExplainerRegistry`.
+  struct MethodArgument: ExpressibleByArgument, Sendable {
+    let name: String
+    static let auto = MethodArgument(name: "auto")
+    init(name: String) { self.name = name }
     init?(argument: String) {
-      guard let v = ExplanationMethod(rawValue: argument) else { return nil }
-      value = v
+      guard ExplainerRegistry.method(named: argument) != nil else { return nil }
+      name = argument
     }
-    static var allValueStrings: [String] { ExplanationMethod.allCases.map(\.rawValue) }
+    static var allValueStrings: [String] { ExplainerRegistry.names }
+    var defaultValueDescription: String { name }
+    /// The help of `--method`: every method with its summary.
+    static var help: String {
+      "Explanation method: " + ExplainerRegistry.all.map { "\($0.name) (\($0.summary))" }.joined(separator: "; ") + "."
+    }
   }
 
   struct DiscretizerArgument: ExpressibleByArgument, Sendable {
@@ -116,82 +119,52 @@ struct ExplainerOptions: ParsableArguments {
     if stability < 0 { throw ValidationError("--stability must be 0 or more") }
     if !(tolerance > 0 && tolerance.isFinite) { throw ValidationError("--tolerance must be a positive number") }
     if let backgroundSize, backgroundSize < 1 { throw ValidationError("--background-size must be at least 1") }
-    let m = method.value
-    let flags: [(String, Bool, [ExplanationMethod])] = [
-      ("--samples", samples != "auto", [.lime, .kernel]),
-      ("--tolerance", tolerance != 0.01, [.kernel]), ("--coalitions", coalitions != .perBackground, [.kernel]),
-      ("--background-size", backgroundSize != nil, [.kernel, .exact]),
-      ("--features", features != 10, [.lime]), ("--discretizer", discretizer.value != .quartile, [.lime]),
-      ("--kernel-width", kernelWidth != nil, [.lime]), ("--feature-selection", featureSelection.value != .auto, [.lime]),
-      ("--stability", stability != 0, [.lime]), ("--label", label != nil, [.lime]),
-    ]
-    if let (flag, _, methods) = flags.first(where: { $0.1 && !$0.2.contains(m) }) {
-      throw ValidationError("\(flag) applies to --method \(methods.map(\.rawValue).joined(separator: " or "))")
-    }
-  }
-
-  /// The settings as the factory takes them.
-  /// - Parameter innerThreads: threads one explain call may use across its rows (1 when the
-  ///   batch runner already spreads blocks over the cores).
-  func settings(threads: Int, innerThreads: Int = 1) -> ExplainerChoice {
-    let fixed = Int(samples)
-    return ExplainerChoice(
-      method: method.value, backgroundPath: background, space: output?.space, seed: seed, threads: threads,
-      treeAlgorithm: treeAlgorithm.value,
-      lime: LIMEConfiguration(
-        samples: fixed ?? 5000, features: features, discretizer: discretizer.value, kernelWidth: kernelWidth,
-        featureSelection: featureSelection.value, space: output?.space, seed: seed, stabilityRuns: stability,
-        threads: innerThreads),
-      kernel: KernelSHAP.Configuration(
-        samples: fixed.map { .fixed($0) } ?? .auto, design: coalitions.value, tolerance: tolerance, seed: seed,
-        threads: innerThreads),
-      backgroundSize: backgroundSize, labelColumn: label)
-  }
-
-  /// The flags that re-create a recorded explainer: the inverse of `recordedParameters`
-  /// (`samples` → `--samples`, `feature_selection` → `--feature-selection`, ...), plus the
-  /// method, seed, output space and background. For `audit replay`.
-  static func arguments(
-    method: ExplanationMethod, seed: UInt64, outputSpace: String, backgroundPath: String?, recorded: JSONObject
-  ) -> [String] {
-    var arguments = ["--method", method.rawValue, "--seed", String(seed)]
-    if ![.auto, .linear, .tree].contains(method) { arguments += ["--output", outputSpace] }
-    if let backgroundPath { arguments += ["--background", backgroundPath] }
-    // `command` names the recording command (bias); it is not an explainer flag.
-    for (name, value) in recorded.members where name != "command" {
-      let flag = "--" + String(name.map { $0 == "_" ? "-" : $0 })
-      switch value {
-      case .string(let text): arguments += [flag, text]
-      case .number(let x): arguments += [flag, x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)]
-      default: continue
+    for (flag, parameter) in Self.flagParameters where givenParameters[parameter] != nil {
+      let methods = ExplainerRegistry.methods(taking: parameter)
+      if !methods.contains(method.name) {
+        throw ValidationError("\(flag) applies to --method \(methods.joined(separator: " or "))")
       }
     }
-    // Kernel SHAP records written before `coalitions` was recorded used the shared design.
-    if method == .kernel && recorded["coalitions"] == nil { arguments += ["--coalitions", "shared"] }
-    return arguments
   }
 
-  /// Method-specific settings worth recording in an audit trail.
+  /// Each method flag and the explainer parameter it sets.
+  static let flagParameters: [(flag: String, parameter: String)] = [
+    ("--samples", "samples"), ("--tolerance", "tolerance"), ("--coalitions", "coalitions"),
+    ("--background-size", "background_size"), ("--tree-algorithm", "tree_algorithm"), ("--features", "features"),
+    ("--discretizer", "discretizer"), ("--kernel-width", "kernel_width"), ("--feature-selection", "feature_selection"),
+    ("--stability", "stability"), ("--label", "label"),
+  ]
+
+  /// The parameters given on the command line (those left at their defaults are absent,
+  /// so that a method's own defaults apply and are recorded).
+  var givenParameters: ExplainerParameters {
+    var p = ExplainerParameters()
+    if samples != "auto" { p["samples"] = .string(samples) }
+    if tolerance != 0.01 { p["tolerance"] = .number(tolerance) }
+    if coalitions != .perBackground { p["coalitions"] = .string(coalitions.rawValue) }
+    if let backgroundSize { p["background_size"] = .number(Double(backgroundSize)) }
+    if treeAlgorithm != .fast { p["tree_algorithm"] = .string(treeAlgorithm.rawValue) }
+    if features != 10 { p["features"] = .number(Double(features)) }
+    if discretizer.value != .quartile { p["discretizer"] = .string(discretizer.value.rawValue) }
+    if let kernelWidth { p["kernel_width"] = .number(kernelWidth) }
+    if featureSelection.value != .auto { p["feature_selection"] = .string(featureSelection.value.rawValue) }
+    if stability != 0 { p["stability"] = .number(Double(stability)) }
+    if let label { p["label"] = .string(label) }
+    return p
+  }
+
+  /// The explainer setup these flags ask for.
+  /// - Parameter threads: threads one explain call may use across its rows (1 when the
+  ///   batch pipeline already spreads blocks over the cores).
+  func setup(threads: Int) -> ExplainerSetup {
+    ExplainerSetup(
+      method: method.name, backgroundPath: background, space: output?.space, seed: seed, threads: threads,
+      parameters: givenParameters)
+  }
+
+  /// Method-specific settings worth recording in an audit trail: the method's parameters
+  /// with their defaults filled in.
   var recordedParameters: [String: JSONValue] {
-    switch method.value {
-    case .kernel, .exact:
-      var p: [String: JSONValue] = ["samples": .string(samples), "tolerance": .number(tolerance)]
-      if method.value == .kernel { p["coalitions"] = .string(coalitions.rawValue) }
-      if let backgroundSize { p["background_size"] = .number(Double(backgroundSize)) }
-      return p
-    case .lime:
-      var p: [String: JSONValue] = [
-        "samples": .string(samples), "features": .number(Double(features)),
-        "discretizer": .string(discretizer.value.rawValue), "feature_selection": .string(featureSelection.value.rawValue),
-        "stability": .number(Double(stability)),
-      ]
-      if let kernelWidth { p["kernel_width"] = .number(kernelWidth) }
-      if let label { p["label"] = .string(label) }
-      return p
-    case .tree, .auto:
-      return ["tree_algorithm": .string(treeAlgorithm.rawValue)]
-    default:
-      return [:]
-    }
+    ExplainerRegistry.method(named: method.name)?.recorded(givenParameters) ?? [:]
   }
 }

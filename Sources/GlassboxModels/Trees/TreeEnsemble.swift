@@ -167,6 +167,10 @@ public struct TreeEnsemble: Model {
   /// The largest tree depth.
   public var maxDepth: Int { treeDepths.max() ?? 0 }
 
+  /// Margins summed in float32 (XGBoost) match base + Σφ to about 1e-6 relative: 1e-5;
+  /// double sums to 1e-9.
+  public var additivityTolerance: Double { accumulation == .float32 ? 1e-5 : 1e-9 }
+
   public var summary: String {
     let name: String
     switch library {

@@ -3,12 +3,14 @@ import Dispatch
 import GlassboxAudit
 import GlassboxData
 import GlassboxExplainers
+import GlassboxReports
+import GlassboxSystem
 import Synchronization
 
 /// What `--on-bad-row` does with a row that has an error-level data problem (a cell that
 /// is not a number, an unknown label, a value outside the card's range, a missing value of
 /// a required feature).
-enum BadRowPolicy: String, CaseIterable, Sendable {
+public enum BadRowPolicy: String, CaseIterable, Sendable {
   /// Report the row on stderr, leave it out, go on; the run ends with a count.
   case skip
   /// Stop at the first bad row with its file, line, column and value (exit 65).
@@ -17,36 +19,96 @@ enum BadRowPolicy: String, CaseIterable, Sendable {
   case explain
 }
 
+/// Where the batch pipeline writes its text: standard output, a file, a buffer.
+public protocol TextOutput: AnyObject {
+  /// Queues `text` for writing.
+  func write(_ text: String) throws
+  /// Writes everything queued (called after each round of blocks, so streamed output flows).
+  func flush() throws
+}
+
 /// Streams a CSV through checks, explainer and renderer on several threads, writing
-/// results in input order.
+/// results in input order: the pipeline behind `glassbox explain --data`.
 ///
 /// Blocks of records are read on the calling thread; each round hands up to
 /// `2 × threads` blocks to `threads` workers, which check, encode, explain and render them
 /// independently, and the results are written in block order. Memory is bounded by one
 /// round of blocks, whatever the input's size; output does not depend on `threads`.
-struct BatchRunner {
-  let reader: CSVReader
-  let processor: BlockProcessor
-  let threads: Int
-  let blockSize: Int
-  /// Receives each block's audit records, in input order, right after its output (the
-  /// records are built by the workers, with the block's explanations).
-  var audit: AuditTrail? = nil
+/// With an audit trail, each block's records are appended in input order right after
+/// its output, on a serial queue that overlaps the next round's work.
+public struct BatchExplanation {
+  /// How rows are chosen, checked and spread over threads.
+  public struct Options: Sendable {
+    /// What happens to a row with an error-level data problem.
+    public var badRows: BadRowPolicy = .skip
+    /// The rows to explain (nil: all).
+    public var selection: RowSelection?
+    /// A column whose value identifies each row (copied into outputs; seeds its random stream).
+    public var idColumn: String?
+    /// Only this output of a multi-output model.
+    public var outputClass: Int?
+    public var threads: Int = 1
+    public var blockSize: Int = 1024
+    public init() {}
+  }
 
   /// Totals of a run.
-  struct Summary {
+  public struct Summary: Sendable {
     /// Rows read that the selection kept.
-    var selected = 0
+    public var selected = 0
     /// Rows explained.
-    var explained = 0
-    /// Rows left out by `--on-bad-row skip`.
-    var skipped = 0
+    public var explained = 0
+    /// Rows left out by `BadRowPolicy.skip`.
+    public var skipped = 0
+  }
+
+  /// Where the run is: rows read, bytes consumed, and the input's size when known.
+  public struct Progress: Sendable {
+    public var rows: Int
+    public var bytes: Int
+    public var totalBytes: Int?
+  }
+
+  let reader: CSVReader
+  let processor: BlockProcessor
+  let options: Options
+  let audit: AuditTrail?
+
+  /// Prepares the pipeline for `reader`'s columns.
+  /// - Parameters:
+  ///   - reference: the background's profile, for the data checks' drift findings.
+  ///   - audit: receives one record per explanation, in input order.
+  /// - Throws: `DataError` when a model feature or the id column is missing from the input.
+  public init(
+    reader: CSVReader, schema: FeatureSchema, explainer: any Explainer, renderer: any ExplanationRenderer,
+    reference: ReferenceProfile? = nil, audit: AuditTrail? = nil, options: Options = Options()
+  ) throws {
+    let encoder = try FeatureEncoder(schema: schema, columns: reader.columns, source: reader.sourceName)
+    var idIndex: Int? = nil
+    if let idColumn = options.idColumn {
+      guard let k = reader.index(of: idColumn) else {
+        throw DataError.missingColumn(path: reader.sourceName, column: idColumn, available: reader.columns)
+      }
+      idIndex = k
+    }
+    let checker = RowChecker(schema: schema, columns: reader.columns, source: reader.sourceName, reference: reference)
+    self.reader = reader
+    self.options = options
+    self.audit = audit
+    processor = BlockProcessor(
+      encoder: encoder, checker: checker, badRows: options.badRows, explainer: explainer, selection: options.selection,
+      idColumn: idIndex, classFilter: options.outputClass, render: renderer.render, auditBuilder: audit?.builder)
   }
 
   /// Runs to the end of input (or past the last selected row).
-  /// - Parameter report: receives one line per skipped row, in input order.
+  /// - Parameters:
+  ///   - progress: called after each round of blocks.
+  ///   - report: receives one line per skipped row, in input order.
   /// - Throws: the first error in input order (a bad cell names its line and column).
-  func run(into sink: OutputSink, progress: ProgressLine, report: (String) -> Void) throws -> Summary {
+  public func run(
+    into sink: TextOutput, progress: (Progress) -> Void = { _ in }, report: (String) -> Void
+  ) throws -> Summary {
+    let threads = options.threads, blockSize = options.blockSize
     var summary = Summary()
     // Audit records are appended, in order, on their own serial queue while the workers
     // explain the next round, so the chain's serial work overlaps the parallel work.
@@ -103,7 +165,7 @@ struct BatchRunner {
       }
       try sink.flush()
       if let last = blocks.last {
-        progress.update(rows: last.rowIndex(last.count - 1) + 1, bytes: reader.bytesConsumed, totalBytes: reader.totalBytes)
+        progress(Progress(rows: last.rowIndex(last.count - 1) + 1, bytes: reader.bytesConsumed, totalBytes: reader.totalBytes))
       }
     }
     try appender?.finish()

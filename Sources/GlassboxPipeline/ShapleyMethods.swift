@@ -1,0 +1,84 @@
+import GlassboxData
+import GlassboxExplainers
+import GlassboxModels
+
+/// `auto`: the best exact method for the model: linear SHAP for linear models,
+/// path-dependent TreeSHAP for tree ensembles.
+struct AutoMethod: ExplainerMethod {
+  var name: String { "auto" }
+  var summary: String { "linear SHAP for linear models, path-dependent TreeSHAP for trees" }
+  var parameters: [ExplainerParameter] { TreeMethod().parameters }
+
+  func make(_ setup: ExplainerSetup, model loaded: LoadedModel) throws -> any Explainer {
+    if loaded.model is LinearModel { return try LinearMethod().make(setup, model: loaded) }
+    if loaded.model is TreeEnsemble { return try TreeMethod().make(setup, model: loaded) }
+    throw unsupportedModel(self, loaded)
+  }
+}
+
+/// `linear`: exact interventional SHAP of a linear model.
+struct LinearMethod: ExplainerMethod {
+  var name: String { "linear" }
+  var summary: String { "exact SHAP of a linear model against its stored means or the background" }
+  var parameters: [ExplainerParameter] { [] }
+
+  func make(_ setup: ExplainerSetup, model loaded: LoadedModel) throws -> any Explainer {
+    guard let linear = loaded.model as? LinearModel else { throw unsupportedModel(self, loaded) }
+    try requireMarginSpace(setup)
+    return try LinearSHAP(model: linear, background: setup.background)
+  }
+}
+
+/// `tree`: path-dependent TreeSHAP (xgboost's pred_contribs, lightgbm's pred_contrib).
+struct TreeMethod: ExplainerMethod {
+  var name: String { "tree" }
+  var summary: String { "path-dependent TreeSHAP (xgboost pred_contribs, lightgbm pred_contrib)" }
+  var parameters: [ExplainerParameter] { [.init("tree_algorithm", default: .string("fast"))] }
+
+  func make(_ setup: ExplainerSetup, model loaded: LoadedModel) throws -> any Explainer {
+    guard let trees = loaded.model as? TreeEnsemble else { throw unsupportedModel(self, loaded) }
+    try requireMarginSpace(setup)
+    if setup.background != nil || setup.backgroundPath != nil {
+      throw ExplainerError.unsupportedOutput(
+        method: "tree",
+        problem: "path-dependent TreeSHAP uses the trees' covers, not a background; use --method tree-interventional with --background")
+    }
+    let text = setup.parameters.text("tree_algorithm", "fast")
+    guard let algorithm = TreeSHAP.Algorithm(rawValue: text) else {
+      throw ExplainerError.unsupportedOutput(method: name, problem: "tree algorithm '\(text)' is not fast or classic")
+    }
+    return TreeSHAP(ensemble: trees, algorithm: algorithm)
+  }
+}
+
+/// `tree-interventional`: interventional TreeSHAP over a background
+/// (shap's feature_perturbation="interventional").
+struct InterventionalTreeMethod: ExplainerMethod {
+  var name: String { "tree-interventional" }
+  var summary: String { "interventional TreeSHAP over the background" }
+  var parameters: [ExplainerParameter] { [] }
+
+  func make(_ setup: ExplainerSetup, model loaded: LoadedModel) throws -> any Explainer {
+    guard let trees = loaded.model as? TreeEnsemble else { throw unsupportedModel(self, loaded) }
+    guard let background = setup.background else {
+      throw ExplainerError.unsupportedOutput(method: name, problem: "give the reference rows with --background CSV")
+    }
+    return try InterventionalTreeSHAP(ensemble: trees, background: background, space: setup.space ?? .raw)
+  }
+}
+
+/// The error for a method that cannot explain this kind of model.
+func unsupportedModel(_ method: any ExplainerMethod, _ loaded: LoadedModel) -> ExplainerError {
+  let kind = loaded.model is LinearModel ? "linear" : loaded.format
+  return ExplainerError.unsupportedModel(
+    method: method.name, model: kind, hint: "use --method auto to pick the method that fits the model")
+}
+
+/// Linear SHAP and path-dependent TreeSHAP add up in the margin only.
+func requireMarginSpace(_ setup: ExplainerSetup) throws {
+  if setup.space == .probability {
+    throw ExplainerError.unsupportedOutput(
+      method: setup.method,
+      problem: "--output probability needs --method tree-interventional, kernel, exact or lime (linear and path-dependent TreeSHAP values add up in the raw margin space)")
+  }
+}
