@@ -63,6 +63,11 @@ let package = Package(
     .executableTarget(
       name: "glassbox", dependencies: ["GlassboxCLI"],
       linkerSettings: [.unsafeFlags(["-Xlinker", "--strip-debug"], .when(configuration: .release))]),
+    // docs/library.md: a CSV streamed to explanations with the library alone.
+    .executableTarget(
+      name: "glassbox-library-example",
+      dependencies: ["GlassboxPipeline", "GlassboxReports", "GlassboxModels", "GlassboxData"],
+      path: "examples/library"),
 
     .target(
       name: "GlassboxTestSupport",
@@ -86,6 +91,9 @@ let package = Package(
     .testTarget(
       name: "GlassboxReportsTests",
       dependencies: ["GlassboxReports", "GlassboxExplainers", "GlassboxTestSupport"]),
+    .testTarget(
+      name: "GlassboxPipelineTests",
+      dependencies: ["GlassboxPipeline", "GlassboxTestSupport"]),
     .testTarget(
       name: "GlassboxCLITests",
       dependencies: ["GlassboxCLI", "GlassboxTestSupport"]),

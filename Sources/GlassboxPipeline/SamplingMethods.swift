@@ -36,7 +36,7 @@ struct KernelMethod: ExplainerMethod {
 /// `exact`: brute-force Shapley values over all coalitions (up to 20 players), for validation.
 struct ExactMethod: ExplainerMethod {
   var name: String { "exact" }
-  var summary: String { "brute-force Shapley values over every coalition (up to 20 players)" }
+  var summary: String { "brute-force Shapley values over every coalition, up to 20 players" }
   var parameters: [ExplainerParameter] { [.init("background_size")] }
   /// Records of exact runs have always carried the sampling settings they ignore.
   var recordedOnly: [String] { ["samples", "tolerance"] }
@@ -58,7 +58,7 @@ struct ExactMethod: ExplainerMethod {
 /// `lime`: LIME tabular surrogates (lime 0.2.0.1's algorithm) over training rows.
 struct LIMEMethod: ExplainerMethod {
   var name: String { "lime" }
-  var summary: String { "LIME tabular surrogates (lime 0.2.0.1) over the training rows" }
+  var summary: String { "LIME tabular surrogates as lime 0.2.0.1, over the training rows" }
   var parameters: [ExplainerParameter] {
     [
       .init("samples", default: .string("auto")), .init("features", default: .number(10)),

@@ -32,7 +32,7 @@ struct LinearMethod: ExplainerMethod {
 /// `tree`: path-dependent TreeSHAP (xgboost's pred_contribs, lightgbm's pred_contrib).
 struct TreeMethod: ExplainerMethod {
   var name: String { "tree" }
-  var summary: String { "path-dependent TreeSHAP (xgboost pred_contribs, lightgbm pred_contrib)" }
+  var summary: String { "path-dependent TreeSHAP, as xgboost pred_contribs and lightgbm pred_contrib" }
   var parameters: [ExplainerParameter] { [.init("tree_algorithm", default: .string("fast"))] }
 
   func make(_ setup: ExplainerSetup, model loaded: LoadedModel) throws -> any Explainer {

@@ -17,7 +17,7 @@ struct Explain: ParsableCommand {
         cat data.csv | glassbox explain --model m.json --data - --format json > phi.jsonl
       """)
 
-  @Option(help: "The model file: glassbox-linear JSON, XGBoost JSON, LightGBM text or JSON dump, glassbox-trees JSON (scikit-learn).")
+  @Option(help: ArgumentHelp("The model file: \(ModelFormats.supportedList) (recognised by content)."))
   var model: String
 
   @Option(help: "A model card (default: the model's sidecar <name>.card.json when present).")
@@ -96,7 +96,7 @@ struct Explain: ParsableCommand {
     }
     static var allValueStrings: [String] { ExplanationFormats.names }
     static var help: String {
-      "Output format: " + ExplanationFormats.all.map { "\($0.name) (\($0.summary))" }.joined(separator: ", ")
+      "Output format. " + ExplanationFormats.all.map { "\($0.name): \($0.summary)" }.joined(separator: "; ")
         + " (default: table on a terminal, json otherwise)."
     }
   }

@@ -87,7 +87,7 @@ struct ExplainerOptions: ParsableArguments {
     var defaultValueDescription: String { name }
     /// The help of `--method`: every method with its summary.
     static var help: String {
-      "Explanation method: " + ExplainerRegistry.all.map { "\($0.name) (\($0.summary))" }.joined(separator: "; ") + "."
+      "Explanation method. " + ExplainerRegistry.all.map { "\($0.name): \($0.summary)" }.joined(separator: "; ") + "."
     }
   }
 
