@@ -286,13 +286,7 @@ struct BlockProcessor: Sendable {
     let ids = idColumn.map { column in explainedRecords.map { block.string($0, column) } }
     if !explainedRecords.isEmpty {
       try encoded.withUnsafeBufferPointer { p in
-        if let stochastic = explainer as? any StochasticExplainer {
-          let streams = ids.map { $0.map(RowStream.forID) } ?? rowIndices.map(RowStream.forRow)
-          try stochastic.explain(
-            p, count: explainedRecords.count, rowIndices: rowIndices[...], streams: streams[...], into: &explanations)
-        } else {
-          try explainer.explain(p, count: explainedRecords.count, rowIndices: rowIndices[...], into: &explanations)
-        }
+        try explainer.explain(p, count: explainedRecords.count, rowIndices: rowIndices[...], ids: ids, into: &explanations)
       }
     }
     if let ids {

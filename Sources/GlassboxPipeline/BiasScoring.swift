@@ -85,14 +85,8 @@ public enum BiasScoring {
                   explanations.removeAll(keepingCapacity: true)
                   do {
                     let slice = UnsafeBufferPointer(rebasing: source[(start * m)..<((start + count) * m)])
-                    if let stochastic = explainer as? any StochasticExplainer {
-                      let streams = (start..<(start + count)).map { RowStream.forRow($0) }
-                      try stochastic.explain(
-                        slice, count: count, rowIndices: ArraySlice(start..<(start + count)), streams: ArraySlice(streams),
-                        into: &explanations)
-                    } else {
-                      try explainer.explain(slice, count: count, rowIndices: ArraySlice(start..<(start + count)), into: &explanations)
-                    }
+                    try explainer.explain(
+                      slice, count: count, rowIndices: ArraySlice(start..<(start + count)), ids: nil, into: &explanations)
                     for e in explanations where (e.output ?? 0) == k {
                       let r = e.row
                       for j in 0..<m { phi[r * m + j] = e.attributions[j] }
