@@ -268,7 +268,7 @@ public struct AuditRecordBuilder: Sendable {
       w.null()
     }
     w.key("additive")
-    w.bool(e.surrogate == nil)
+    w.bool(e.isAdditive)
     w.endObject()
     w.key("reasons")
     w.beginArray()

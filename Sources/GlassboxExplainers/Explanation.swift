@@ -31,9 +31,10 @@ public struct Explanation: Sendable, Equatable {
   public var notes: [String]
   /// The row's identifier from `--id-column`, if any.
   public var id: String?
-  /// For local-surrogate methods (LIME): the fitted surrogate; `attributions` then holds
-  /// the surrogate's weights for the selected features and 0 for the others.
-  public var surrogate: LocalSurrogate?
+  /// Method-specific content beyond attributions, standard errors and notes (LIME's
+  /// fitted surrogate, ...), or nil. Renderers show it through the renderer registered
+  /// for its type; the audit trail records whether it leaves the values additive.
+  public var payload: (any ExplanationPayload)?
 
   public init(
     row: Int, output: Int?, space: OutputSpace, prediction: Double, baseValue: Double,
@@ -50,6 +51,17 @@ public struct Explanation: Sendable, Equatable {
     self.notes = notes
   }
 
+  /// True when `baseValue + Σ attributions == prediction` is the method's promise
+  /// (Shapley values); false when a payload says the values mean something else.
+  public var isAdditive: Bool { payload?.isAdditive ?? true }
+
+  public static func == (a: Explanation, b: Explanation) -> Bool {
+    a.row == b.row && a.output == b.output && a.space == b.space && a.prediction == b.prediction
+      && a.baseValue == b.baseValue && a.attributions == b.attributions && a.standardErrors == b.standardErrors
+      && a.inputs == b.inputs && a.notes == b.notes && a.id == b.id
+      && (a.payload.map { p in b.payload.map { p.isEqual(to: $0) } ?? false } ?? (b.payload == nil))
+  }
+
   /// |base + Σφ − prediction| relative to max(1, |prediction|).
   public var additivityGap: Double {
     var sum = baseValue
@@ -58,57 +70,21 @@ public struct Explanation: Sendable, Equatable {
   }
 }
 
-/// A local surrogate model fitted around one instance (LIME).
-public struct LocalSurrogate: Sendable, Equatable {
-  /// Selected features (model feature indices), by decreasing |weight|.
-  public var features: [Int]
-  /// The human condition of each selected feature (`28.00 < age <= 37.00`, `sex = Female`).
-  public var conditions: [String]
-  /// The surrogate's weight of each selected feature.
-  public var weights: [Double]
-  /// The surrogate's intercept.
-  public var intercept: Double
-  /// The surrogate's prediction at the instance.
-  public var localPrediction: Double
-  /// The surrogate's weighted R² on the perturbed samples.
-  public var score: Double
-  /// How stable the explanation is across re-runs with other seeds (nil when not measured).
-  public var stability: SurrogateStability?
-
-  public init(
-    features: [Int], conditions: [String], weights: [Double], intercept: Double, localPrediction: Double,
-    score: Double
-  ) {
-    self.features = features
-    self.conditions = conditions
-    self.weights = weights
-    self.intercept = intercept
-    self.localPrediction = localPrediction
-    self.score = score
-  }
+/// Content an explanation method attaches to its explanations beyond attributions
+/// (`Explanation.payload`).
+///
+/// A method with extra output defines one payload type next to its explainer, and one
+/// renderer for it in GlassboxReports (`PayloadRenderers`).
+public protocol ExplanationPayload: Sendable {
+  /// False when the explanation's attributions are not Shapley values that add up to the
+  /// prediction (a local surrogate's weights).
+  var isAdditive: Bool { get }
+  /// Equality with another payload (of any type).
+  func isEqual(to other: any ExplanationPayload) -> Bool
 }
 
-/// How a local surrogate's selection changes when it is re-fitted with other seeds.
-public struct SurrogateStability: Sendable, Equatable {
-  /// The number of re-runs compared with the explanation.
-  public var runs: Int
-  /// For each selected feature (parallel to `LocalSurrogate.features`), the fraction of
-  /// re-runs whose top K holds the feature with the same sign.
-  public var signAgreement: [Double]
-  /// The mean Jaccard overlap |A∩B|/|A∪B| of the top-K feature sets (explanation vs re-run).
-  public var meanJaccard: Double
-  /// The smallest such overlap.
-  public var minJaccard: Double
-  /// Whether the overlap and sign agreements reach the configured thresholds.
-  public var isStable: Bool
-
-  public init(runs: Int, signAgreement: [Double], meanJaccard: Double, minJaccard: Double, isStable: Bool) {
-    self.runs = runs
-    self.signAgreement = signAgreement
-    self.meanJaccard = meanJaccard
-    self.minJaccard = minJaccard
-    self.isStable = isStable
-  }
+extension ExplanationPayload where Self: Equatable {
+  public func isEqual(to other: any ExplanationPayload) -> Bool { (other as? Self) == self }
 }
 
 /// Explains batches of rows.

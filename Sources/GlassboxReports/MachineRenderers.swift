@@ -28,8 +28,8 @@ public struct JSONLinesRenderer: Sendable {
   /// Appends one line for `e`; `members` (e.g. `"sensitivity":{...}`) are added as the
   /// object's last members.
   public func append(_ e: Explanation, to out: inout String, members: String? = nil) {
-    if let surrogate = e.surrogate {
-      appendSurrogate(e, surrogate, members: members, to: &out)
+    if let special = PayloadRenderers.renderer(for: e) {
+      out += special.jsonLine(e, renderer: self, members: members)
       return
     }
     out += "{\"row\":"

@@ -22,7 +22,7 @@ public struct WaterfallRenderer: Sendable {
 
   /// The report for one explanation.
   public func render(_ e: Explanation) -> String {
-    if let surrogate = e.surrogate { return renderSurrogate(e, surrogate) }
+    if let special = PayloadRenderers.renderer(for: e) { return special.table(e, renderer: self) }
     var out = ""
     var title = "Row \(e.row)"
     if let id = e.id { title += " (id \(id))" }
@@ -130,7 +130,7 @@ public struct MarkdownRenderer: Sendable {
   }
 
   public func render(_ e: Explanation) -> String {
-    if let surrogate = e.surrogate { return renderSurrogate(e, surrogate) }
+    if let special = PayloadRenderers.renderer(for: e) { return special.markdown(e, renderer: self) }
     var title = "### Row \(e.row)"
     if let id = e.id { title += " (id \(id))" }
     if let name = context.outputName(e.output) { title += ", \(name)" }
