@@ -64,7 +64,7 @@ log="$work/audit.jsonl"
 "$bin" explain --model "$xgb" --data "$data" --rows 0-3 --method lime --background "$work/background.csv" --seed 5 --audit "$log" --format json >/dev/null 2>&1
 "$bin" explain --model "$xgb" --data "$data" --rows 0-3 --method kernel --background "$work/background.csv" --background-size 10 --seed 5 --audit "$log" --format json >/dev/null 2>&1
 sed -E -e 's/"(time|record_id|id)":"[^"]*"/"\1":"*"/g' -e 's/"(hash|prev_hash|binary_sha256|merkle_root|root)":"[0-9a-f]*"/"\1":"*"/g' \
-  -e "s#$work#WORK#g" "$log" >"$out/audit-log.masked"
+  -e 's/"build":"[a-z]+ /"build":"* /' -e "s#$work#WORK#g" "$log" >"$out/audit-log.masked"
 run audit-verify audit verify "$log"
 run audit-show audit show "$log"
 run audit-export audit export "$log" --format csv

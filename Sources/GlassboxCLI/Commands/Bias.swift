@@ -114,52 +114,35 @@ struct Bias: ParsableCommand {
     guard !attributes.isEmpty else {
       throw ValidationError("give at least one --sensitive COLUMN (the model card marks no categorical feature sensitive)")
     }
-    let workers = threads ?? Terminal.cores()
-    let input = try BiasInput.read(path: data, schema: schema, sensitive: attributes, label: label)
-    let n = input.rowCount
-    let scores = BiasScoring.scores(m, input.rows, count: n, output: k, threads: workers)
-    var labels: [Bool]? = nil
-    var positive: String? = nil
-    if let label, let cells = input.labels {
-      let coded = try LabelCoding.binary(
-        cells, positive: positiveLabel ?? loaded.card?.target?.positiveClass, column: label, source: input.source)
-      labels = coded.labels
-      positive = coded.positive
-    }
-    for rule in rules where rule.metric.needsLabels && labels == nil {
-      throw FairnessError.invalidRule(rule: rule.text, problem: "\(rule.metric.rawValue) needs labels: give --label COLUMN")
-    }
-    var table: AttributionTable? = nil
     if auditOptions.audit != nil && noAttribution {
       throw ValidationError("--audit records attributions: it does not go with --no-attribution")
     }
+    let workers = threads ?? Terminal.cores()
+    var request = BiasRequest(
+      dataPath: data, attributes: attributes,
+      configuration: BiasConfiguration(
+        threshold: threshold, reference: reference,
+        bootstrap: BootstrapConfiguration(replicates: bootstrap, seed: seed, confidence: confidence, threads: workers)))
+    request.labelColumn = label
+    request.positiveLabel = positiveLabel
+    request.output = k
+    request.rules = rules
+    request.threads = workers
     if !noAttribution {
-      let explainer = try ExplainerRegistry.make(
-        ExplainerSetup(method: method.name, backgroundPath: background, space: output.space), model: loaded)
-      let attributions = try BiasScoring.attributions(explainer, input.rows, count: n, schema: schema, output: k, threads: workers)
-      table = attributions
-      let trail = try auditOptions.makeTrail(
+      request.explainer = ExplainerSetup(method: method.name, backgroundPath: background, space: output.space)
+    }
+    let outcome = try BiasScoring.run(request, model: loaded) { explainer in
+      try auditOptions.makeTrail(
         .init(
           loaded: loaded, explainer: explainer, requestedMethod: method.name, seed: seed, threads: workers,
-          space: attributions.space, backgroundPath: background, dataPath: data, idColumn: nil,
+          space: explainer.outputSpace, backgroundPath: background, dataPath: data, idColumn: nil,
           parameters: ["command": .string("bias")]))
-      if let trail {
-        try BiasScoring.record(attributions, rows: input.rows, output: m.outputCount == 1 ? nil : k, into: trail)
-      }
     }
-    let configuration = BiasConfiguration(
-      threshold: threshold, reference: reference,
-      bootstrap: BootstrapConfiguration(replicates: bootstrap, seed: seed, confidence: confidence, threads: workers))
-    let report = try BiasAnalysis.run(
-      attributes: attributes, values: input.sensitive, outcomes: Outcomes(scores: scores, labels: labels, threshold: threshold),
-      attributions: table, inputs: input.rows, categorical: schema.features.map(\.isCategorical),
-      configuration: configuration, source: input.source)
-    var verdicts: [FailOnRule.Verdict] = []
-    for rule in rules { verdicts += try rule.evaluate(report) }
+    let (report, verdicts) = (outcome.report, outcome.verdicts)
     let unit = output.space == .probability ? "probability" : m.transform.marginUnit
     let context = BiasContext(
-      modelName: baseName(loaded.path), dataName: baseName(input.source), featureNames: schema.names, label: label,
-      positiveLabel: positive, attributionUnit: unit)
+      modelName: baseName(loaded.path), dataName: baseName(outcome.source), featureNames: schema.names, label: label,
+      positiveLabel: outcome.positiveLabel, attributionUnit: unit)
     let style = TerminalStyle(
       width: out == nil ? Terminal.width() : 100, color: out == nil && Terminal.colorAllowed(forcedOff: noColor))
     let renderer = BiasRenderer(report: report, context: context, style: style)
