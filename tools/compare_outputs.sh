@@ -58,10 +58,12 @@ for format in json table markdown; do
   run "bias-lin-$format" bias --model "$lin" --data datasets/adult-test.csv --sensitive sex --sensitive race --label income --format "$format" --bootstrap 50
 done
 
-# Audit: a log from explain (tree and lime) and bias, verified, shown and replayed.
+# Audit: a log from explain (tree, lime, kernel) and bias, verified, shown, exported and replayed.
 log="$work/audit.jsonl"
 "$bin" explain --model "$xgb" --data "$data" --rows 0-30 --audit "$log" --format json >/dev/null 2>&1
 "$bin" explain --model "$xgb" --data "$data" --rows 0-3 --method lime --background "$work/background.csv" --seed 5 --audit "$log" --format json >/dev/null 2>&1
+head -301 datasets/adult-test.csv >"$work/test300.csv"
+"$bin" bias --model "$xgb" --data "$work/test300.csv" --sensitive sex --label income --bootstrap 10 --audit "$log" --format json >/dev/null 2>&1
 "$bin" explain --model "$xgb" --data "$data" --rows 0-3 --method kernel --background "$work/background.csv" --background-size 10 --seed 5 --audit "$log" --format json >/dev/null 2>&1
 sed -E -e 's/"(time|record_id|id)":"[^"]*"/"\1":"*"/g' -e 's/"(hash|prev_hash|binary_sha256|merkle_root|root)":"[0-9a-f]*"/"\1":"*"/g' \
   -e 's/"build":"[a-z]+ /"build":"* /' -e "s#$work#WORK#g" "$log" >"$out/audit-log.masked"
