@@ -87,4 +87,11 @@ final class OutputSink {
   }
 }
 
-extension OutputSink: TextOutput {}
+extension OutputSink: TextOutput {
+  /// Removes the regular file at `path` if there is one (a stale companion file of an
+  /// earlier run, such as FILE.rejects.csv); anything else is left alone.
+  static func removeStale(_ path: String) {
+    var info = stat()
+    if lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { unlink(path) }
+  }
+}

@@ -103,10 +103,10 @@ public struct BatchExplanation {
   /// Runs to the end of input (or past the last selected row).
   /// - Parameters:
   ///   - progress: called after each round of blocks.
-  ///   - report: receives one line per skipped row, in input order.
+  ///   - report: receives each skipped row, in input order.
   /// - Throws: the first error in input order (a bad cell names its line and column).
   public func run(
-    into sink: TextOutput, progress: (Progress) -> Void = { _ in }, report: (String) -> Void
+    into sink: TextOutput, progress: (Progress) -> Void = { _ in }, report: (RejectedRow) throws -> Void
   ) throws -> Summary {
     let threads = options.threads, blockSize = options.blockSize
     var summary = Summary()
@@ -158,7 +158,7 @@ public struct BatchExplanation {
         let result = try results[k]!.get()
         try sink.write(result.text)
         try appender?.append(result.auditRecords)
-        for line in result.skipped { report(line) }
+        for row in result.skipped { try report(row) }
         summary.selected += result.selected
         summary.explained += result.explained
         summary.skipped += result.skipped.count
@@ -229,8 +229,8 @@ struct BlockProcessor: Sendable {
     var text: String
     var selected: Int
     var explained: Int
-    /// One line per skipped row.
-    var skipped: [String]
+    /// The skipped rows, in order.
+    var skipped: [RejectedRow]
     var auditRecords: [[UInt8]]
   }
 
@@ -246,7 +246,7 @@ struct BlockProcessor: Sendable {
     var explainedRecords: [Int] = []
     explainedRecords.reserveCapacity(keep.count)
     var notes: [Int: [String]] = [:]
-    var skipped: [String] = []
+    var skipped: [RejectedRow] = []
     var scratch = [Double](repeating: 0, count: m)
     try encoded.withUnsafeMutableBufferPointer { all in
       for r in keep {
@@ -264,7 +264,10 @@ struct BlockProcessor: Sendable {
             try scratch.withUnsafeMutableBufferPointer { try encoder.encode(block, record: r, into: $0) }
             throw BadRowError(finding: first, source: checker.source)
           case .skip:
-            skipped.append("\(checker.source): \(first.description); row skipped (--on-bad-row explain keeps it, fail stops)")
+            skipped.append(
+              RejectedRow(
+                line: first.line ?? block.lines[r], row: block.rowIndex(r), source: checker.source,
+                reason: first.description, fields: (0..<block.columnCount).map { block.string(r, $0) }))
             for j in 0..<m { slot[j] = .nan }
             continue
           case .explain:
@@ -310,6 +313,33 @@ struct BlockProcessor: Sendable {
     var text = f.column.map { "\($0): " } ?? ""
     if let value = f.value { text += "'\(value)': " }
     return text + f.detail + (f.severity == .error ? " (explained as missing)" : "")
+  }
+}
+
+/// A row left out of a batch for a data error, with everything needed to find and fix it.
+public struct RejectedRow: Sendable, Equatable {
+  /// The physical line (one-based) the record starts on.
+  public var line: Int
+  /// The zero-based data-row index.
+  public var row: Int
+  /// The input's name.
+  public var source: String
+  /// The first error-level finding, as a sentence (column, value, what is wrong).
+  public var reason: String
+  /// The record's fields, as read.
+  public var fields: [String]
+
+  /// The warning line for people.
+  public var message: String { "\(source): \(reason); row skipped (--on-bad-row explain keeps it, fail stops)" }
+
+  /// The rejects-file header: `line,reason` and then the input's columns.
+  public static func csvHeader(columns: [String]) -> String {
+    (["line", "reason"] + columns).map(TextEscaping.csvCell).joined(separator: ",") + "\n"
+  }
+
+  /// The rejects-file line: the line number, the reason, and the record's fields.
+  public var csvLine: String {
+    ([String(line), reason] + fields).map(TextEscaping.csvCell).joined(separator: ",") + "\n"
   }
 }
 

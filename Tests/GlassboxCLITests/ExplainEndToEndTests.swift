@@ -108,7 +108,7 @@ struct ExplainEndToEndTests {
     #expect(scratch.contents() == ["bad.csv"])
   }
 
-  @Test("--on-bad-row: skip (default) reports and counts, explain keeps the row with its findings")
+  @Test("--on-bad-row: the default skips, reports, counts and exits 65; skip exits 0; explain keeps the row with its findings")
   func badRowPolicies() throws {
     let scratch = ScratchFolder()
     let text = try String(contentsOfFile: Glassbox.root + "/" + data, encoding: .utf8)
@@ -116,11 +116,15 @@ struct ExplainEndToEndTests {
     lines[3] = lines[3].replacingOccurrences(of: "^[0-9]+,", with: "forty,", options: .regularExpression)
     lines[7] = lines[7].replacingOccurrences(of: ",(Male|Female),", with: ",Mle,", options: .regularExpression)
     let input = scratch.write("bad.csv", lines.joined(separator: "\n") + "\n")
-    let skip = try Glassbox.run(["explain", "--model", model, "--data", input, "--format", "json"])
+    let byDefault = try Glassbox.run(["explain", "--model", model, "--data", input, "--format", "json"])
+    #expect(byDefault.status == 65, "\(byDefault.stderr)")
+    #expect(try Glassbox.jsonLines(byDefault.stdout).map { $0["row"] as? Int } == [0, 1, 3, 4, 5, 7, 8, 9])
+    #expect(byDefault.stderr.contains("bad.csv"))
+    #expect(byDefault.stderr.contains("2 of 10 rows had data errors and were skipped"))
+    #expect(byDefault.stderr.contains("exit 65"))
+    let skip = try Glassbox.run(["explain", "--model", model, "--data", input, "--format", "json", "--on-bad-row", "skip"])
     #expect(skip.status == 0, "\(skip.stderr)")
-    #expect(try Glassbox.jsonLines(skip.stdout).map { $0["row"] as! Int } == [0, 1, 3, 4, 5, 7, 8, 9])
-    #expect(skip.stderr.contains("bad.csv"))
-    #expect(skip.stderr.contains("2 of 10 rows had data errors and were skipped"))
+    #expect(skip.stdout == byDefault.stdout)
     let explain = try Glassbox.run(["explain", "--model", model, "--data", input, "--format", "json", "--on-bad-row", "explain"])
     let rows = try Glassbox.jsonLines(explain.stdout)
     #expect(rows.count == 10)
@@ -129,6 +133,37 @@ struct ExplainEndToEndTests {
     let ageValue = (rows[2]["attributions"] as! [[String: Any]])[0]
     #expect(ageValue["value"] is NSNull)
     #expect(ageValue["attribution"] as? Double == 0)  // missing → the reference mean
+  }
+
+  @Test("rejected rows go to FILE.rejects.csv beside --out (or --rejects), with line, reason and fields; every input row is in one of the two")
+  func rejectsFile() throws {
+    let scratch = ScratchFolder()
+    let text = try String(contentsOfFile: Glassbox.root + "/" + data, encoding: .utf8)
+    var lines = text.split(separator: "\n").prefix(21).map(String.init)
+    lines[5] = lines[5].replacingOccurrences(of: "^[0-9]+,", with: "\"4,0\",", options: .regularExpression)
+    lines[12] = lines[12].replacingOccurrences(of: ",(Male|Female),", with: ",Mle,", options: .regularExpression)
+    let input = scratch.write("bad.csv", lines.joined(separator: "\n") + "\n")
+    let out = scratch.path + "/phi.csv"
+    let run = try Glassbox.run(["explain", "--model", model, "--data", input, "--format", "csv", "--out", out])
+    #expect(run.status == 65)
+    #expect(run.stderr.contains("phi.csv.rejects.csv"))
+    let rejected = try String(contentsOfFile: out + ".rejects.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+    #expect(rejected.count == 3)
+    #expect(rejected[0].hasPrefix("line,reason,age,workclass"))
+    #expect(rejected[1].hasPrefix("6,") && rejected[1].contains("'4,0'") && rejected[1].hasSuffix(lines[5]))
+    #expect(rejected[2].hasPrefix("13,") && rejected[2].contains("Mle"))
+    // Nothing lost: explained rows and rejected rows together are every input row.
+    let explained = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").dropFirst().map { Int($0.split(separator: ",")[0])! }
+    #expect(explained.count + rejected.count - 1 == 20)
+    #expect(!explained.contains(4) && !explained.contains(11))
+    // A clean run removes the stale rejects file of the earlier one; --rejects names another place.
+    let clean = try Glassbox.run(["explain", "--model", model, "--data", data, "--rows", "0-2", "--format", "csv", "--out", out])
+    #expect(clean.status == 0)
+    #expect(!FileManager.default.fileExists(atPath: out + ".rejects.csv"))
+    let named = scratch.path + "/bad-rows.csv"
+    let toStdout = try Glassbox.run(["explain", "--model", model, "--data", input, "--format", "csv", "--rejects", named, "--on-bad-row", "skip"])
+    #expect(toStdout.status == 0)
+    #expect(try String(contentsOfFile: named, encoding: .utf8).split(separator: "\n").count == 3)
   }
 
   @Test("sensitive features: share of |attribution| and a counterfactual probe that flags flipped decisions")

@@ -44,7 +44,7 @@ struct BatchExplanationTests {
       reader: try CSVReader(path: path), schema: model.schema, explainer: explainer, renderer: renderer, options: options)
     let output = TextBuffer()
     var reports: [String] = []
-    let summary = try batch.run(into: output) { reports.append($0) }
+    let summary = try batch.run(into: output) { reports.append($0.message) }
     return (output.text, summary, reports)
   }
 
