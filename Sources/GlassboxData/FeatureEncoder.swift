@@ -89,6 +89,31 @@ public struct FeatureEncoder: Sendable {
   /// double-quoted.
   /// - Throws: `DataError.invalidInstance` for bad syntax, unknown or absent features.
   public static func encode(instance spec: String, schema: FeatureSchema) throws(DataError) -> [Double] {
+    let block = try instanceBlock(spec, schema: schema)
+    let encoder = try FeatureEncoder(schema: schema, columns: schema.names, source: "--instance")
+    var out: [Double] = []
+    do {
+      try encoder.encode(block, into: &out)
+    } catch {
+      switch error {
+      case .notANumber(let location):
+        throw .invalidInstance(spec: spec, problem: "'\(location.column ?? "")' is not a number: '\(location.value ?? "")'")
+      case .unknownLabel(let location, let known):
+        throw .invalidInstance(
+          spec: spec,
+          problem: "'\(location.value ?? "")' is not a label of '\(location.column ?? "")' (labels: \(known.joined(separator: ", ")))")
+      default:
+        throw error
+      }
+    }
+    return out
+  }
+
+  /// Parses `--instance 'name=value,name=value'` into a one-record block whose columns
+  /// are the schema's features in order, so that the instance goes through the same cell
+  /// rules and data checks as a CSV row.
+  /// - Throws: `DataError.invalidInstance` for bad syntax, unknown or absent features.
+  public static func instanceBlock(_ spec: String, schema: FeatureSchema) throws(DataError) -> CSVBlock {
     var given: [String: String] = [:]
     for part in splitInstance(spec) {
       let trimmed = part.trimmingSpaces()
@@ -119,23 +144,7 @@ public struct FeatureEncoder: Sendable {
       block.bytes.append(0)
     }
     block.lines.append(1)
-    let encoder = try FeatureEncoder(schema: schema, columns: schema.names, source: "--instance")
-    var out: [Double] = []
-    do {
-      try encoder.encode(block, into: &out)
-    } catch {
-      switch error {
-      case .notANumber(let location):
-        throw .invalidInstance(spec: spec, problem: "'\(location.column ?? "")' is not a number: '\(location.value ?? "")'")
-      case .unknownLabel(let location, let known):
-        throw .invalidInstance(
-          spec: spec,
-          problem: "'\(location.value ?? "")' is not a label of '\(location.column ?? "")' (labels: \(known.joined(separator: ", ")))")
-      default:
-        throw error
-      }
-    }
-    return out
+    return block
   }
 
   private static func splitInstance(_ spec: String) -> [String] {

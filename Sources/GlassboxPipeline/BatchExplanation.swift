@@ -272,6 +272,9 @@ struct BlockProcessor: Sendable {
             continue
           case .explain:
             notes[block.rowIndex(r)] = findings.map(Self.note)
+            // As the note says: a cell with an error (even a readable one, such as a value
+            // outside the card's range) is explained as missing.
+            for f in errors { if let j = f.feature { slot[j] = .nan } }
           }
         } else {
           // Warnings go with the explanation; a missing value is normal input, not news.
@@ -347,12 +350,38 @@ public struct RejectedRow: Sendable, Equatable {
 struct BadRowError: UserFacingError {
   let finding: Finding
   let source: String
+  var remedy = "fix the value, or use --on-bad-row skip or explain"
   var kind: FailureKind { .data }
   var description: String {
     var place = source
     if let line = finding.line { place += ":\(line)" }
     if let column = finding.column { place += ", column '\(column)'" }
     if let value = finding.value { place += ", value '\(value)'" }
-    return "\(place): \(finding.detail); fix the value, or use --on-bad-row skip or explain"
+    return "\(place): \(finding.detail); \(remedy)"
+  }
+}
+
+extension BatchExplanation {
+  /// Checks one instance (`FeatureEncoder.instanceBlock`) with the same data checks as a
+  /// CSV row (types, labels, the card's ranges and required features, drift against the
+  /// reference) and encodes it.
+  /// - Returns: the encoded row and the notes that go with its explanation (warnings;
+  ///   under `.explain` also the errors, with bad cells treated as missing).
+  /// - Throws: under `.fail` and `.skip` (an instance is a single row: skipping it would
+  ///   leave nothing), the first error-level finding with its column and value.
+  public static func checkInstance(
+    _ block: CSVBlock, schema: FeatureSchema, reference: ReferenceProfile?, policy: BadRowPolicy
+  ) throws -> (inputs: [Double], notes: [String]) {
+    let checker = RowChecker(schema: schema, columns: schema.names, source: "--instance", reference: reference)
+    var inputs = [Double](repeating: .nan, count: schema.count)
+    let findings = inputs.withUnsafeMutableBufferPointer { checker.check(block, record: 0, into: $0) }
+    let errors = findings.filter { $0.severity == .error }
+    if var first = errors.first, policy != .explain {
+      first.line = nil
+      throw BadRowError(finding: first, source: "--instance", remedy: "fix the value, or use --on-bad-row explain")
+    }
+    for f in errors { if let j = f.feature { inputs[j] = .nan } }
+    let kept = errors.isEmpty ? findings.filter { $0.kind != .missing } : findings
+    return (inputs, kept.map(BlockProcessor.note))
   }
 }

@@ -166,6 +166,25 @@ struct ExplainEndToEndTests {
     #expect(try String(contentsOfFile: named, encoding: .utf8).split(separator: "\n").count == 3)
   }
 
+  @Test("--instance goes through the card's checks like a CSV row: a value outside the range fails, explain keeps it as missing")
+  func instanceChecks() throws {
+    let instance = "age=200,workclass=State-gov,education=Bachelors,education-num=13,marital-status=Never-married,occupation=Adm-clerical,relationship=Not-in-family,race=White,sex=Male,capital-gain=2174,capital-loss=0,hours-per-week=400,native-country=United-States"
+    let failing = try Glassbox.run(["explain", "--model", "models/adult-xgboost.json", "--instance", instance, "--format", "json"])
+    #expect(failing.status == 65)
+    #expect(failing.stdout.isEmpty)
+    #expect(failing.stderr.contains("column 'age', value '200'") && failing.stderr.contains("range"))
+    #expect(failing.stderr.split(separator: "\n").count == 1)
+    let kept = try Glassbox.run(
+      ["explain", "--model", "models/adult-xgboost.json", "--instance", instance, "--format", "json", "--on-bad-row", "explain"])
+    #expect(kept.status == 0)
+    let line = try #require(try Glassbox.jsonLines(kept.stdout).first)
+    let warnings = line["warnings"] as? [String] ?? []
+    #expect(warnings.count == 2)
+    #expect(warnings.contains { $0.hasPrefix("age: '200'") } && warnings.contains { $0.hasPrefix("hours-per-week: '400'") })
+    let attributions = try #require(line["attributions"] as? [[String: Any]])
+    #expect(attributions[0]["value"] is NSNull)
+  }
+
   @Test("sensitive features: share of |attribution| and a counterfactual probe that flags flipped decisions")
   func sensitivityFooter() throws {
     let run = try Glassbox.run(["explain", "--model", model, "--data", data, "--rows", "1", "--format", "json"])

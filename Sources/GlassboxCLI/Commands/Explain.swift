@@ -168,9 +168,18 @@ struct Explain: ParsableCommand {
         dataPath: instance == nil ? (data ?? "-") : nil, idColumn: idColumn,
         parameters: explainerOptions.recordedParameters))
 
+    let reference = setup.background.map {
+      ReferenceProfile.build(encodedRows: $0.rows, schema: loaded.schema, source: $0.source)
+    }
     if let instance {
-      let inputs = try FeatureEncoder.encode(instance: instance, schema: loaded.schema)
+      let policy = onBadRow?.policy ?? .fail
+      // Cells that cannot be read at all keep the encoder's own message.
+      if policy != .explain { _ = try FeatureEncoder.encode(instance: instance, schema: loaded.schema) }
+      let (inputs, notes) = try BatchExplanation.checkInstance(
+        FeatureEncoder.instanceBlock(instance, schema: loaded.schema), schema: loaded.schema, reference: reference,
+        policy: policy)
       var explanations = try explainer.explain(inputs, featureCount: loaded.schema.count)
+      for i in explanations.indices { explanations[i].notes += notes }
       if let outputClass { explanations.removeAll { ($0.output ?? 0) != outputClass } }
       try sink.write(renderer.render(explanations))
       try trail?.record(explanations)
@@ -181,9 +190,6 @@ struct Explain: ParsableCommand {
 
     let givenColumns = columns.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { trimmedSpaces($0) } }
     let reader = try CSVReader(path: data ?? "-", columns: givenColumns)
-    let reference = setup.background.map {
-      ReferenceProfile.build(encodedRows: $0.rows, schema: loaded.schema, source: $0.source)
-    }
     var options = BatchExplanation.Options()
     options.badRows = onBadRow?.policy ?? .skip
     options.selection = selection
