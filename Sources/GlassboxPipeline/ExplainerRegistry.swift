@@ -20,6 +20,9 @@ public protocol ExplainerMethod: Sendable {
   /// Parameters its records carry for information only (fixed values it does not take);
   /// replay leaves them out.
   var recordedOnly: [String] { get }
+  /// True when base + Σ attributions = prediction holds exactly for every row (Shapley
+  /// values), so that group gaps decompose exactly over features (`glassbox bias`).
+  var isAdditive: Bool { get }
   /// Builds the explainer for `model`.
   /// - Throws: `ExplainerError` when the method does not fit the model or the setup.
   func make(_ setup: ExplainerSetup, model loaded: LoadedModel) throws -> any Explainer
@@ -29,6 +32,7 @@ public protocol ExplainerMethod: Sendable {
 
 extension ExplainerMethod {
   public var recordedOnly: [String] { [] }
+  public var isAdditive: Bool { true }
 
   /// Every declared parameter, with its default where the caller gave none.
   public func recorded(_ values: ExplainerParameters) -> [String: JSONValue] {
@@ -124,6 +128,9 @@ public enum ExplainerRegistry {
 
   /// The methods' names.
   public static var names: [String] { all.map(\.name) }
+
+  /// The methods whose attributions add up to the prediction (for gap decompositions).
+  public static var additiveNames: [String] { all.filter(\.isAdditive).map(\.name) }
 
   /// The names of the methods that take parameter `name`.
   public static func methods(taking name: String) -> [String] {

@@ -59,6 +59,8 @@ struct ExactMethod: ExplainerMethod {
 struct LIMEMethod: ExplainerMethod {
   var name: String { "lime" }
   var summary: String { "LIME tabular surrogates as lime 0.2.0.1, over the training rows" }
+  /// A surrogate's weights describe a local fit; they do not add up to the prediction.
+  var isAdditive: Bool { false }
   var parameters: [ExplainerParameter] {
     [
       .init("samples", default: .string("auto")), .init("features", default: .number(10)),

@@ -47,6 +47,16 @@ struct BiasEndToEndTests {
     #expect((report["attribution"] as! [String: Any])["method"] as? String == "linear")
   }
 
+  @Test("--method accepts only methods whose attributions add up (lime is refused, with the reason)")
+  func additiveMethodsOnly() throws {
+    let lime = try Glassbox.run(["bias", "--model", model, "--data", data, "--sensitive", "sex", "--method", "lime"])
+    #expect(lime.status == 64)
+    #expect(lime.stderr.contains("--method lime does not decompose a gap exactly"))
+    #expect(lime.stdout.isEmpty)
+    let help = try Glassbox.run(["bias", "--help"])
+    #expect(help.stdout.contains("tree-interventional, kernel, exact; default: auto"))
+  }
+
   @Test("intersections: sex×race first, then each attribute; the reference by name")
   func intersections() throws {
     let run = try Glassbox.run([

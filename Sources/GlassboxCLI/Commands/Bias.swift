@@ -57,8 +57,24 @@ struct Bias: ParsableCommand {
   @Option(help: "Reference rows (CSV) for the attributions (linear SHAP means; tree-interventional background).")
   var background: String?
 
-  @Option(help: "Attribution method: auto, linear, tree or tree-interventional.")
-  var method: ExplainerOptions.MethodArgument = .auto
+  @Option(
+    help: ArgumentHelp(
+      "Attribution method, one whose attributions add up to the score, so that a group gap decomposes exactly over features."))
+  var method: AdditiveMethodArgument = .auto
+
+  /// A method name from the registry; the help lists the additive ones, and `validate`
+  /// refuses the others with the reason.
+  struct AdditiveMethodArgument: ExpressibleByArgument, Sendable {
+    let name: String
+    static let auto = AdditiveMethodArgument(name: "auto")
+    init(name: String) { self.name = name }
+    init?(argument: String) {
+      guard ExplainerRegistry.method(named: argument) != nil else { return nil }
+      name = argument
+    }
+    static var allValueStrings: [String] { ExplainerRegistry.additiveNames }
+    var defaultValueDescription: String { name }
+  }
 
   @Option(help: "Attribution space: raw (margin) or probability (tree-interventional on logistic models).")
   var output: ExplainerOptions.OutputSpaceArgument = .raw
@@ -92,6 +108,10 @@ struct Bias: ParsableCommand {
     if !threshold.isFinite { throw ValidationError("--threshold must be a finite number") }
     if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     if let outputClass, outputClass < 0 { throw ValidationError("--class must be a class index (0 or more)") }
+    if !ExplainerRegistry.additiveNames.contains(method.name) {
+      throw ValidationError(
+        "--method \(method.name) does not decompose a gap exactly (its attributions do not add up to the score); use one of \(ExplainerRegistry.additiveNames.joined(separator: ", "))")
+    }
     if noAttribution && background != nil { throw ValidationError("--background is for attributions; drop --no-attribution") }
   }
 
@@ -139,7 +159,7 @@ struct Bias: ParsableCommand {
           parameters: ["command": .string("bias")]))
     }
     let (report, verdicts) = (outcome.report, outcome.verdicts)
-    let unit = output.space == .probability ? "probability" : m.transform.marginUnit
+    let unit = (outcome.attributionSpace ?? output.space) == .probability ? "probability" : m.transform.marginUnit
     let context = BiasContext(
       modelName: baseName(loaded.path), dataName: baseName(outcome.source), featureNames: schema.names, label: label,
       positiveLabel: outcome.positiveLabel, attributionUnit: unit)
