@@ -173,6 +173,9 @@ public struct KernelSHAP: StochasticExplainer {
     if mVarying == 1 {
       for c in 0..<k { phi[c] = fx[c] - background.baseValues[c] }
       notes.append("kernel: exact (one player varies)")
+    } else if mVarying > 1 && configuration.samples == .auto && exactIsAffordable(game, players: mVarying) {
+      phi = game.exactValues()
+      notes.append("kernel: exact, every coalition of every background game enumerated (\(game.evaluations) distinct model evaluations)")
     } else if mVarying > 1 && configuration.design == .perBackground {
       var rng = Xoshiro256StarStar(seed: configuration.seed, stream: stream ?? RowStream.forRow(row))
       let estimate = try perBackgroundEstimate(game: game, rng: &rng)
@@ -215,6 +218,22 @@ public struct KernelSHAP: StochasticExplainer {
 }
 
 extension KernelSHAP {
+  /// Under `--samples auto`, games of at most this many players are enumerated exactly,
+  /// as shap's KernelExplainer does by default (its 2M + 2048 samples cover 2^11 − 2).
+  public static let exactPlayerLimit = 11
+  /// Under `--samples auto`, larger games are enumerated exactly when that needs at most
+  /// this many times the model evaluations of the first sampled round (192 coalitions per
+  /// background game): exact values then cost about as much as a converged estimate.
+  public static let exactCostMultiple = 4.0
+
+  /// Whether `--samples auto` enumerates every coalition of `game` (see `exactPlayerLimit`
+  /// and `exactCostMultiple`).
+  func exactIsAffordable(_ game: InstanceGame, players: Int) -> Bool {
+    if players <= Self.exactPlayerLimit { return true }
+    let firstRound = Double(min(192, configuration.maxSamples)) * Double(game.differences.count)
+    return game.exactCost <= Self.exactCostMultiple * firstRound
+  }
+
   /// The per-background-row estimate: `--samples N` coalitions per background row, or
   /// (`.auto`) 192, doubled until the largest standard error is within `tolerance` of
   /// the attribution spread or the budget reaches `maxSamples`.
