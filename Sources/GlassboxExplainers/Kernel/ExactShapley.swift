@@ -1,4 +1,3 @@
-import Dispatch
 import GlassboxModels
 
 /// Exact interventional Shapley values by brute force over every coalition

@@ -1,6 +1,6 @@
-import Dispatch
 import GlassboxModels
 import GlassboxNumerics
+import GlassboxSystem
 
 /// Kernel SHAP (Lundberg & Lee 2017) for any model, used only through batched predictions.
 ///
@@ -142,10 +142,12 @@ public struct KernelSHAP: StochasticExplainer {
     let evaluator = SpaceEvaluator(
       model: model, space: configuration.space, threads: rowThreads > 1 ? 1 : configuration.threads)
     let indices = Array(rowIndices)
-    nonisolated(unsafe) let input = rows
-    try explainRowsInParallel(count: count, threads: rowThreads, into: &out) { r in
+    let input = Array(rows)
+    // Each row's result depends on the row alone (its stream included), so it is the same
+    // for any thread count.
+    for explanations in try parallelMap(count, threads: rowThreads, { r in
       try explainRow(Array(input[(r * m)..<((r + 1) * m)]), row: indices[r], stream: streamList[r], evaluator: evaluator)
-    }
+    }) { out += explanations }
   }
 
   /// One row's explanations, one per output.

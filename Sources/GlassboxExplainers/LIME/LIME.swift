@@ -1,7 +1,7 @@
-import Dispatch
 import GlassboxData
 import GlassboxModels
 import GlassboxNumerics
+import GlassboxSystem
 
 /// LIME for tabular data: a weighted linear surrogate fitted on perturbed samples around
 /// each instance, in the binary "same bin / same category as the instance" representation
@@ -94,10 +94,12 @@ public struct LIME: StochasticExplainer {
     let m = model.featureCount
     let indices = Array(rowIndices)
     let streamList = Array(streams)
-    nonisolated(unsafe) let input = rows
-    try explainRowsInParallel(count: count, threads: configuration.threads, into: &out) { r in
+    let input = Array(rows)
+    // Each row's result depends on the row alone (its stream included), so it is the same
+    // for any thread count.
+    for explanations in try parallelMap(count, threads: configuration.threads, { r in
       try explainRow(Array(input[(r * m)..<((r + 1) * m)]), row: indices[r], stream: streamList[r])
-    }
+    }) { out += explanations }
   }
 
   /// The explanations of one row (one per explained output).
