@@ -1,3 +1,5 @@
+import GlassboxSystem
+
 /// Turns CSV records (or an `--instance` string) into model inputs.
 ///
 /// Columns are matched to features by name; other columns are ignored but stay in the
@@ -119,7 +121,7 @@ public struct FeatureEncoder: Sendable {
       block.bytes.append(0)
     }
     block.lines.append(1)
-    let encoder = try FeatureEncoder(schema: schema, columns: schema.names, source: "--instance")
+    let encoder = try FeatureEncoder(schema: schema, columns: schema.names, source: "\(Parameter.instance)")
     var out: [Double] = []
     do {
       try encoder.encode(block, into: &out)

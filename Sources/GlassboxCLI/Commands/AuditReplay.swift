@@ -45,7 +45,7 @@ extension Audit {
         do {
           results.append(try replayer.replay(record))
         } catch let error as UserFacingError {
-          results.append(ReplayResult(seq: record.seq, status: .failed, detail: error.description))
+          results.append(ReplayResult(seq: record.seq, status: .failed, detail: error.describe(spelling: .flags)))
         }
       }
       let sink = try OutputSink(path: nil)

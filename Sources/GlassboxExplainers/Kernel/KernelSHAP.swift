@@ -87,7 +87,7 @@ public struct KernelSHAP: StochasticExplainer {
       threads: Int = 1, exactWhenAffordable: Bool = true
     ) {
       precondition(tolerance > 0 && maxSamples >= 2 && threads >= 1, "invalid Kernel SHAP configuration")
-      if case .fixed(let n) = samples { precondition(n >= 1, "--samples must be positive") }
+      if case .fixed(let n) = samples { precondition(n >= 1, "Kernel SHAP: a fixed number of samples must be positive") }
       self.samples = samples
       self.design = design
       self.tolerance = tolerance

@@ -61,11 +61,11 @@ public struct LIME: StochasticExplainer {
         problem: "it has \(background.featureCount) features, the model reads \(model.featureCount)")
     }
     func bad(_ problem: String) -> ExplainerError { .unsupportedOutput(method: "lime", problem: problem) }
-    guard configuration.samples >= 2 else { throw bad("--samples must be at least 2") }
-    guard configuration.features >= 1 else { throw bad("--features must be at least 1") }
-    guard configuration.stabilityRuns >= 0 else { throw bad("--stability must be 0 or more") }
+    guard configuration.samples >= 2 else { throw bad("\(Parameter.samples) must be at least 2") }
+    guard configuration.features >= 1 else { throw bad("\(Parameter.features) must be at least 1") }
+    guard configuration.stabilityRuns >= 0 else { throw bad("\(Parameter.stabilityRuns) must be 0 or more") }
     if let w = configuration.kernelWidth, !(w > 0 && w.isFinite) {
-      throw bad("--kernel-width must be a positive number")
+      throw bad("\(Parameter.kernelWidth) must be a positive number")
     }
     let classifier = model.transform == .logistic || model.transform == .softmax
     let space = configuration.space ?? (classifier ? .probability : .raw)
