@@ -57,6 +57,7 @@ public struct LinearSHAP: Explainer {
     _ rows: UnsafeBufferPointer<Double>, count: Int, rowIndices: ArraySlice<Int>,
     into out: inout [Explanation]
   ) throws {
+    checkExplainInputs(rows, count: count, featureCount: featureNames.count, rowIndices: rowIndices)
     let m = featureNames.count
     let k = model.outputCount
     var indices = rowIndices.startIndex

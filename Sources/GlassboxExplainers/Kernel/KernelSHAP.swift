@@ -135,6 +135,7 @@ public struct KernelSHAP: StochasticExplainer {
     _ rows: UnsafeBufferPointer<Double>, count: Int, rowIndices: ArraySlice<Int>, streams: ArraySlice<UInt64>,
     into out: inout [Explanation]
   ) throws {
+    checkExplainInputs(rows, count: count, featureCount: model.featureCount, rowIndices: rowIndices, streams: streams)
     let m = model.featureCount
     let streamList = Array(streams)
     // One row alone may use the threads for its model evaluations; several rows share them out.

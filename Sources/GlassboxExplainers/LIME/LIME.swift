@@ -91,6 +91,7 @@ public struct LIME: StochasticExplainer {
     _ rows: UnsafeBufferPointer<Double>, count: Int, rowIndices: ArraySlice<Int>, streams: ArraySlice<UInt64>,
     into out: inout [Explanation]
   ) throws {
+    checkExplainInputs(rows, count: count, featureCount: model.featureCount, rowIndices: rowIndices, streams: streams)
     let m = model.featureCount
     let indices = Array(rowIndices)
     let streamList = Array(streams)
