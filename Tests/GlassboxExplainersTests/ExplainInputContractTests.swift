@@ -29,7 +29,7 @@ struct ExplainInputContractTests {
   func wrongRowCount() async {
     await #expect(processExitsWith: .failure) {
       var out: [Explanation] = []
-      try? [1.0, 2, 3].withUnsafeBufferPointer {
+      try? [1.0, 2, 3, 4, 5].withUnsafeBufferPointer {
         try ExplainInputContractTests.explainer().explain($0, count: 2, rowIndices: [0, 1], into: &out)
       }
     }
@@ -40,7 +40,7 @@ struct ExplainInputContractTests {
     await #expect(processExitsWith: .failure) {
       var out: [Explanation] = []
       try? [1.0, 2, 3, 4].withUnsafeBufferPointer {
-        try ExplainInputContractTests.explainer().explain($0, count: 2, rowIndices: [0], into: &out)
+        try ExplainInputContractTests.explainer().explain($0, count: 2, rowIndices: [0, 1, 2], into: &out)
       }
     }
   }

@@ -42,6 +42,15 @@ struct BufferContractTests {
     }
   }
 
+  @Test("More input values than the row count holds stop the program (a misaligned batch)")
+  func longInput() async {
+    await #expect(processExitsWith: .failure) {
+      let m = BufferContractTests.model()
+      var out = [Double](repeating: 0, count: 4)
+      [1.0, 2, 3, 4, 5].withUnsafeBufferPointer { r in out.withUnsafeMutableBufferPointer { m.predictMargins(r, count: 2, into: $0) } }
+    }
+  }
+
   @Test("An output buffer too small for the row count stops the program")
   func shortOutput() async {
     await #expect(processExitsWith: .failure) {
