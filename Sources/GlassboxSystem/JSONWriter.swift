@@ -69,12 +69,16 @@ public struct JSONWriter {
     needsComma = false
   }
 
+  /// Writes one value with `write`, after a comma when a value precedes it.
   @inlinable
-  public mutating func string(_ s: String) {
+  mutating func writeValue(_ write: (inout [UInt8]) -> Void) {
     separate()
-    JSONSpelling.appendString(s, to: &storage)
+    write(&storage)
     needsComma = true
   }
+
+  @inlinable
+  public mutating func string(_ s: String) { writeValue { JSONSpelling.appendString(s, to: &$0) } }
 
   /// A string, or `null` for nil.
   @inlinable
@@ -84,40 +88,20 @@ public struct JSONWriter {
 
   /// A number as `JSONSpelling.number` spells it (`null` when not finite).
   @inlinable
-  public mutating func number(_ x: Double) {
-    separate()
-    JSONSpelling.appendNumber(x, to: &storage)
-    needsComma = true
-  }
+  public mutating func number(_ x: Double) { writeValue { JSONSpelling.appendNumber(x, to: &$0) } }
 
   @inlinable
-  public mutating func int(_ n: Int) {
-    separate()
-    storage.append(contentsOf: String(n).utf8)
-    needsComma = true
-  }
+  public mutating func int(_ n: Int) { writeValue { $0.append(contentsOf: String(n).utf8) } }
 
   @inlinable
-  public mutating func bool(_ b: Bool) {
-    separate()
-    storage.append(contentsOf: (b ? "true" : "false").utf8)
-    needsComma = true
-  }
+  public mutating func bool(_ b: Bool) { writeValue { $0.append(contentsOf: (b ? "true" : "false").utf8) } }
 
   @inlinable
-  public mutating func null() {
-    separate()
-    storage.append(contentsOf: "null".utf8)
-    needsComma = true
-  }
+  public mutating func null() { writeValue { $0.append(contentsOf: "null".utf8) } }
 
   /// Bytes that form one complete JSON value (already serialized).
   @inlinable
-  public mutating func raw(_ value: [UInt8]) {
-    separate()
-    storage.append(contentsOf: value)
-    needsComma = true
-  }
+  public mutating func raw(_ bytes: [UInt8]) { writeValue { $0.append(contentsOf: bytes) } }
 
   /// Members serialized elsewhere that open with their separating comma (`,"a":1,"b":2`).
   @inlinable
