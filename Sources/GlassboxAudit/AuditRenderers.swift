@@ -1,4 +1,5 @@
 import GlassboxData
+import GlassboxSystem
 
 /// Which records `show` and `export` keep.
 public struct AuditFilter: Sendable {
@@ -141,11 +142,9 @@ public enum AuditRenderers {
     }
   }
 
+  /// The JSON spelling of `x`; empty when not finite.
   private static func number(_ x: Double) -> String {
-    var bytes: [UInt8] = []
-    JSONLineWriter.appendNumber(x, to: &bytes)
-    let text = String(decoding: bytes, as: UTF8.self)
-    return text == "null" ? "" : text
+    x.isFinite ? JSONSpelling.number(x) : ""
   }
 
   /// About four significant digits, for the table.

@@ -48,7 +48,8 @@ public enum GlassboxMain {
     } catch let error as ExitCode {
       exit(error.rawValue)
     } catch let error as UserFacingError {
-      Terminal.printError("glassbox: error: \(error.description)")
+      // Library messages name parameters; on the command line they are flags.
+      Terminal.printError("glassbox: error: \(error.describe(spelling: .flags))")
       exit(exitStatus(error.kind))
     } catch let error as ValidationError {
       Terminal.printError("glassbox: error: \(error.message)")

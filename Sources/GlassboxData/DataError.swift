@@ -23,8 +23,17 @@ public struct InputLocation: Sendable, Equatable, CustomStringConvertible {
   }
 }
 
+extension Parameter {
+  /// The selection of data rows to explain (`0,4,10-20`).
+  public static let rows = Parameter("rows")
+  /// One instance given as `name=value` pairs instead of a data file.
+  public static let instance = Parameter("instance")
+  /// The column that holds the true (or training) labels.
+  public static let label = Parameter("label")
+}
+
 /// Failures reading tabular data, JSON, model cards, and row selections.
-public enum DataError: UserFacingError, Equatable {
+public enum DataError: ParameterNamingError, Equatable {
   /// A file could not be opened.
   case cannotOpen(path: String, reason: String)
   /// Reading failed part-way.
@@ -47,9 +56,9 @@ public enum DataError: UserFacingError, Equatable {
   case malformedJSON(path: String, line: Int, column: Int, problem: String)
   /// A JSON document is well formed but does not have the expected content.
   case invalidDocument(path: String, field: String, problem: String)
-  /// A `--rows` specification cannot be parsed.
+  /// A row selection (`rows`) cannot be parsed.
   case invalidRowSpec(spec: String, problem: String)
-  /// An `--instance` specification cannot be parsed.
+  /// An instance specification (`instance`) cannot be parsed.
   case invalidInstance(spec: String, problem: String)
 
   public var kind: FailureKind {
@@ -61,7 +70,7 @@ public enum DataError: UserFacingError, Equatable {
     }
   }
 
-  public var description: String {
+  public var markedMessage: String {
     switch self {
     case .cannotOpen(let path, let reason):
       return "cannot open '\(path)': \(reason); check the path"
@@ -88,9 +97,9 @@ public enum DataError: UserFacingError, Equatable {
     case .invalidDocument(let path, let field, let problem):
       return "\(path): \(field): \(problem)"
     case .invalidRowSpec(let spec, let problem):
-      return "invalid --rows '\(spec)': \(problem); write zero-based indices and inclusive ranges such as 0,4,10-20"
+      return "invalid \(Parameter.rows) '\(spec)': \(problem); write zero-based indices and inclusive ranges such as 0,4,10-20"
     case .invalidInstance(let spec, let problem):
-      return "invalid --instance '\(spec)': \(problem); write name=value pairs separated by commas, e.g. 'age=39,sex=Male'"
+      return "invalid \(Parameter.instance) '\(spec)': \(problem); write name=value pairs separated by commas, e.g. 'age=39,sex=Male'"
     }
   }
 }

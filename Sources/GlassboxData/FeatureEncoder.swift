@@ -1,3 +1,5 @@
+import GlassboxSystem
+
 /// Turns CSV records (or an `--instance` string) into model inputs.
 ///
 /// Columns are matched to features by name; other columns are ignored but stay in the
@@ -90,7 +92,7 @@ public struct FeatureEncoder: Sendable {
   /// - Throws: `DataError.invalidInstance` for bad syntax, unknown or absent features.
   public static func encode(instance spec: String, schema: FeatureSchema) throws(DataError) -> [Double] {
     let block = try instanceBlock(spec, schema: schema)
-    let encoder = try FeatureEncoder(schema: schema, columns: schema.names, source: "--instance")
+    let encoder = try FeatureEncoder(schema: schema, columns: schema.names, source: "\(Parameter.instance)")
     var out: [Double] = []
     do {
       try encoder.encode(block, into: &out)

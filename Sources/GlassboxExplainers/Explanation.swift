@@ -97,6 +97,9 @@ public protocol Explainer: Sendable {
   var outputSpace: OutputSpace { get }
   /// Explains `count` rows (row-major, model feature order), appending one
   /// `Explanation` per row and model output, rows in order, outputs in order.
+  ///
+  /// `rows` holds exactly `count` rows of the model's features and `rowIndices` one index per
+  /// row; conformers check this once per call with `checkExplainInputs`.
   /// - Parameter rowIndices: the data-row index of each row.
   func explain(
     _ rows: UnsafeBufferPointer<Double>, count: Int, rowIndices: ArraySlice<Int>,
@@ -142,6 +145,23 @@ extension StochasticExplainer {
 }
 
 extension Explainer {
+  /// Stops the program unless `rows` holds exactly `count` rows of `featureCount` values and
+  /// `rowIndices` (and `streams`, when given) one entry per row: the caller's side of
+  /// `explain`, checked once per call at the public entry point.
+  /// - Complexity: O(1).
+  @inlinable
+  public func checkExplainInputs(
+    _ rows: UnsafeBufferPointer<Double>, count: Int, featureCount: Int, rowIndices: ArraySlice<Int>,
+    streams: ArraySlice<UInt64>? = nil
+  ) {
+    precondition(count >= 0, "explain: negative row count \(count)")
+    precondition(
+      rows.count == count * featureCount,
+      "explain: \(rows.count) input values are not \(count) rows of \(featureCount) features")
+    precondition(rowIndices.count == count, "explain: \(rowIndices.count) row indices for \(count) rows")
+    if let streams { precondition(streams.count == count, "explain: \(streams.count) random streams for \(count) rows") }
+  }
+
   /// Explains rows given as an array (convenience for tests and single instances).
   public func explain(_ rows: [Double], featureCount: Int, firstRow: Int = 0) throws -> [Explanation] {
     let n = featureCount == 0 ? 0 : rows.count / featureCount

@@ -1,3 +1,4 @@
+import GlassboxSystem
 import GlassboxData
 import GlassboxModels
 
@@ -40,7 +41,7 @@ public struct LinearSHAP: Explainer {
     } else {
       throw ExplainerError.unsupportedModel(
         method: "linear", model: "linear (without stored means)",
-        hint: "give --background CSV with reference rows, or add \"means\" to the model file")
+        hint: "give \(Parameter.background) CSV with reference rows, or add \"means\" to the model file")
     }
     self.model = model
     self.means = reference
@@ -56,6 +57,7 @@ public struct LinearSHAP: Explainer {
     _ rows: UnsafeBufferPointer<Double>, count: Int, rowIndices: ArraySlice<Int>,
     into out: inout [Explanation]
   ) throws {
+    checkExplainInputs(rows, count: count, featureCount: featureNames.count, rowIndices: rowIndices)
     let m = featureNames.count
     let k = model.outputCount
     var indices = rowIndices.startIndex

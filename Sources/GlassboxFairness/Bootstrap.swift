@@ -1,4 +1,4 @@
-import Dispatch
+import GlassboxSystem
 import GlassboxNumerics
 
 /// How bootstrap intervals are drawn.
@@ -60,31 +60,26 @@ public struct BootstrapIntervals: Sendable {
     groupCount = g
     var rows = [[Int32]](repeating: [], count: g)
     for (r, k) in grouping.membership.enumerated() { rows[Int(k)].append(Int32(r)) }
-    var samples = [Double](repeating: .nan, count: q * max(b, 0))
-    let workers = max(1, min(configuration.threads, b))
-    samples.withUnsafeMutableBufferPointer { buffer in
-      nonisolated(unsafe) let out = buffer
-      let members = rows
-      DispatchQueue.concurrentPerform(iterations: workers) { worker in
-        var tallies = [GroupTally](repeating: GroupTally(), count: g)
-        var replicate = worker
-        while replicate < b {
-          var rng = Xoshiro256StarStar(seed: configuration.seed, stream: UInt64(replicate))
-          for k in 0..<g {
-            var t = GroupTally()
-            let list = members[k]
-            let n = UInt64(list.count)
-            for _ in 0..<list.count {
-              let r = Int(list[Int(rng.next().multipliedFullWidth(by: n).high)])
-              let f = outcomes.flags[r]
-              t.add(score: outcomes.scores[r], selected: f & 1 != 0, positive: f & 2 != 0)
-            }
-            tallies[k] = t
-          }
-          Self.record(tallies, reference: reference, hasLabels: outcomes.hasLabels, replicate: replicate, replicates: b, into: out)
-          replicate += workers
+    let members = rows
+    let perReplicate = parallelMap(max(b, 0), threads: configuration.threads) { replicate in
+      var rng = Xoshiro256StarStar(seed: configuration.seed, stream: UInt64(replicate))
+      let tallies = (0..<g).map { k in
+        var t = GroupTally()
+        let list = members[k]
+        let n = UInt64(list.count)
+        for _ in 0..<list.count {
+          let r = Int(list[Int(rng.next().multipliedFullWidth(by: n).high)])
+          let f = outcomes.flags[r]
+          t.add(score: outcomes.scores[r], selected: f & 1 != 0, positive: f & 2 != 0)
         }
+        return t
       }
+      return Self.quantities(tallies, reference: reference, hasLabels: outcomes.hasLabels, count: q)
+    }
+    // Quantity-major (`samples[k · B + replicate]`), so each quantity's replicates are contiguous.
+    var samples = [Double](repeating: .nan, count: q * max(b, 0))
+    for (replicate, values) in perReplicate.enumerated() {
+      for k in 0..<q { samples[k * b + replicate] = values[k] }
     }
     let alpha = 1 - configuration.confidence
     intervals = (0..<q).map { k in
@@ -97,25 +92,24 @@ public struct BootstrapIntervals: Sendable {
     }
   }
 
-  /// Writes one replicate's quantities, quantity-major (`out[k · B + replicate]`).
-  private static func record(
-    _ tallies: [GroupTally], reference: Int, hasLabels: Bool, replicate: Int, replicates b: Int,
-    into out: UnsafeMutableBufferPointer<Double>
-  ) {
+  /// One replicate's `count` quantities (NaN where undefined, e.g. rates that need labels).
+  private static func quantities(_ tallies: [GroupTally], reference: Int, hasLabels: Bool, count: Int) -> [Double] {
+    var out = [Double](repeating: .nan, count: count)
     let d = Disparities(tallies, reference: reference, hasLabels: hasLabels)
     for (k, t) in tallies.enumerated() {
       let base = k * perGroup
       for (i, rate) in Rate.allCases.enumerated() where hasLabels || !rate.needsLabels {
-        out[(base + i) * b + replicate] = t.value(rate)
+        out[base + i] = t.value(rate)
       }
       for q in ComparisonQuantity.allCases {
-        out[(base + Rate.allCases.count + q.rawValue) * b + replicate] = d.comparisons[k].value(q)
+        out[base + Rate.allCases.count + q.rawValue] = d.comparisons[k].value(q)
       }
     }
     let metricBase = tallies.count * perGroup
     for (i, m) in DisparityMetric.allCases.enumerated() {
-      out[(metricBase + i) * b + replicate] = d.values[m] ?? .nan
+      out[metricBase + i] = d.values[m] ?? .nan
     }
+    return out
   }
 
   /// The `p` quantile of sorted `values`, interpolating linearly (numpy "linear").

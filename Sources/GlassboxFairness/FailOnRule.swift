@@ -1,3 +1,5 @@
+import GlassboxSystem
+
 /// A CI gate on a disparity metric: `disparate_impact<0.8` breaches when the metric is
 /// below 0.8 in any grouping of the report.
 ///
@@ -65,7 +67,7 @@ public struct FailOnRule: Sendable, Equatable {
   /// - Throws: `FairnessError.invalidRule` when the metric needs labels the report lacks.
   public func evaluate(_ report: BiasReport) throws(FairnessError) -> [Verdict] {
     if metric.needsLabels && !report.hasLabels {
-      throw .invalidRule(rule: text, problem: "\(metric.rawValue) needs labels: give --label COLUMN")
+      throw .invalidRule(rule: text, problem: "\(metric.rawValue) needs labels: give \(Parameter.label) COLUMN")
     }
     return report.groupings.map { summary in
       let value = summary.disparities.values[metric] ?? .nan
@@ -114,7 +116,7 @@ public enum LabelCoding {
     } else {
       throw .invalidData(
         path: source,
-        problem: "cannot tell which value of '\(column)' is positive (\(distinct.joined(separator: ", ")))\(positive.map { "; '\($0)' does not occur" } ?? ""); give --positive-label")
+        problem: "cannot tell which value of '\(column)' is positive (\(distinct.joined(separator: ", ")))\(positive.map { "; '\($0)' does not occur" } ?? ""); give \(Parameter.positiveLabel)")
     }
     let labels = cells.map { trimmed(Substring($0)) == chosen }
     return (labels, chosen)

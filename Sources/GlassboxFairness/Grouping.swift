@@ -1,3 +1,4 @@
+import GlassboxSystem
 import GlassboxData
 
 /// The groups of a population: every row's combination of sensitive-attribute values.
@@ -102,13 +103,13 @@ public struct Grouping: Sendable, Equatable {
       wanted[attributes[0]] = spec
     } else {
       throw .invalidSetting(
-        option: "--reference",
+        parameter: .reference,
         problem: "'\(spec)' names \(parts.count) value(s) for \(attributes.count) attributes; write \(attributes.map { "\($0)=VALUE" }.joined(separator: ","))")
     }
     let g = largest(matching: wanted)
     guard g >= 0 else {
       let known = (0..<count).prefix(12).map { name($0) }.joined(separator: "; ")
-      throw .invalidSetting(option: "--reference", problem: "no group matches '\(spec)'; the groups are: \(known)")
+      throw .invalidSetting(parameter: .reference, problem: "no group matches '\(spec)'; the groups are: \(known)")
     }
     return g
   }

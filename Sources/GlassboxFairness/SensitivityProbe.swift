@@ -1,3 +1,4 @@
+import GlassboxSystem
 import GlassboxData
 import GlassboxExplainers
 import GlassboxModels
@@ -28,7 +29,7 @@ public struct SensitivityProbe: Sendable {
       for name in sensitive {
         guard let j = schema.names.firstIndex(of: name) else {
           throw .invalidSetting(
-            option: "--sensitive",
+            parameter: .sensitive,
             problem: "the model has no feature '\(name)' (it has \(schema.names.joined(separator: ", ")))")
         }
         if !indices.contains(j) { indices.append(j) }

@@ -42,6 +42,7 @@ public struct LinearModel: Model, Equatable {
   public func predictMargins(
     _ rows: UnsafeBufferPointer<Double>, count: Int, into out: UnsafeMutableBufferPointer<Double>
   ) {
+    checkMarginBuffers(rows, count: count, into: out)
     let m = featureNames.count
     let k = outputCount
     for r in 0..<count {

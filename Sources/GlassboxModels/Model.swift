@@ -52,6 +52,10 @@ public protocol Model: Sendable {
   /// double (the default), about 1e-5 for models whose library sums in float32 (XGBoost).
   var additivityTolerance: Double { get }
   /// Computes raw outputs for `count` rows.
+  ///
+  /// `rows` holds exactly `count` rows of `featureCount` values (row-major) and `out` has room
+  /// for at least `count × outputCount` margins; conformers check this once per call with
+  /// `checkMarginBuffers(_:count:into:)`.
   func predictMargins(_ rows: UnsafeBufferPointer<Double>, count: Int, into out: UnsafeMutableBufferPointer<Double>)
 }
 
@@ -61,6 +65,23 @@ extension Model {
 
   /// The number of input features.
   public var featureCount: Int { featureNames.count }
+
+  /// Stops the program unless `rows` holds exactly `count` rows of `featureCount` values and
+  /// `out` has room for `count × outputCount` margins: the caller's side of
+  /// `predictMargins`, checked once per call at the public entry point.
+  /// - Complexity: O(1).
+  @inlinable
+  public func checkMarginBuffers(
+    _ rows: UnsafeBufferPointer<Double>, count: Int, into out: UnsafeMutableBufferPointer<Double>
+  ) {
+    precondition(count >= 0, "predictMargins: negative row count \(count)")
+    precondition(
+      rows.count == count * featureCount,
+      "predictMargins: \(rows.count) input values are not \(count) rows of \(featureCount) features")
+    precondition(
+      out.count >= count * outputCount,
+      "predictMargins: room for \(out.count) margins, \(count) rows of \(outputCount) outputs need \(count * outputCount)")
+  }
 
   /// Margins of a batch given as an array (convenience for tests and small inputs).
   public func predictMargins(_ rows: [Double]) -> [Double] {

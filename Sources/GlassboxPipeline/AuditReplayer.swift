@@ -18,7 +18,12 @@ public struct AuditReplayer {
   /// (a changed file, a missing row, an unknown method) is a failed result with its reason.
   /// - Throws: errors that are not about one record (unreadable files are per record).
   /// - Complexity: each data file is read once; each distinct explainer is built once.
-  public static func replayAll(_ records: [RecordedExplanation], redactor: Redactor?) throws -> [ReplayResult] {
+  /// - Parameter describe: how a failure reads in the report (a front end spells
+  ///   parameters its own way).
+  public static func replayAll(
+    _ records: [RecordedExplanation], redactor: Redactor?,
+    describe: (any UserFacingError) -> String = { $0.description }
+  ) throws -> [ReplayResult] {
     var needed: [String: Set<Int>] = [:]
     for r in records { if let file = r.dataFile { needed[file.path, default: []].insert(r.row) } }
     var replayer = AuditReplayer(redactor: redactor, neededRows: needed)
@@ -27,7 +32,7 @@ public struct AuditReplayer {
       do {
         results.append(try replayer.replay(record))
       } catch let error as UserFacingError {
-        results.append(ReplayResult(seq: record.seq, status: .failed, detail: error.description))
+        results.append(ReplayResult(seq: record.seq, status: .failed, detail: describe(error)))
       }
     }
     return results

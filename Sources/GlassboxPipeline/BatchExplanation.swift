@@ -4,7 +4,6 @@ import GlassboxAudit
 import GlassboxData
 import GlassboxExplainers
 import GlassboxReports
-import GlassboxSystem
 import Synchronization
 
 /// What `--on-bad-row` does with a row that has an error-level data problem (a cell that
@@ -333,7 +332,8 @@ public struct RejectedRow: Sendable, Equatable {
   public var fields: [String]
 
   /// The warning line for people.
-  public var message: String { "\(source): \(reason); row skipped (--on-bad-row explain keeps it, fail stops)" }
+  /// The warning line for people (with parameter markers: see `Parameter`).
+  public var message: String { "\(source): \(reason); row skipped (\(Parameter.onBadRow) explain keeps it, fail stops)" }
 
   /// The rejects-file header: `line,reason` and then the input's columns.
   public static func csvHeader(columns: [String]) -> String {
@@ -347,12 +347,12 @@ public struct RejectedRow: Sendable, Equatable {
 }
 
 /// A row with an error-level data problem under `--on-bad-row fail`.
-struct BadRowError: UserFacingError {
+struct BadRowError: ParameterNamingError {
   let finding: Finding
   let source: String
-  var remedy = "fix the value, or use --on-bad-row skip or explain"
+  var remedy = "fix the value, or use \(Parameter.onBadRow) skip or explain"
   var kind: FailureKind { .data }
-  var description: String {
+  var markedMessage: String {
     var place = source
     if let line = finding.line { place += ":\(line)" }
     if let column = finding.column { place += ", column '\(column)'" }
@@ -372,13 +372,13 @@ extension BatchExplanation {
   public static func checkInstance(
     _ block: CSVBlock, schema: FeatureSchema, reference: ReferenceProfile?, policy: BadRowPolicy
   ) throws -> (inputs: [Double], notes: [String]) {
-    let checker = RowChecker(schema: schema, columns: schema.names, source: "--instance", reference: reference)
+    let checker = RowChecker(schema: schema, columns: schema.names, source: "\(Parameter.instance)", reference: reference)
     var inputs = [Double](repeating: .nan, count: schema.count)
     let findings = inputs.withUnsafeMutableBufferPointer { checker.check(block, record: 0, into: $0) }
     let errors = findings.filter { $0.severity == .error }
     if var first = errors.first, policy != .explain {
       first.line = nil
-      throw BadRowError(finding: first, source: "--instance", remedy: "fix the value, or use --on-bad-row explain")
+      throw BadRowError(finding: first, source: "\(Parameter.instance)", remedy: "fix the value, or use \(Parameter.onBadRow) explain")
     }
     for f in errors { if let j = f.feature { inputs[j] = .nan } }
     let kept = errors.isEmpty ? findings.filter { $0.kind != .missing } : findings

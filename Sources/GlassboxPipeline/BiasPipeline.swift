@@ -3,6 +3,7 @@ import GlassboxData
 import GlassboxExplainers
 import GlassboxFairness
 import GlassboxModels
+import GlassboxSystem
 
 /// What `glassbox bias` asks for: the groups, the scores, the labels, the attributions
 /// and the gates.
@@ -71,7 +72,7 @@ extension BiasScoring {
       positive = coded.positive
     }
     for rule in request.rules where rule.metric.needsLabels && labels == nil {
-      throw FairnessError.invalidRule(rule: rule.text, problem: "\(rule.metric.rawValue) needs labels: give --label COLUMN")
+      throw FairnessError.invalidRule(rule: rule.text, problem: "\(rule.metric.rawValue) needs labels: give \(Parameter.label) COLUMN")
     }
     var table: AttributionTable? = nil
     if let setup = request.explainer {

@@ -115,6 +115,13 @@ public struct ExplainerSetup: Sendable {
   }
 }
 
+extension Parameter {
+  /// The output space (raw margins or probabilities).
+  public static let output = Parameter("output")
+  /// What happens to a row with a data error.
+  public static let onBadRow = Parameter("onBadRow")
+}
+
 /// The one list of explanation methods.
 public enum ExplainerRegistry {
   /// Every method, in the order the help lists them.
@@ -148,7 +155,7 @@ public enum ExplainerRegistry {
     let declared = Set(method.parameters.map(\.name))
     if let stray = setup.parameters.values.keys.sorted().first(where: { !declared.contains($0) }) {
       throw ExplainerError.unsupportedOutput(
-        method: setup.method, problem: "it takes no parameter '\(stray)'")
+        method: setup.method, problem: "it takes no parameter \(Parameter(stray))")
     }
     var setup = setup
     try setup.readBackground(schema: loaded.schema)

@@ -1,6 +1,7 @@
 import GlassboxData
 import GlassboxExplainers
 import GlassboxModels
+import GlassboxSystem
 
 /// `kernel`: Kernel SHAP for any model over a background (exact when all coalitions fit
 /// the budget).
@@ -19,11 +20,11 @@ struct KernelMethod: ExplainerMethod {
     let p = setup.parameters
     let designName = p.text("coalitions", KernelSHAP.Design.perBackground.rawValue)
     guard let design = KernelSHAP.Design(rawValue: designName) else {
-      throw ExplainerError.unsupportedOutput(method: name, problem: "coalitions '\(designName)' is not per-background or shared")
+      throw ExplainerError.unsupportedOutput(method: name, problem: "\(Parameter("coalitions")) '\(designName)' is not per-background or shared")
     }
     let tolerance = p.number("tolerance", 0.01)
     guard tolerance > 0 && tolerance.isFinite else {
-      throw ExplainerError.unsupportedOutput(method: name, problem: "tolerance must be a positive number")
+      throw ExplainerError.unsupportedOutput(method: name, problem: "\(Parameter("tolerance")) must be a positive number")
     }
     let configuration = KernelSHAP.Configuration(
       samples: try samples(p, method: name).map { .fixed($0) } ?? .auto, design: design,
@@ -72,16 +73,16 @@ struct LIMEMethod: ExplainerMethod {
 
   func make(_ setup: ExplainerSetup, model loaded: LoadedModel) throws -> any Explainer {
     guard let background = setup.background, let backgroundPath = setup.backgroundPath else {
-      throw ExplainerError.unsupportedOutput(method: name, problem: "give the training rows with --background CSV")
+      throw ExplainerError.unsupportedOutput(method: name, problem: "give the training rows with \(Parameter.background) CSV")
     }
     let p = setup.parameters
     let discretizerName = p.text("discretizer", LIMEDiscretizer.quartile.rawValue)
     guard let discretizer = LIMEDiscretizer(rawValue: discretizerName) else {
-      throw ExplainerError.unsupportedOutput(method: name, problem: "discretizer '\(discretizerName)' is not quartile, decile or entropy")
+      throw ExplainerError.unsupportedOutput(method: name, problem: "\(Parameter("discretizer")) '\(discretizerName)' is not quartile, decile or entropy")
     }
     let selectionName = p.text("feature_selection", LIMEFeatureSelection.auto.rawValue)
     guard let selection = LIMEFeatureSelection(rawValue: selectionName) else {
-      throw ExplainerError.unsupportedOutput(method: name, problem: "feature selection '\(selectionName)' is unknown")
+      throw ExplainerError.unsupportedOutput(method: name, problem: "\(Parameter("feature_selection")) '\(selectionName)' is unknown")
     }
     var configuration = LIMEConfiguration(
       samples: try samples(p, method: name) ?? 5000, features: p.integer("features") ?? 10, discretizer: discretizer,
@@ -99,13 +100,13 @@ func samples(_ p: ExplainerParameters, method: String) throws -> Int? {
   guard let value = p["samples"] else { return nil }
   if value.string == "auto" { return nil }
   if let n = value.string.flatMap({ Int($0) }) ?? p.integer("samples"), n >= 2 { return n }
-  throw ExplainerError.unsupportedOutput(method: method, problem: "samples takes auto or a whole number of at least 2")
+  throw ExplainerError.unsupportedOutput(method: method, problem: "\(Parameter.samples) takes auto or a whole number of at least 2")
 }
 
 /// The background, summarized to `background_size` weighted k-means centres when asked.
 func summarizedBackground(_ setup: ExplainerSetup, method: String) throws -> Background {
   guard let background = setup.background else {
-    throw ExplainerError.unsupportedOutput(method: method, problem: "give the reference rows with --background CSV")
+    throw ExplainerError.unsupportedOutput(method: method, problem: "give the reference rows with \(Parameter.background) CSV")
   }
   if let k = setup.parameters.integer("background_size"), k < background.count {
     return BackgroundSummary.kMeans(background, clusters: k, seed: setup.seed)

@@ -1,6 +1,7 @@
 import GlassboxData
 import GlassboxExplainers
 import GlassboxModels
+import GlassboxSystem
 
 /// `auto`: the best exact method for the model: linear SHAP for linear models,
 /// path-dependent TreeSHAP for tree ensembles.
@@ -41,11 +42,11 @@ struct TreeMethod: ExplainerMethod {
     if setup.background != nil || setup.backgroundPath != nil {
       throw ExplainerError.unsupportedOutput(
         method: "tree",
-        problem: "path-dependent TreeSHAP uses the trees' covers, not a background; use --method tree-interventional with --background")
+        problem: "path-dependent TreeSHAP uses the trees' covers, not a background; use \(Parameter.method) tree-interventional with \(Parameter.background)")
     }
     let text = setup.parameters.text("tree_algorithm", "fast")
     guard let algorithm = TreeSHAP.Algorithm(rawValue: text) else {
-      throw ExplainerError.unsupportedOutput(method: name, problem: "tree algorithm '\(text)' is not fast or classic")
+      throw ExplainerError.unsupportedOutput(method: name, problem: "\(Parameter("tree_algorithm")) '\(text)' is not fast or classic")
     }
     return TreeSHAP(ensemble: trees, algorithm: algorithm)
   }
@@ -61,7 +62,7 @@ struct InterventionalTreeMethod: ExplainerMethod {
   func make(_ setup: ExplainerSetup, model loaded: LoadedModel) throws -> any Explainer {
     guard let trees = loaded.model as? TreeEnsemble else { throw unsupportedModel(self, loaded) }
     guard let background = setup.background else {
-      throw ExplainerError.unsupportedOutput(method: name, problem: "give the reference rows with --background CSV")
+      throw ExplainerError.unsupportedOutput(method: name, problem: "give the reference rows with \(Parameter.background) CSV")
     }
     return try InterventionalTreeSHAP(ensemble: trees, background: background, space: setup.space ?? .raw)
   }
@@ -71,7 +72,7 @@ struct InterventionalTreeMethod: ExplainerMethod {
 func unsupportedModel(_ method: any ExplainerMethod, _ loaded: LoadedModel) -> ExplainerError {
   let kind = loaded.model is LinearModel ? "linear" : loaded.format
   return ExplainerError.unsupportedModel(
-    method: method.name, model: kind, hint: "use --method auto to pick the method that fits the model")
+    method: method.name, model: kind, hint: "use \(Parameter.method) auto to pick the method that fits the model")
 }
 
 /// Linear SHAP and path-dependent TreeSHAP add up in the margin only.
@@ -79,6 +80,6 @@ func requireMarginSpace(_ setup: ExplainerSetup) throws {
   if setup.space == .probability {
     throw ExplainerError.unsupportedOutput(
       method: setup.method,
-      problem: "--output probability needs --method tree-interventional, kernel, exact or lime (linear and path-dependent TreeSHAP values add up in the raw margin space)")
+      problem: "\(Parameter.output) probability needs \(Parameter.method) tree-interventional, kernel, exact or lime (linear and path-dependent TreeSHAP values add up in the raw margin space)")
   }
 }

@@ -1,17 +1,13 @@
+import GlassboxSystem
+
 /// Number spelling shared by all renderers (no Foundation, no locale).
 public enum NumberFormatting {
-  /// The shortest text that reads back to exactly `x` (JSON/CSV); integral values
-  /// below 2^53 print without a fraction (`39`, not `39.0`); NaN and infinities print as `null`
-  /// (JSON) — use `csv` for CSV cells.
+  /// The shortest text that reads back to exactly `x` (JSON/CSV), as `JSONSpelling` spells
+  /// it for reports and audit records alike: integral values below 2^53 print without a
+  /// fraction (`39`, not `39.0`); NaN and infinities print as `null` (JSON) — use `csv` for
+  /// CSV cells.
   @inlinable
-  public static func json(_ x: Double) -> String {
-    guard x.isFinite else { return "null" }
-    if x == x.rounded(.towardZero), abs(x) < 9_007_199_254_740_992 {
-      if x == 0 { return x.sign == .minus ? "-0" : "0" }
-      return String(Int64(x))
-    }
-    return x.description
-  }
+  public static func json(_ x: Double) -> String { JSONSpelling.number(x) }
 
   /// As `json`, but an empty cell for NaN.
   @inlinable
@@ -65,27 +61,9 @@ public enum NumberFormatting {
 
 /// Escaping for JSON strings and CSV cells.
 public enum TextEscaping {
-  /// `s` as a JSON string literal, quotes included.
-  public static func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if scalar.value < 0x20 {
-          let hex = String(scalar.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return out + "\""
-  }
+  /// `s` as a JSON string literal, quotes included (`JSONSpelling.string`).
+  @inlinable
+  public static func jsonString(_ s: String) -> String { JSONSpelling.string(s) }
 
   /// `s` as an RFC 4180 cell: quoted when it holds a comma, quote or line break.
   public static func csvCell(_ s: String) -> String {

@@ -17,7 +17,19 @@ public enum FailureKind: Sendable {
 }
 
 /// An error a user can act on: it prints as one line saying what, where, and how to fix it.
+///
+/// `description` names the parameters involved plainly (`samples must be at least 2`); a
+/// front end shows the message through `describe(spelling:)` to name them as it exposes them
+/// (the CLI: `--samples must be at least 2`). Errors whose messages name parameters conform
+/// through `ParameterNamingError`.
 public protocol UserFacingError: Error, CustomStringConvertible {
   /// Decides the exit status.
   var kind: FailureKind { get }
+  /// The message with the parameters it names spelled by `spelling`.
+  func describe(spelling: ParameterSpelling) -> String
+}
+
+extension UserFacingError {
+  /// A message that names no parameter reads the same under every spelling.
+  public func describe(spelling: ParameterSpelling) -> String { description }
 }

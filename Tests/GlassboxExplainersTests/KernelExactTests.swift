@@ -1,6 +1,7 @@
 import GlassboxData
 import GlassboxExplainers
 import GlassboxModels
+import GlassboxSystem
 import GlassboxTestSupport
 import Testing
 
@@ -73,8 +74,10 @@ struct KernelExactTests {
     #expect(throws: ShapleyGameError.tooManyPlayers(method: "exact", players: 21, limit: 20)) {
       try ExactShapley(model: wide, background: bg)
     }
-    let message = ShapleyGameError.tooManyPlayers(method: "exact", players: 21, limit: 20).description
-    #expect(message.contains("at most 20") && message.contains("--method kernel"))
+    let error = ShapleyGameError.tooManyPlayers(method: "exact", players: 21, limit: 20)
+    #expect(error.description.hasPrefix("method exact handles at most 20") && error.description.contains("use method kernel"))
+    let flags = error.describe(spelling: ParameterSpelling { "--" + $0.name })
+    #expect(flags.hasPrefix("--method exact handles at most 20") && flags.contains("use --method kernel"))
   }
 
   @Test("linear model: φ = w (x − μ) with μ the weighted background mean")

@@ -34,7 +34,7 @@ extension Audit {
       }
       let redactor = try redactKey.map { (p: String) throws(AuditError) in try Redactor(path: p) }
       let records = try RecordedExplanation.readAll(path: log).filter(filter.matches)
-      let results = try AuditReplayer.replayAll(records, redactor: redactor)
+      let results = try AuditReplayer.replayAll(records, redactor: redactor) { $0.describe(spelling: .flags) }
       let sink = try OutputSink(path: nil)
       try sink.write(AuditReplay.render(results))
       try sink.commit()

@@ -5,6 +5,7 @@ import GlassboxFairness
 import GlassboxModels
 import GlassboxPipeline
 import GlassboxReports
+import GlassboxSystem
 
 /// `glassbox explain`: SHAP values for one instance, selected rows, or a whole CSV.
 struct Explain: ParsableCommand {
@@ -210,7 +211,7 @@ struct Explain: ParsableCommand {
         reported += 1
         if reported <= 20 {
           progress.finish()
-          Terminal.printError("glassbox: warning: " + rejected.message)
+          Terminal.printError("glassbox: warning: " + ParameterSpelling.flags.render(rejected.message))
         }
         try rejectsSink?.write(rejected.csvLine)
       }

@@ -1,4 +1,4 @@
-import Dispatch
+import GlassboxSystem
 
 /// Checks a whole CSV against a model's schema, its card and a reference, streaming.
 ///
@@ -283,24 +283,9 @@ public struct DatasetCheck: Sendable {
         for block in blocks { add(block) }
         continue
       }
-      let slots = UnsafeMutableBufferPointer<BlockSummary?>.allocate(capacity: blocks.count)
-      slots.initialize(repeating: nil)
-      nonisolated(unsafe) let shared = slots
       let work = blocks
       let me = self
-      let workers = Swift.min(threads, work.count)
-      DispatchQueue.concurrentPerform(iterations: workers) { w in
-        var k = w
-        while k < work.count {
-          shared[k] = me.summarize(work[k])
-          k += workers
-        }
-      }
-      for k in 0..<work.count {
-        if let summary = slots[k] { absorb(summary) }
-      }
-      _ = slots.deinitialize()
-      slots.deallocate()
+      for summary in parallelMap(work.count, threads: threads, { me.summarize(work[$0]) }) { absorb(summary) }
     }
   }
 }

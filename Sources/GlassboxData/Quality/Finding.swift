@@ -1,3 +1,5 @@
+import GlassboxSystem
+
 /// One problem a data check found: where it is, what kind it is, how bad it is.
 ///
 /// A per-cell finding names its row (zero-based data row, as in `explain`), the physical
@@ -113,10 +115,10 @@ public enum CellStatus: UInt8, Sendable {
   case absent
 }
 
-/// Numbers in finding details: integral values without a fraction, others in their
-/// shortest exact form.
+/// Numbers in finding details: as JSON spells them (integral values without a fraction,
+/// others in their shortest exact form), except that zero has no sign and non-finite values
+/// read `NaN`, `inf` and `-inf`.
 func spell(_ x: Double) -> String {
   guard x.isFinite else { return x.isNaN ? "NaN" : (x > 0 ? "inf" : "-inf") }
-  if x == x.rounded(.towardZero), abs(x) < 9_007_199_254_740_992 { return String(Int64(x)) }
-  return x.description
+  return JSONSpelling.number(x == 0 ? 0 : x)
 }

@@ -1,5 +1,5 @@
-import Dispatch
 import GlassboxModels
+import GlassboxSystem
 
 /// Batched model evaluation in an output space, optionally spread over threads.
 ///
@@ -20,23 +20,12 @@ struct SpaceEvaluator: Sendable {
     var out = [Double](repeating: 0, count: count * k)
     if count == 0 { return out }
     let chunks = threads > 1 && count >= 512 ? min(threads * 4, count / 128) : 1
-    rows.withUnsafeBufferPointer { r in
-      out.withUnsafeMutableBufferPointer { o in
-        nonisolated(unsafe) let input = r
-        nonisolated(unsafe) let output = o
-        let model = self.model
-        let work: @Sendable (Int) -> Void = { c in
-          let start = c * count / chunks
-          let end = (c + 1) * count / chunks
-          model.predictMargins(
-            UnsafeBufferPointer(rebasing: input[(start * m)..<(end * m)]), count: end - start,
-            into: UnsafeMutableBufferPointer(rebasing: output[(start * k)..<(end * k)]))
-        }
-        if chunks == 1 {
-          work(0)
-        } else {
-          DispatchQueue.concurrentPerform(iterations: chunks) { work($0) }
-        }
+    let model = self.model
+    parallelFill(&out, items: count, elementsPerItem: k, chunks: chunks) { items, output in
+      rows.withUnsafeBufferPointer { input in
+        model.predictMargins(
+          UnsafeBufferPointer(rebasing: input[(items.lowerBound * m)..<(items.upperBound * m)]), count: items.count,
+          into: output)
       }
     }
     if space == .probability {

@@ -1,4 +1,3 @@
-import Dispatch
 import GlassboxModels
 
 /// Exact interventional Shapley values by brute force over every coalition
@@ -65,6 +64,7 @@ public struct ExactShapley: Explainer {
     _ rows: UnsafeBufferPointer<Double>, count: Int, rowIndices: ArraySlice<Int>,
     into out: inout [Explanation]
   ) throws {
+    checkExplainInputs(rows, count: count, featureCount: model.featureCount, rowIndices: rowIndices)
     let m = model.featureCount
     let k = model.outputCount
     let evaluator = SpaceEvaluator(model: model, space: configuration.space, threads: configuration.threads)

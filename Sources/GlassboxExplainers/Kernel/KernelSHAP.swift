@@ -1,6 +1,6 @@
-import Dispatch
 import GlassboxModels
 import GlassboxNumerics
+import GlassboxSystem
 
 /// Kernel SHAP (Lundberg & Lee 2017) for any model, used only through batched predictions.
 ///
@@ -87,7 +87,7 @@ public struct KernelSHAP: StochasticExplainer {
       threads: Int = 1, exactWhenAffordable: Bool = true
     ) {
       precondition(tolerance > 0 && maxSamples >= 2 && threads >= 1, "invalid Kernel SHAP configuration")
-      if case .fixed(let n) = samples { precondition(n >= 1, "--samples must be positive") }
+      if case .fixed(let n) = samples { precondition(n >= 1, "Kernel SHAP: a fixed number of samples must be positive") }
       self.samples = samples
       self.design = design
       self.tolerance = tolerance
@@ -135,6 +135,7 @@ public struct KernelSHAP: StochasticExplainer {
     _ rows: UnsafeBufferPointer<Double>, count: Int, rowIndices: ArraySlice<Int>, streams: ArraySlice<UInt64>,
     into out: inout [Explanation]
   ) throws {
+    checkExplainInputs(rows, count: count, featureCount: model.featureCount, rowIndices: rowIndices, streams: streams)
     let m = model.featureCount
     let streamList = Array(streams)
     // One row alone may use the threads for its model evaluations; several rows share them out.
@@ -142,10 +143,12 @@ public struct KernelSHAP: StochasticExplainer {
     let evaluator = SpaceEvaluator(
       model: model, space: configuration.space, threads: rowThreads > 1 ? 1 : configuration.threads)
     let indices = Array(rowIndices)
-    nonisolated(unsafe) let input = rows
-    try explainRowsInParallel(count: count, threads: rowThreads, into: &out) { r in
+    let input = Array(rows)
+    // Each row's result depends on the row alone (its stream included), so it is the same
+    // for any thread count.
+    for explanations in try parallelMap(count, threads: rowThreads, { r in
       try explainRow(Array(input[(r * m)..<((r + 1) * m)]), row: indices[r], stream: streamList[r], evaluator: evaluator)
-    }
+    }) { out += explanations }
   }
 
   /// One row's explanations, one per output.

@@ -3,7 +3,7 @@ import GlassboxData
 
 /// Failures of the coalition-game explainers (Kernel SHAP, exact Shapley) that a user can
 /// act on.
-public enum ShapleyGameError: UserFacingError, Equatable {
+public enum ShapleyGameError: ParameterNamingError, Equatable {
   /// A feature group has no members.
   case emptyGroup(group: String)
   /// Two feature groups share a name.
@@ -26,7 +26,7 @@ public enum ShapleyGameError: UserFacingError, Equatable {
     }
   }
 
-  public var description: String {
+  public var markedMessage: String {
     switch self {
     case .emptyGroup(let g): return "feature group '\(g)' has no members"
     case .duplicateGroup(let g): return "feature group '\(g)' is declared twice"
@@ -37,12 +37,12 @@ public enum ShapleyGameError: UserFacingError, Equatable {
     case .overlappingGroups(let g, let other, let i):
       return "feature groups '\(other)' and '\(g)' both contain column \(i); a column belongs to at most one group"
     case .tooManyPlayers(let method, let players, let limit):
-      let extra = method == "exact" ? "use --method kernel, or " : ""
-      return "--method \(method) handles at most \(limit) players (features or feature groups), "
+      let extra = method == "exact" ? "use \(Parameter.method) kernel, or " : ""
+      return "\(Parameter.method) \(method) handles at most \(limit) players (features or feature groups), "
         + "this model has \(players); \(extra)group one-hot columns in the model card"
     case .underdetermined(let samples, let players):
-      return "--method kernel: \(samples) coalitions do not determine the attributions of \(players) players; "
-        + "raise --samples"
+      return "\(Parameter.method) kernel: \(samples) coalitions do not determine the attributions of \(players) players; "
+        + "raise \(Parameter.samples)"
     }
   }
 }

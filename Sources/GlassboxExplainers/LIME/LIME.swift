@@ -1,7 +1,7 @@
-import Dispatch
 import GlassboxData
 import GlassboxModels
 import GlassboxNumerics
+import GlassboxSystem
 
 /// LIME for tabular data: a weighted linear surrogate fitted on perturbed samples around
 /// each instance, in the binary "same bin / same category as the instance" representation
@@ -61,11 +61,11 @@ public struct LIME: StochasticExplainer {
         problem: "it has \(background.featureCount) features, the model reads \(model.featureCount)")
     }
     func bad(_ problem: String) -> ExplainerError { .unsupportedOutput(method: "lime", problem: problem) }
-    guard configuration.samples >= 2 else { throw bad("--samples must be at least 2") }
-    guard configuration.features >= 1 else { throw bad("--features must be at least 1") }
-    guard configuration.stabilityRuns >= 0 else { throw bad("--stability must be 0 or more") }
+    guard configuration.samples >= 2 else { throw bad("\(Parameter.samples) must be at least 2") }
+    guard configuration.features >= 1 else { throw bad("\(Parameter.features) must be at least 1") }
+    guard configuration.stabilityRuns >= 0 else { throw bad("\(Parameter.stabilityRuns) must be 0 or more") }
     if let w = configuration.kernelWidth, !(w > 0 && w.isFinite) {
-      throw bad("--kernel-width must be a positive number")
+      throw bad("\(Parameter.kernelWidth) must be a positive number")
     }
     let classifier = model.transform == .logistic || model.transform == .softmax
     let space = configuration.space ?? (classifier ? .probability : .raw)
@@ -91,13 +91,16 @@ public struct LIME: StochasticExplainer {
     _ rows: UnsafeBufferPointer<Double>, count: Int, rowIndices: ArraySlice<Int>, streams: ArraySlice<UInt64>,
     into out: inout [Explanation]
   ) throws {
+    checkExplainInputs(rows, count: count, featureCount: model.featureCount, rowIndices: rowIndices, streams: streams)
     let m = model.featureCount
     let indices = Array(rowIndices)
     let streamList = Array(streams)
-    nonisolated(unsafe) let input = rows
-    try explainRowsInParallel(count: count, threads: configuration.threads, into: &out) { r in
+    let input = Array(rows)
+    // Each row's result depends on the row alone (its stream included), so it is the same
+    // for any thread count.
+    for explanations in try parallelMap(count, threads: configuration.threads, { r in
       try explainRow(Array(input[(r * m)..<((r + 1) * m)]), row: indices[r], stream: streamList[r])
-    }
+    }) { out += explanations }
   }
 
   /// The explanations of one row (one per explained output).

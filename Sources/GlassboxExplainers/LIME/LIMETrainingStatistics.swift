@@ -1,3 +1,4 @@
+import GlassboxSystem
 import GlassboxData
 
 /// What LIME learns from the background before explaining anything: for each feature,
@@ -95,7 +96,7 @@ public struct LIMETrainingStatistics: Sendable {
     if discretizer == .entropy {
       guard let labels else {
         throw ExplainerError.invalidBackground(
-          path: background.source, problem: "the entropy discretizer needs the training labels (--label COLUMN)")
+          path: background.source, problem: "the entropy discretizer needs the training labels (\(Parameter.label) COLUMN)")
       }
       guard labels.count == background.count else {
         throw ExplainerError.invalidBackground(

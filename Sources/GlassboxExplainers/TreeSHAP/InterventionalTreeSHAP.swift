@@ -141,6 +141,7 @@ public struct InterventionalTreeSHAP: Explainer {
       _ rows: UnsafeBufferPointer<Double>, count: Int, rowIndices: ArraySlice<Int>,
       into out: inout [Explanation]
     ) throws {
+      checkExplainInputs(rows, count: count, featureCount: ensemble.featureCount, rowIndices: rowIndices)
       let e = ensemble
       let m = e.featureCount
       let k = e.outputCount

@@ -109,6 +109,7 @@ public struct TreeSHAP: Explainer {
     _ rows: UnsafeBufferPointer<Double>, count: Int, rowIndices: ArraySlice<Int>,
     into out: inout [Explanation]
   ) throws {
+    checkExplainInputs(rows, count: count, featureCount: ensemble.featureCount, rowIndices: rowIndices)
     let m = ensemble.featureCount
     let k = ensemble.outputCount
     var contributions = [Double](repeating: 0, count: count * k * m)

@@ -244,6 +244,7 @@ public struct TreeEnsemble: Model {
   public func predictMargins(
     _ rows: UnsafeBufferPointer<Double>, count: Int, into out: UnsafeMutableBufferPointer<Double>
   ) {
+    checkMarginBuffers(rows, count: count, into: out)
     fastPredictor.predict(self, rows, count: count, into: out)
   }
 
