@@ -73,6 +73,7 @@ let package = Package(
       name: "GlassboxTestSupport",
       dependencies: ["GlassboxSystem", "GlassboxNumerics", "GlassboxData", "GlassboxModels"],
       path: "Tests/GlassboxTestSupport"),
+    .testTarget(name: "GlassboxSystemTests", dependencies: ["GlassboxSystem"]),
     .testTarget(
       name: "GlassboxNumericsTests", dependencies: ["GlassboxNumerics", "GlassboxTestSupport"]),
     .testTarget(
