@@ -26,6 +26,11 @@ struct TailTamperTests {
     return Array(changed.utf8)
   }
 
+  /// The checkpoint a line holds, as an auditor would keep it outside the log.
+  private func checkpoint(in line: [UInt8]) throws -> Checkpoint {
+    try Checkpoint(try #require(try JSONParser.parse(line, path: "").object), path: "", lineNumber: 0)
+  }
+
   @Test func changedSecondToLastRecord() throws {
     let dir = try TemporaryDirectory()
     var lines = try logLines(try writeLog(in: dir, count: 6))
@@ -75,8 +80,7 @@ struct TailTamperTests {
     let key = AuditSigningKey()
     var lines = try logLines(try writeLog(in: dir, count: 5, signingKey: key, checkpointEvery: 5))
     #expect(lines.count == 6)
-    let object = try #require(try JSONParser.parse(lines[5], path: "").object)
-    let saved = try Checkpoint(object, path: "", lineNumber: 6)
+    let saved = try checkpoint(in: lines[5])
     #expect(saved.treeSize == 5)
     lines[4] = try changingTime(lines[4])
     lines.removeLast()  // the checkpoint in the log would expose it; the forger drops it too
@@ -103,8 +107,7 @@ struct TailTamperTests {
     // 3 records, checkpoint, 3 records, checkpoint: 8 lines; the last checkpoint (over
     // lines 1-7) is kept elsewhere.
     #expect(lines.count == 8)
-    let object = try #require(try JSONParser.parse(lines[7], path: "").object)
-    let saved = try Checkpoint(object, path: "", lineNumber: 8)
+    let saved = try checkpoint(in: lines[7])
     #expect(try verify(lines, in: dir, key: key, external: saved).isIntact)
     lines.removeLast(2)  // the last record and the checkpoint after it: a valid chain of 6 lines
     #expect(try verify(lines, in: dir, key: key).isIntact)
