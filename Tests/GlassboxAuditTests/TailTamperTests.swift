@@ -116,23 +116,15 @@ struct TailTamperTests {
     #expect(report.failure?.seq == 7)
   }
 
-  @Test func duplicatedLastRecord() throws {
+  /// A copy of the last or the second-to-last record appended at the end.
+  @Test(arguments: [5, 4]) func duplicatedRecordAtTheEnd(copied index: Int) throws {
     let dir = try TemporaryDirectory()
     var lines = try logLines(try writeLog(in: dir, count: 6))
-    lines.append(lines[5])
+    lines.append(lines[index])
     let report = try verify(lines, in: dir)
     #expect(report.failure?.problem == .duplicated)
     #expect(report.failure?.seq == 7)
-    #expect(report.failure?.message.contains("copy of line 6") == true)
-  }
-
-  @Test func duplicatedSecondToLastRecordAtTheEnd() throws {
-    let dir = try TemporaryDirectory()
-    var lines = try logLines(try writeLog(in: dir, count: 6))
-    lines.append(lines[4])
-    let report = try verify(lines, in: dir)
-    #expect(report.failure?.problem == .duplicated)
-    #expect(report.failure?.seq == 7)
+    #expect(report.failure?.message.contains("copy of line \(index + 1)") == true)
   }
 
   @Test func swappedLastTwoRecords() throws {
