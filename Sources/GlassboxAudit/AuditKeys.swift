@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GlassboxData
+import GlassboxSystem
 
 #if canImport(Glibc)
   import Glibc
@@ -38,19 +39,22 @@ public enum AuditKeyFile {
     try write(path, "hmac-sha256:" + AuditSchema.hex(bytes) + "\n", mode: 0o600)
   }
 
-  /// Creates `path` exclusively with `mode` and writes `text`.
+  /// Creates `path` exclusively with `mode` and writes `text` durably.
   static func write(_ path: String, _ text: String, mode: mode_t) throws(AuditError) {
-    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode)
-    guard fd >= 0 else {
-      let reason = errno == EEXIST ? "it already exists (keys are never overwritten)" : String(cString: strerror(errno))
-      throw .cannotWrite(path: path, reason: reason)
+    let fd: FileDescriptor
+    do {
+      fd = try FileDescriptor.open(path, .writeOnly, options: [.create, .exclusive], permissions: mode)
+    } catch {
+      throw .cannotWrite(path: path, reason: error.code == EEXIST ? "it already exists (keys are never overwritten)" : error.reason)
     }
-    defer { close(fd) }
-    let bytes = Array(text.utf8)
-    let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-    guard written == bytes.count, fsync(fd) == 0 else {
-      throw .cannotWrite(path: path, reason: String(cString: strerror(errno)))
+    defer { fd.close() }
+    do {
+      try fd.writeAll(Array(text.utf8))
+      try fd.sync()
+    } catch {
+      throw .cannotWrite(path: path, reason: error.reason)
     }
+    FileDescriptor.syncFolder(of: path)
   }
 
   /// Reads a key file; for secret keys, refuses one that group or others can read.

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 /// Removes a torn last line from a log, after saving the whole file.
 ///
 /// Repair touches nothing else: it refuses when the lines before the torn one do not
@@ -18,61 +14,35 @@ public enum AuditRepair {
     public var backupPath: String?
   }
 
-  /// Repairs the log at `path`.
+  /// Repairs the log file at `path`.
   /// - Returns: nothing removed when the log ends with a whole line.
   /// - Throws: `AuditError.notRepairable` when the chain before the torn line is broken;
   ///   `.cannotRead`/`.cannotWrite` for I/O failures (the log is then unchanged).
   /// - Complexity: O(log size): the log is verified and copied.
   public static func repair(path: String) throws(AuditError) -> Outcome {
-    let fd = open(path, O_RDWR | O_CLOEXEC)
-    guard fd >= 0 else { throw .cannotRead(path: path, reason: String(cString: strerror(errno))) }
-    defer { close(fd) }
-    while flock(fd, LOCK_EX) != 0 {
-      if errno != EINTR { throw .cannotWrite(path: path, reason: "cannot lock: " + String(cString: strerror(errno))) }
-    }
-    defer { flock(fd, LOCK_UN) }
-    let lines = try LogFile.readLines(path: path)
-    guard let last = lines.last, !last.isComplete else { return Outcome(removedBytes: 0, seq: nil, backupPath: nil) }
-    let report = AuditVerifier.verify(lines: Array(lines.dropLast()), publicKey: nil, external: nil)
-    if let failure = report.failure {
-      throw .notRepairable(
-        path: path, problem: "the log is damaged before its torn last line (\(failure.message)); repair only removes a torn last line")
-    }
-    var info = stat()
-    guard fstat(fd, &info) == 0 else { throw .cannotRead(path: path, reason: String(cString: strerror(errno))) }
-    let size = Int(info.st_size)
-    let backup = path + ".torn-" + AuditClock.compact(milliseconds: AuditClock.nowMilliseconds())
-    try copy(fd: fd, size: size, to: backup, mode: info.st_mode & 0o777, source: path)
-    guard ftruncate(fd, off_t(last.offset)) == 0, fsync(fd) == 0 else {
-      throw .cannotWrite(path: path, reason: String(cString: strerror(errno)))
-    }
-    return Outcome(removedBytes: size - last.offset, seq: last.number, backupPath: backup)
+    try repair(store: FileLogStore(path: path))
   }
 
-  private static func copy(fd: Int32, size: Int, to backup: String, mode: mode_t, source: String) throws(AuditError) {
-    let out = open(backup, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-    guard out >= 0 else { throw .cannotWrite(path: backup, reason: String(cString: strerror(errno))) }
-    defer { close(out) }
-    var offset = 0
-    while offset < size {
-      let chunk = try LogFile.pread(fd, offset: offset, count: min(1 << 20, size - offset), path: source)
-      if chunk.isEmpty { break }
-      var written = 0
-      while written < chunk.count {
-        let n = chunk.withUnsafeBytes { p in write(out, p.baseAddress! + written, p.count - written) }
-        if n < 0 {
-          if errno == EINTR { continue }
-          let reason = String(cString: strerror(errno))
-          unlink(backup)
-          throw .cannotWrite(path: backup, reason: reason)
+  /// Repairs the log kept in `store` (see `LogStore.removeTornTail`).
+  public static func repair(store: any LogStore) throws(AuditError) -> Outcome {
+    var tornLine = 0
+    let removal = try store.removeTornTail { () throws(AuditError) in
+      // Verify every whole line; the torn one is the last.
+      var verification = LogVerification(publicKey: nil, external: nil)
+      try store.forEachStoredLine { line in
+        guard line.isComplete else {
+          tornLine = line.number
+          return false
         }
-        written += n
+        return verification.consume(line)
       }
-      offset += chunk.count
+      if let failure = verification.finish().failure {
+        throw .notRepairable(
+          path: store.location,
+          problem: "the log is damaged before its torn last line (\(failure.message)); repair only removes a torn last line")
+      }
     }
-    guard fsync(out) == 0 else {
-      unlink(backup)
-      throw .cannotWrite(path: backup, reason: String(cString: strerror(errno)))
-    }
+    guard let removal else { return Outcome(removedBytes: 0, seq: nil, backupPath: nil) }
+    return Outcome(removedBytes: removal.removedBytes, seq: tornLine, backupPath: removal.backup)
   }
 }

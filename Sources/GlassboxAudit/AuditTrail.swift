@@ -9,17 +9,28 @@ public final class AuditTrail {
   public let builder: AuditRecordBuilder
   private let appender: AuditAppender
 
-  /// Opens the log at `path` (created when absent).
+  /// Opens the log file at `path` (created when absent).
   /// - Parameters:
   ///   - redactor: keyed hashes for sensitive values; nil omits them.
   ///   - signingKey: signs a checkpoint every `checkpointEvery` records and at the end.
   /// - Throws: `AuditError.cannotWrite`.
-  public init(
+  public convenience init(
     path: String, context: AuditContext, redactor: Redactor? = nil, signingKey: AuditSigningKey? = nil,
     checkpointEvery: Int = 1000
   ) throws(AuditError) {
+    try self.init(
+      store: FileLogStore(path: path), context: context, redactor: redactor, signingKey: signingKey,
+      checkpointEvery: checkpointEvery)
+  }
+
+  /// Opens the log kept in `store` for appending (see `AuditAppender`).
+  /// - Throws: what the store's `openForAppend` throws.
+  public init(
+    store: any LogStore, context: AuditContext, redactor: Redactor? = nil, signingKey: AuditSigningKey? = nil,
+    checkpointEvery: Int = 1000
+  ) throws(AuditError) {
     builder = AuditRecordBuilder(context: context, redactor: redactor)
-    appender = try AuditAppender(path: path, signingKey: signingKey, checkpointEvery: checkpointEvery)
+    appender = try AuditAppender(store: store, signingKey: signingKey, checkpointEvery: checkpointEvery)
   }
 
   /// Records `explanations`, in order, as one batch.

@@ -52,7 +52,7 @@ public struct Checkpoint: Sendable, Equatable {
   }
 
   /// The body after the chain fields: `"type":"checkpoint",...}`.
-  func body() -> [UInt8] {
+  public func body() -> [UInt8] {
     var w = JSONLineWriter()
     w.key("type")
     w.string("checkpoint")

@@ -100,17 +100,35 @@ public struct RecordedExplanation: Sendable {
     warnings = o["warnings"]?.array?.compactMap(\.string) ?? []
   }
 
-  /// The explanation records of the log at `path`, skipping checkpoints.
+  /// The explanation records of the log file at `path`, skipping checkpoints.
   /// - Throws: `AuditError` for an unreadable log or a malformed record.
   public static func readAll(path: String) throws(AuditError) -> [RecordedExplanation] {
+    try readAll(from: FileLogStore(path: path))
+  }
+
+  /// The explanation records of the log in `store`, in order, skipping checkpoints and
+  /// a torn last line.
+  /// - Throws: `AuditError` for an unreadable log or a malformed record.
+  /// - Complexity: O(log size) time; memory O(records kept).
+  public static func readAll(from store: any LogStore) throws(AuditError) -> [RecordedExplanation] {
+    let location = store.location
     var out: [RecordedExplanation] = []
-    for line in try LogFile.readLines(path: path) where line.isComplete {
-      guard let object = try? JSONParser.parse(line.bytes, path: path).object else {
-        throw .malformedLine(path: path, line: line.number, problem: "not JSON")
+    var failure: AuditError?
+    try store.forEachStoredLine { line in
+      guard line.isComplete else { return true }
+      do throws(AuditError) {
+        guard let object = try? JSONParser.parse(line.bytes, path: location).object else {
+          throw .malformedLine(path: location, line: line.number, problem: "not JSON")
+        }
+        if object["type"]?.string == "checkpoint" { return true }
+        out.append(try RecordedExplanation(object, path: location, line: line.number))
+        return true
+      } catch {
+        failure = error
+        return false
       }
-      if object["type"]?.string == "checkpoint" { continue }
-      out.append(try RecordedExplanation(object, path: path, line: line.number))
     }
+    if let failure { throw failure }
     return out
   }
 

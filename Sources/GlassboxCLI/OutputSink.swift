@@ -17,37 +17,32 @@ struct OutputError: UserFacingError {
 /// renamed into place only when everything succeeded, so a failed or interrupted run
 /// never leaves a partial file that looks complete.
 final class OutputSink {
-  private let fd: Int32
-  private let finalPath: String?
-  private let temporaryPath: String?
+  private let descriptor: FileDescriptor
+  /// The file being written, nil for standard output.
+  private let file: AtomicFile?
   private var pending: [UInt8] = []
   private var finished = false
 
   /// Standard output (`path` nil or `-`), or a file.
   init(path: String?) throws {
     guard let path, path != "-" else {
-      fd = 1
-      finalPath = nil
-      temporaryPath = nil
+      descriptor = .standardOutput
+      file = nil
       return
     }
-    let temporary = path + ".tmp-\(getpid())"
-    let opened = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    guard opened >= 0 else {
+    do {
+      let opened = try AtomicFile(replacing: path)
+      file = opened
+      descriptor = opened.descriptor
+    } catch {
       throw OutputError(
-        message: "cannot create '\(path)': \(String(cString: strerror(errno))); check that its folder exists and is writable",
+        message: "cannot create '\(path)': \(error.reason); check that its folder exists and is writable",
         kind: .cannotCreate)
     }
-    fd = opened
-    finalPath = path
-    temporaryPath = temporary
   }
 
   deinit {
-    if !finished, let temporaryPath {
-      close(fd)
-      unlink(temporaryPath)
-    }
+    if !finished { file?.discard() }
   }
 
   /// Queues `text`; bytes reach the file descriptor in large writes.
@@ -58,15 +53,11 @@ final class OutputSink {
 
   /// Writes everything queued.
   func flush() throws {
-    var offset = 0
-    while offset < pending.count {
-      let n = pending.withUnsafeBytes { p in Glibc.write(fd, p.baseAddress! + offset, p.count - offset) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        if errno == EPIPE { throw OutputError(message: "output closed early (broken pipe)", kind: .io) }
-        throw OutputError(message: "writing output failed: \(String(cString: strerror(errno)))", kind: .io)
-      }
-      offset += n
+    do {
+      try descriptor.writeAll(pending)
+    } catch {
+      if error.code == EPIPE { throw OutputError(message: "output closed early (broken pipe)", kind: .io) }
+      throw OutputError(message: "writing output failed: \(error.reason)", kind: .io)
     }
     pending.removeAll(keepingCapacity: true)
   }
@@ -74,14 +65,14 @@ final class OutputSink {
   /// Flushes, syncs and (for a file) renames the temporary file into place.
   func commit() throws {
     try flush()
-    guard let finalPath, let temporaryPath else { return }
-    guard fsync(fd) == 0 || errno == EINVAL else {
-      throw OutputError(message: "syncing '\(finalPath)' failed: \(String(cString: strerror(errno)))", kind: .io)
-    }
-    close(fd)
-    guard rename(temporaryPath, finalPath) == 0 else {
-      unlink(temporaryPath)
-      throw OutputError(message: "cannot move the output into '\(finalPath)': \(String(cString: strerror(errno)))", kind: .cannotCreate)
+    guard let file else { return }
+    do {
+      try file.commit()
+    } catch where error.call == "rename" {
+      finished = true  // the temporary file is already closed and removed
+      throw OutputError(message: "cannot move the output into '\(file.path)': \(error.reason)", kind: .cannotCreate)
+    } catch {
+      throw OutputError(message: "syncing '\(file.path)' failed: \(error.reason)", kind: .io)
     }
     finished = true
   }

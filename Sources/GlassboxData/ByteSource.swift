@@ -1,3 +1,5 @@
+import GlassboxSystem
+
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -9,7 +11,7 @@
 public final class ByteSource {
   /// The name used in messages: the path, or `<stdin>`.
   public let name: String
-  private let fd: Int32
+  private let descriptor: FileDescriptor
   private let ownsDescriptor: Bool
   /// Bytes read so far.
   public private(set) var bytesRead = 0
@@ -21,7 +23,7 @@ public final class ByteSource {
   public init(path: String) throws(DataError) {
     if path == "-" {
       name = "<stdin>"
-      fd = 0
+      descriptor = .standardInput
       ownsDescriptor = false
       return
     }
@@ -29,46 +31,30 @@ public final class ByteSource {
     if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
       throw .cannotOpen(path: path, reason: "it is a directory")
     }
-    let opened = open(path, O_RDONLY)
-    guard opened >= 0 else {
-      throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
+    do {
+      descriptor = try FileDescriptor.open(path, .readOnly)
+    } catch {
+      throw .cannotOpen(path: path, reason: error.reason)
     }
     name = path
-    fd = opened
     ownsDescriptor = true
-    if fstat(opened, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { size = Int(info.st_size) }
+    if let status = try? descriptor.status(), status.isRegularFile { size = status.size }
   }
 
   deinit {
-    if ownsDescriptor { close(fd) }
+    if ownsDescriptor { descriptor.close() }
   }
 
   /// Appends up to `maximum` bytes to `buffer`; returns how many were read (0 at end).
   /// - Throws: `DataError.readFailed`.
   public func read(into buffer: inout [UInt8], maximum: Int) throws(DataError) -> Int {
-    let start = buffer.count
-    var got = 0
-    var failure: Int32 = 0
-    // Read straight into the array's spare capacity: no zero-filling of the chunk.
-    buffer.reserveCapacity(start + maximum)
-    let descriptor = fd
-    let oldCount = buffer.count
-    let extra = [UInt8](unsafeUninitializedCapacity: maximum) { p, initialized in
-      while true {
-        let n = Glibc.read(descriptor, p.baseAddress!, maximum)
-        if n < 0 && errno == EINTR { continue }
-        if n < 0 { failure = errno } else { got = n }
-        break
-      }
-      initialized = got
+    do {
+      let got = try descriptor.read(appendingTo: &buffer, maximum: maximum)
+      bytesRead += got
+      return got
+    } catch {
+      throw .readFailed(path: name, reason: error.reason)
     }
-    buffer.append(contentsOf: extra)
-    assert(buffer.count == oldCount + got)
-    bytesRead += got
-    if failure != 0 {
-      throw .readFailed(path: name, reason: String(cString: strerror(failure)))
-    }
-    return got
   }
 
   /// Reads everything that remains (for small documents such as JSON models).

@@ -3,6 +3,7 @@ import GlassboxAudit
 import GlassboxData
 import GlassboxExplainers
 import GlassboxTestSupport
+import Testing
 
 /// A small schema: `income` numeric, `sex` categorical and sensitive, `age` numeric and sensitive.
 func auditSchema() -> FeatureSchema {
@@ -68,4 +69,13 @@ extension Array where Element == UInt8 {
     }
     return false
   }
+}
+
+/// `line` with the first digit of its `time` changed (still valid JSON, still additive).
+func changingTime(_ line: [UInt8]) throws -> [UInt8] {
+  let text = String(decoding: line, as: UTF8.self)
+  let range = try #require(text.range(of: "\"time\":\"2"))
+  var changed = text
+  changed.replaceSubrange(range, with: "\"time\":\"3")
+  return Array(changed.utf8)
 }

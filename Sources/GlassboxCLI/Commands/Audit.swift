@@ -43,7 +43,7 @@ extension Audit {
     func run() throws {
       let key = try publicKey.map { (p: String) throws(AuditError) in try AuditPublicKey(path: p) }
       let external = try checkpoint.map { (p: String) throws(AuditError) in try Checkpoint.load(path: p) }
-      let report = try AuditVerifier.verify(path: log, publicKey: key, external: external)
+      let report = try AuditVerifier.verify(store: LogStoreRegistry.standard.store(for: log), publicKey: key, external: external)
       var text = ""
       let summary = "\(report.records) record(s), \(report.checkpoints) checkpoint(s)"
         + (key == nil ? "" : ", \(report.signaturesChecked) signature(s) valid")
@@ -74,7 +74,7 @@ extension Audit {
     var log: String
 
     func run() throws {
-      let outcome = try AuditRepair.repair(path: log)
+      let outcome = try AuditRepair.repair(store: LogStoreRegistry.standard.store(for: log))
       let text: String
       if let backup = outcome.backupPath, let seq = outcome.seq {
         text = "\(log): removed the torn line of seq \(seq) (\(outcome.removedBytes) bytes); the log as it was is saved in \(backup)\n"
@@ -128,7 +128,7 @@ extension Audit {
 
     func run() throws {
       let filter = try filters.filter
-      let records = try RecordedExplanation.readAll(path: log).filter(filter.matches)
+      let records = try RecordedExplanation.readAll(from: LogStoreRegistry.standard.store(for: log)).filter(filter.matches)
       let sink = try OutputSink(path: nil)
       try sink.write(AuditRenderers.table(records))
       try sink.commit()
@@ -158,7 +158,7 @@ extension Audit {
 
     func run() throws {
       let filter = try filters.filter
-      let records = try RecordedExplanation.readAll(path: log).filter(filter.matches)
+      let records = try RecordedExplanation.readAll(from: LogStoreRegistry.standard.store(for: log)).filter(filter.matches)
       let sink = try OutputSink(path: out)
       switch format {
       case .csv:

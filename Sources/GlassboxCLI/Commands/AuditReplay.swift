@@ -33,7 +33,7 @@ extension Audit {
         filter.seqs = low...high
       }
       let redactor = try redactKey.map { (p: String) throws(AuditError) in try Redactor(path: p) }
-      let records = try RecordedExplanation.readAll(path: log).filter(filter.matches)
+      let records = try RecordedExplanation.readAll(from: LogStoreRegistry.standard.store(for: log)).filter(filter.matches)
       let results = try AuditReplayer.replayAll(records, redactor: redactor) { $0.describe(spelling: .flags) }
       let sink = try OutputSink(path: nil)
       try sink.write(AuditReplay.render(results))
