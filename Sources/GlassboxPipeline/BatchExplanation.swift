@@ -136,25 +136,14 @@ public struct BatchExplanation {
         done = true
       }
       if blocks.isEmpty { break }
-      let results = UnsafeMutableBufferPointer<Result<BlockProcessor.Result, Error>?>.allocate(capacity: blocks.count)
-      results.initialize(repeating: nil)
-      defer {
-        _ = results.deinitialize()
-        results.deallocate()
-      }
       let work = blocks
-      let workers = min(threads, work.count)
       let processor = self.processor
-      nonisolated(unsafe) let slots = results
-      DispatchQueue.concurrentPerform(iterations: workers) { worker in
-        var index = worker
-        while index < work.count {
-          slots[index] = Result { try processor.process(work[index]) }
-          index += workers
-        }
+      // Each block's result (or error) in block order; errors surface in input order below.
+      let results = parallelMap(work.count, threads: threads) { index in
+        Result { try processor.process(work[index]) }
       }
       for k in 0..<work.count {
-        let result = try results[k]!.get()
+        let result = try results[k].get()
         try sink.write(result.text)
         try appender?.append(result.auditRecords)
         for row in result.skipped { try report(row) }
@@ -224,7 +213,7 @@ struct BlockProcessor: Sendable {
   /// Builds the block's audit records, when auditing.
   let auditBuilder: AuditRecordBuilder?
 
-  struct Result {
+  struct Result: Sendable {
     var text: String
     var selected: Int
     var explained: Int

@@ -1,34 +1,23 @@
-import Dispatch
 import GlassboxAudit
 import GlassboxData
 import GlassboxExplainers
 import GlassboxFairness
 import GlassboxModels
+import GlassboxSystem
 
 /// The pipeline behind `glassbox bias`: every row's score, and every row's attributions,
 /// computed in parallel blocks with results in row order whatever the thread count.
 public enum BiasScoring {
   /// The score of every row: the response of output `k` (probability for classifiers).
-  /// - Complexity: O(rows · model cost), in parallel blocks.
+  /// - Complexity: O(rows · model cost), in one contiguous piece of rows per thread.
   public static func scores(_ model: any Model, _ rows: [Double], count n: Int, output k: Int, threads: Int) -> [Double] {
     let m = model.featureCount, outputs = model.outputCount
     var margins = [Double](repeating: 0, count: n * outputs)
-    let block = 4096
-    let blocks = (n + block - 1) / block
-    rows.withUnsafeBufferPointer { input in
-      margins.withUnsafeMutableBufferPointer { result in
-        nonisolated(unsafe) let source = input
-        nonisolated(unsafe) let target = result
-        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, blocks))) { worker in
-          var b = worker
-          while b < blocks {
-            let start = b * block, count = min(block, n - start)
-            model.predictMargins(
-              UnsafeBufferPointer(rebasing: source[(start * m)..<((start + count) * m)]), count: count,
-              into: UnsafeMutableBufferPointer(rebasing: target[(start * outputs)..<((start + count) * outputs)]))
-            b += max(1, min(threads, blocks))
-          }
-        }
+    parallelFill(&margins, items: n, elementsPerItem: outputs, chunks: threads) { items, out in
+      rows.withUnsafeBufferPointer { input in
+        model.predictMargins(
+          UnsafeBufferPointer(rebasing: input[(items.lowerBound * m)..<(items.upperBound * m)]), count: items.count,
+          into: out)
       }
     }
     return (0..<n).map { r in model.responses(fromMargins: margins[(r * outputs)..<((r + 1) * outputs)])[k] }
@@ -51,64 +40,46 @@ public enum BiasScoring {
     try trail.finish()
   }
 
-  /// Explains every row (output `k`) in parallel blocks; results are in row order whatever
-  /// the thread count.
+  /// Explains every row (output `k`) in parallel blocks of 1,024 rows; results are in row
+  /// order whatever the thread count.
+  /// - Throws: the first error in row order.
   public static func attributions(
     _ explainer: any Explainer, _ rows: [Double], count n: Int, schema: FeatureSchema, output k: Int, threads: Int
   ) throws -> AttributionTable {
     let m = schema.count
     let block = 1024
     let blocks = (n + block - 1) / block
-    var values = [Double](repeating: 0, count: n * m)
-    var predictions = [Double](repeating: 0, count: n)
-    var bases = [Double](repeating: 0, count: n)
-    let workers = max(1, min(threads, blocks))
-    var spaces = [OutputSpace](repeating: .raw, count: blocks)
-    let errors = UnsafeMutableBufferPointer<(any Error)?>.allocate(capacity: max(blocks, 1))
-    errors.initialize(repeating: nil)
-    defer {
-      _ = errors.deinitialize()
-      errors.deallocate()
-    }
-    nonisolated(unsafe) let failures = errors
-    rows.withUnsafeBufferPointer { input in
-      values.withUnsafeMutableBufferPointer { v in
-        predictions.withUnsafeMutableBufferPointer { p in
-          bases.withUnsafeMutableBufferPointer { bv in
-            spaces.withUnsafeMutableBufferPointer { sp in
-              nonisolated(unsafe) let (source, phi, pred, base, spaceOut) = (input, v, p, bv, sp)
-              DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                var b = worker
-                var explanations: [Explanation] = []
-                while b < blocks {
-                  let start = b * block, count = min(block, n - start)
-                  explanations.removeAll(keepingCapacity: true)
-                  do {
-                    let slice = UnsafeBufferPointer(rebasing: source[(start * m)..<((start + count) * m)])
-                    try explainer.explain(
-                      slice, count: count, rowIndices: ArraySlice(start..<(start + count)), ids: nil, into: &explanations)
-                    for e in explanations where (e.output ?? 0) == k {
-                      let r = e.row
-                      for j in 0..<m { phi[r * m + j] = e.attributions[j] }
-                      pred[r] = e.prediction
-                      base[r] = e.baseValue
-                      spaceOut[b] = e.space
-                    }
-                  } catch {
-                    failures[b] = error
-                  }
-                  b += workers
-                }
-              }
-            }
-          }
-        }
+    // Each block's values of output k (row-major attributions, predictions, base values).
+    let explained = try parallelMap(blocks, threads: threads) { b throws -> BlockValues in
+      let start = b * block, count = min(block, n - start)
+      var explanations: [Explanation] = []
+      try rows.withUnsafeBufferPointer { input in
+        try explainer.explain(
+          UnsafeBufferPointer(rebasing: input[(start * m)..<((start + count) * m)]), count: count,
+          rowIndices: ArraySlice(start..<(start + count)), ids: nil, into: &explanations)
       }
+      var values = BlockValues(phi: [], predictions: [], bases: [], space: .raw)
+      for e in explanations where (e.output ?? 0) == k {
+        values.phi += e.attributions
+        values.predictions.append(e.prediction)
+        values.bases.append(e.baseValue)
+        values.space = e.space
+      }
+      return values
     }
-    if let error = errors.lazy.compactMap({ $0 }).first { throw error }
+    let values = explained.flatMap(\.phi), predictions = explained.flatMap(\.predictions)
+    let bases = explained.flatMap(\.bases)
     return AttributionTable(
       featureNames: schema.names, values: values, predictions: predictions, baseValues: bases,
-      method: explainer.method, space: spaces.first ?? .raw, isExact: explainer.isExact)
+      method: explainer.method, space: explained.first?.space ?? .raw, isExact: explainer.isExact)
+  }
+
+  /// One block's attributions of the scored output.
+  struct BlockValues: Sendable {
+    var phi: [Double]
+    var predictions: [Double]
+    var bases: [Double]
+    var space: OutputSpace
   }
 }
 

@@ -134,7 +134,7 @@ struct ExplainerRegistryTests {
     #expect {
       _ = try ExplainerRegistry.make(setup, model: loaded)
     } throws: { error in
-      String(describing: error).contains("'samples'")
+      String(describing: error).contains("no parameter samples")
     }
   }
 
