@@ -97,6 +97,7 @@ let package = Package(
       dependencies: ["GlassboxPipeline", "GlassboxTestSupport"]),
     .testTarget(
       name: "GlassboxCLITests",
-      dependencies: ["GlassboxCLI", "GlassboxTestSupport"]),
+      dependencies: ["GlassboxCLI", "GlassboxTestSupport"],
+      exclude: ["Snapshots"]),
   ]
 )
