@@ -68,6 +68,11 @@ let package = Package(
       name: "glassbox-library-example",
       dependencies: ["GlassboxPipeline", "GlassboxReports", "GlassboxModels", "GlassboxData"],
       path: "examples/library"),
+    // Timings for the bench/ scripts (no assertions; not built by the tests' targets).
+    .executableTarget(
+      name: "glassbox-bench",
+      dependencies: ["GlassboxExplainers", "GlassboxModels", "GlassboxData", "GlassboxNumerics"],
+      path: "bench/GlassboxBench"),
 
     .target(
       name: "GlassboxTestSupport",
