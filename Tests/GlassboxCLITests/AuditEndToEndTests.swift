@@ -87,7 +87,8 @@ struct AuditEndToEndTests {
     #expect(replay.status == 0 && replay.stdout.contains("3 identical"), "\(flags): \(replay.stdout)\(replay.stderr)")
     // The same log with another seed recorded no longer replays identically.
     let text = try String(contentsOfFile: log, encoding: .utf8)
-    let seed = flags[flags.firstIndex(of: "--seed")! + 1]
+    let seedFlag = try #require(flags.firstIndex(of: "--seed"), "\(flags) has no --seed")
+    let seed = flags[seedFlag + 1]
     let changed = text.replacingOccurrences(of: "\"seed\":\(seed),", with: "\"seed\":\(seed)1,")
     #expect(changed != text)
     try changed.write(toFile: log, atomically: true, encoding: .utf8)
