@@ -136,7 +136,7 @@ done
 
 if [ "$list" = 1 ]; then
   for k in "${selected[@]}"; do
-    printf '%2d  %-40s %s\n      - %s\n      + %s\n' "$k" "$(field "$k" 0)" "$(field "$k" 1)" "$(field "$k" 3)" "$(field "$k" 4)"
+    printf '%2d  %-42s %s\n      - %s\n      + %s\n' "$k" "$(field "$k" 0)" "$(field "$k" 1)" "$(field "$k" 3)" "$(field "$k" 4)"
   done
   exit 0
 fi
@@ -178,17 +178,18 @@ for k in "${selected[@]}"; do
     else
       outcome="killed"; killed=$((killed + 1))
     fi
-    failing=$(grep -c '^✘ Test .* failed' "$log_dir/$k-test.log" || true)
+    failing=$(grep -c '^✘ Test .* failed after' "$log_dir/$k-test.log" || true)
   fi
   restore
-  results+=("$(printf '%2d  %-40s %-9s %8s %6ss' "$k" "$name" "$outcome" "$failing" "$(( $(date +%s) - start ))")")
+  results+=("$(printf '%2d  %-42s %-9s %8s %6ss' "$k" "$name" "$outcome" "$failing" "$(( $(date +%s) - start ))")")
 done
 
 # Leave the build matching the restored sources.
 swift build --build-tests >"$log_dir/final-build.log" 2>&1 || echo "mutation_test: the restored tree does not build (see $log_dir/final-build.log)" >&2
 
 echo
-printf '%2s  %-40s %-9s %8s %7s\n' "#" "mutant" "result" "failing" "time"
+printf '%2s  %-42s %-9s %8s %7s\n' "#" "mutant" "result" "failing" "time"
+# failing: failed tests (a parameterized test counts once)
 printf '%s\n' "${results[@]}"
 scored=$((killed + survived))
 if [ "$scored" -gt 0 ]; then
