@@ -157,7 +157,8 @@ struct ExplainEndToEndTests {
     #expect(rejected[1].hasPrefix("6,") && rejected[1].contains("'4,0'") && rejected[1].hasSuffix(lines[5]))
     #expect(rejected[2].hasPrefix("13,") && rejected[2].contains("Mle"))
     // Nothing lost: explained rows and rejected rows together are every input row.
-    let explained = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").dropFirst().map { Int($0.split(separator: ",")[0])! }
+    let explained = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").dropFirst()
+      .map { try #require(Int($0.split(separator: ",")[0]), "not a row number: \($0)") }
     #expect(explained.count + rejected.count - 1 == 20)
     #expect(!explained.contains(4) && !explained.contains(11))
     // A clean run removes the stale rejects file of the earlier one; --rejects names another place.
