@@ -61,12 +61,14 @@ MUTANTS=(
   ', validCodes[j]!.contains(number) { return number }'
   ' { return number }'
 
-  # 7: Audit verifier: the prev_hash of the last line is not checked.
-  "audit verifier: last line's prev_hash"
-  "Sources/GlassboxAudit/AuditVerifier.swift"
+  # 7: Audit verifier: only the first line's prev_hash is checked (later links, the last
+  #    line's included, pass unchecked). Verification streams the log, so "skip the last
+  #    line" has no one-snippet form; this mutant covers it (every later link is skipped).
+  "audit verifier: prev_hash after seq 1"
+  "Sources/GlassboxAudit/HashChain.swift"
   "GlassboxAuditTests|AuditEndToEnd"
-  'if object["prev_hash"]?.string != expected {'
-  'if object["prev_hash"]?.string != expected && p < lines.count {'
+  'if prevHash != expectedPrevHash { return .prevHash }'
+  'if prevHash != expectedPrevHash && seq == 1 { return .prevHash }'
 
   # 8: Fairness: FPR divided by the group size instead of its negatives.
   "fairness: false positive rate"
