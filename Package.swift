@@ -68,6 +68,11 @@ let package = Package(
       name: "glassbox-library-example",
       dependencies: ["GlassboxPipeline", "GlassboxReports", "GlassboxModels", "GlassboxData"],
       path: "examples/library"),
+    // Timings for the bench/ scripts (no assertions; not built by the tests' targets).
+    .executableTarget(
+      name: "glassbox-bench",
+      dependencies: ["GlassboxExplainers", "GlassboxModels", "GlassboxData", "GlassboxNumerics"],
+      path: "bench/GlassboxBench"),
 
     .target(
       name: "GlassboxTestSupport",
@@ -97,6 +102,7 @@ let package = Package(
       dependencies: ["GlassboxPipeline", "GlassboxTestSupport"]),
     .testTarget(
       name: "GlassboxCLITests",
-      dependencies: ["GlassboxCLI", "GlassboxTestSupport"]),
+      dependencies: ["GlassboxCLI", "GlassboxTestSupport"],
+      exclude: ["Snapshots"]),
   ]
 )

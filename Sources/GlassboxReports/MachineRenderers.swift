@@ -9,7 +9,7 @@ import GlassboxExplainers
 /// shortest exact form, so they read back bit for bit.
 public struct JSONLinesRenderer: Sendable {
   public let context: ReportContext
-  private let quotedNames: [String]
+  let quotedNames: [String]
 
   public init(context: ReportContext) {
     self.context = context
@@ -69,49 +69,6 @@ public struct JSONLinesRenderer: Sendable {
   }
 }
 
-extension JSONLinesRenderer {
-  /// A local-surrogate (LIME) line: the attributions list holds the selected features only,
-  /// each with its `condition` (and `sign_agreement` when stability was measured), and the
-  /// object carries `intercept`, `local_prediction`, `score` and, with re-runs,
-  /// `stability` {`runs`, `mean_jaccard`, `min_jaccard`, `stable`}.
-  func appendSurrogate(_ e: Explanation, _ s: LocalSurrogate, members: String?, to out: inout String) {
-    out += "{\"row\":" + String(e.row)
-    if let id = e.id { out += ",\"id\":" + TextEscaping.jsonString(id) }
-    out += ",\"class\":" + (e.output.map(String.init) ?? "null")
-    out += ",\"output\":\"" + e.space.rawValue + "\",\"prediction\":" + NumberFormatting.json(e.prediction)
-    out += ",\"base_value\":" + NumberFormatting.json(e.baseValue)
-    out += ",\"method\":\"" + context.method + "\",\"attributions\":["
-    for (c, j) in s.features.enumerated() {
-      if c > 0 { out += "," }
-      out += "{\"feature\":" + quotedNames[j] + ",\"value\":"
-      switch context.schema.displayValue(e.inputs[j], feature: j) {
-      case .missing: out += "null"
-      case .label(let l): out += TextEscaping.jsonString(l)
-      case .number(let v): out += NumberFormatting.json(v)
-      }
-      out += ",\"condition\":" + TextEscaping.jsonString(s.conditions[c])
-      out += ",\"attribution\":" + NumberFormatting.json(s.weights[c])
-      if let st = s.stability, c < st.signAgreement.count {
-        out += ",\"sign_agreement\":" + NumberFormatting.json(st.signAgreement[c])
-      }
-      out += "}"
-    }
-    out += "],\"intercept\":" + NumberFormatting.json(s.intercept)
-    out += ",\"local_prediction\":" + NumberFormatting.json(s.localPrediction)
-    out += ",\"score\":" + NumberFormatting.json(s.score)
-    if let st = s.stability {
-      out += ",\"stability\":{\"runs\":" + String(st.runs)
-      out += ",\"mean_jaccard\":" + NumberFormatting.json(st.meanJaccard)
-      out += ",\"min_jaccard\":" + NumberFormatting.json(st.minJaccard)
-      out += ",\"stable\":" + (st.isStable ? "true" : "false") + "}"
-    }
-    if !e.notes.isEmpty {
-      out += ",\"warnings\":[" + e.notes.map { TextEscaping.jsonString($0) }.joined(separator: ",") + "]"
-    }
-    if let members { out += "," + members }
-    out += "}\n"
-  }
-}
 
 /// Wide CSV: one line per explained row and output: `row,class,prediction,base_value,`
 /// then one attribution column per feature (named by the feature).

@@ -27,23 +27,3 @@ public enum PayloadRenderers {
     return all.first { $0.handles(payload) }
   }
 }
-
-/// LIME's local surrogate: selected features with their conditions and weights, the
-/// surrogate's intercept, local prediction and score, and its stability.
-struct SurrogateRenderer: PayloadRenderer {
-  func handles(_ payload: any ExplanationPayload) -> Bool { payload is LocalSurrogate }
-
-  func jsonLine(_ e: Explanation, renderer: JSONLinesRenderer, members: String?) -> String {
-    var out = ""
-    if let s = e.surrogate { renderer.appendSurrogate(e, s, members: members, to: &out) }
-    return out
-  }
-
-  func table(_ e: Explanation, renderer: WaterfallRenderer) -> String {
-    e.surrogate.map { renderer.renderSurrogate(e, $0) } ?? ""
-  }
-
-  func markdown(_ e: Explanation, renderer: MarkdownRenderer) -> String {
-    e.surrogate.map { renderer.renderSurrogate(e, $0) } ?? ""
-  }
-}

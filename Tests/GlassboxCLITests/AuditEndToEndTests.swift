@@ -87,7 +87,8 @@ struct AuditEndToEndTests {
     #expect(replay.status == 0 && replay.stdout.contains("3 identical"), "\(flags): \(replay.stdout)\(replay.stderr)")
     // The same log with another seed recorded no longer replays identically.
     let text = try String(contentsOfFile: log, encoding: .utf8)
-    let seed = flags[flags.firstIndex(of: "--seed")! + 1]
+    let seedFlag = try #require(flags.firstIndex(of: "--seed"), "\(flags) has no --seed")
+    let seed = flags[seedFlag + 1]
     let changed = text.replacingOccurrences(of: "\"seed\":\(seed),", with: "\"seed\":\(seed)1,")
     #expect(changed != text)
     try changed.write(toFile: log, atomically: true, encoding: .utf8)
@@ -143,6 +144,25 @@ struct AuditEndToEndTests {
     let verify = try Glassbox.run(["audit", "verify", log])
     #expect(verify.status == 1)
     #expect(verify.stdout.contains("seq 3"), "\(verify.stdout)")
+  }
+
+  /// Every record is committed to by the next one's prev_hash, the last record's included:
+  /// a change to seq 5 of 6 is found only through the prev_hash of the last line.
+  @Test("a changed record is found through the next prev_hash, up to the last line", arguments: [1, 5])
+  func changedRecordBeforeTheLast(seq: Int) throws {
+    let dir = ScratchFolder()
+    let log = dir.path + "/audit.log"
+    #expect(try explain(log, rows: "0-5").status == 0)
+    var lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map(String.init)
+    try #require(lines.count == 6)
+    // seq n explains row n − 1; claim another row.
+    let changed = lines[seq - 1].replacingOccurrences(of: "\"row\":\(seq - 1),", with: "\"row\":\(seq + 99),")
+    try #require(changed != lines[seq - 1], "no \"row\":\(seq - 1) in seq \(seq)")
+    lines[seq - 1] = changed
+    try (lines.joined(separator: "\n") + "\n").write(toFile: log, atomically: true, encoding: .utf8)
+    let verify = try Glassbox.run(["audit", "verify", log])
+    #expect(verify.status == 1, "\(verify.stdout)")
+    #expect(verify.stdout.contains("seq \(seq)"), "\(verify.stdout)")
   }
 
   @Test("four processes appending to one log keep one valid chain with every record")

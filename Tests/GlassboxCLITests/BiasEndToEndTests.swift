@@ -1,4 +1,5 @@
 import Foundation
+import GlassboxTestSupport
 import Testing
 
 /// `glassbox bias`, end to end: JSON against fairlearn's numbers, gates, and errors.
@@ -8,7 +9,7 @@ struct BiasEndToEndTests {
   let data = "datasets/adult-test.csv"
 
   func json(_ run: GlassboxRun) throws -> [String: Any] {
-    try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any]
+    try jsonObject(run.stdout)
   }
 
   @Test("JSON by sex: the rates and metrics fairlearn computes, intervals, attribution gap")
@@ -21,30 +22,35 @@ struct BiasEndToEndTests {
     let report = try json(run)
     #expect(report["schema"] as? String == "glassbox-bias/1")
     #expect(report["positive_label"] as? String == ">50K")
-    let fixture = try JSONSerialization.jsonObject(
-      with: Data(contentsOf: URL(fileURLWithPath: Glassbox.root + "/Tests/Fixtures/bias/adult-logistic.json"))) as! [String: Any]
-    let expected = (fixture["cases"] as! [[String: Any]])[0]
-    let groups = report["groups"] as! [[String: Any]]
-    for (g, e) in zip(groups, expected["groups"] as! [[String: Any]]) {
-      #expect(g["group"] as! [String: String] == e["group"] as! [String: String])
+    let fixture = try jsonObject(
+      Data(contentsOf: URL(fileURLWithPath: Glassbox.root + "/Tests/Fixtures/bias/adult-logistic.json")))
+    let expected = try #require(try fixture.field("cases", [[String: Any]].self).first)
+    let groups = try report.field("groups", [[String: Any]].self)
+    let expectedGroups = try expected.field("groups", [[String: Any]].self)
+    #expect(groups.count == expectedGroups.count && !groups.isEmpty)
+    for (g, e) in zip(groups, expectedGroups) {
+      #expect(try g.field("group", [String: String].self) == e.field("group", [String: String].self))
       #expect(g["n"] as? Int == e["n"] as? Int)
       for key in ["selection_rate", "tpr", "fpr", "fnr", "precision", "accuracy", "mean_score", "base_rate"] {
-        let a = (g[key] as! NSNumber).doubleValue, b = (e[key] as! NSNumber).doubleValue
-        #expect(abs(a - b) <= 1e-12, "\(key)")
+        #expect(abs(try g.number(key) - e.number(key)) <= 1e-12, "\(key)")
       }
-      let ci = g["selection_rate_ci"] as! [Double]
-      #expect(ci[0] <= (g["selection_rate"] as! Double) && (g["selection_rate"] as! Double) <= ci[1])
+      let ci = try g.field("selection_rate_ci", [Double].self)
+      let rate = try g.number("selection_rate")
+      try #require(ci.count == 2)
+      #expect(ci[0] <= rate && rate <= ci[1])
     }
-    let metrics = report["metrics"] as! [String: Any]
-    for (key, value) in expected["metrics"] as! [String: Any] {
-      #expect(abs((metrics[key] as! NSNumber).doubleValue - (value as! NSNumber).doubleValue) <= 1e-12, "\(key)")
+    let metrics = try report.field("metrics", [String: Any].self)
+    let expectedMetrics = try expected.field("metrics", [String: Any].self)
+    #expect(!expectedMetrics.isEmpty)
+    for key in expectedMetrics.keys {
+      #expect(abs(try metrics.number(key) - expectedMetrics.number(key)) <= 1e-12, "\(key)")
     }
-    let gaps = report["attribution_gap"] as! [[String: Any]]
-    #expect(gaps.count == 1)
-    let parts = (gaps[0]["contributions"] as! [[String: Any]]).map { ($0["contribution"] as! NSNumber).doubleValue }
-    let gap = (gaps[0]["gap"] as! NSNumber).doubleValue
+    let gaps = try report.field("attribution_gap", [[String: Any]].self)
+    try #require(gaps.count == 1)
+    let parts = try gaps[0].field("contributions", [[String: Any]].self).map { try $0.number("contribution") }
+    let gap = try gaps[0].number("gap")
     #expect(abs(parts.reduce(0, +) - gap) <= 1e-9 * abs(gap))
-    #expect((report["attribution"] as! [String: Any])["method"] as? String == "linear")
+    #expect(try report.field("attribution", [String: Any].self)["method"] as? String == "linear")
   }
 
   @Test("--method accepts only methods whose attributions add up (lime is refused, with the reason)")
@@ -65,10 +71,10 @@ struct BiasEndToEndTests {
     ])
     #expect(run.status == 0, "\(run.stderr)")
     let report = try json(run)
-    #expect((report["groups"] as! [Any]).count == 10)
-    #expect(report["reference"] as! [String: String] == ["sex": "Male", "race": "White"])
-    let marginals = report["marginals"] as! [[String: Any]]
-    #expect(marginals.map { $0["attributes"] as! [String] } == [["sex"], ["race"]])
+    #expect(try report.field("groups", [Any].self).count == 10)
+    #expect(try report.field("reference", [String: String].self) == ["sex": "Male", "race": "White"])
+    let marginals = try report.field("marginals", [[String: Any]].self)
+    #expect(try marginals.map { try $0.field("attributes", [String].self) } == [["sex"], ["race"]])
     #expect(report["attribution_gap"] == nil && report["bootstrap"] is NSNull)
   }
 
@@ -80,7 +86,7 @@ struct BiasEndToEndTests {
     ])
     #expect(breached.status == 2)
     #expect(breached.stderr.contains("bias gate breached: disparate_impact<0.8 in sex"))
-    let verdicts = try json(breached)["fail_on"] as! [[String: Any]]
+    let verdicts = try json(breached).field("fail_on", [[String: Any]].self)
     #expect(verdicts.count == 1 && verdicts[0]["breached"] as? Bool == true)
     let holds = try Glassbox.run([
       "bias", "--model", model, "--data", data, "--sensitive", "sex", "--format", "json", "--bootstrap", "0",

@@ -1,4 +1,5 @@
 import Foundation
+import GlassboxTestSupport
 import Testing
 
 /// The built binary, end to end, on the shipped model and dataset.
@@ -10,7 +11,7 @@ struct ExplainEndToEndTests {
   /// The shipped model's coefficients and means, read with Foundation.
   func modelJSON() throws -> [String: Any] {
     let bytes = try Data(contentsOf: URL(fileURLWithPath: Glassbox.root + "/" + model))
-    return try JSONSerialization.jsonObject(with: bytes) as! [String: Any]
+    return try jsonObject(bytes)
   }
 
   @Test("JSON for one row: values as given, additivity, and φ = w (x − μ) by hand")
@@ -26,19 +27,20 @@ struct ExplainEndToEndTests {
     #expect(line["method"] as? String == "linear")
     let attributions = try #require(line["attributions"] as? [[String: Any]])
     let m = try modelJSON()
-    let w = m["coefficients"] as! [Double]
-    let mu = m["means"] as! [Double]
-    let names = m["features"] as! [String]
-    #expect(attributions.map { $0["feature"] as! String } == names)
+    let w = try m.field("coefficients", [Double].self)
+    let mu = try m.field("means", [Double].self)
+    let names = try m.field("features", [String].self)
+    #expect(try attributions.map { try $0.field("feature", String.self) } == names)
+    try #require(attributions.count == 13 && w.count == 13 && mu.count == 13)
     // Row 0 of adult.csv: age 39, sex Male, education-num 13.
     #expect(attributions[0]["value"] as? Int == 39)
     #expect(attributions[8]["value"] as? String == "Male")
-    let age = attributions[0]["attribution"] as! Double
+    let age = try attributions[0].number("attribution")
     #expect(abs(age - w[0] * (39 - mu[0])) <= 1e-12)
-    let educationNum = attributions[3]["attribution"] as! Double
+    let educationNum = try attributions[3].number("attribution")
     #expect(abs(educationNum - w[3] * (13 - mu[3])) <= 1e-12)
-    let sum = attributions.reduce(line["base_value"] as! Double) { $0 + ($1["attribution"] as! Double) }
-    let prediction = line["prediction"] as! Double
+    let sum = try attributions.reduce(try line.number("base_value")) { $0 + (try $1.number("attribution")) }
+    let prediction = try line.number("prediction")
     #expect(abs(sum - prediction) <= 1e-9 * max(1, abs(prediction)))
   }
 
@@ -46,7 +48,7 @@ struct ExplainEndToEndTests {
   func rowSelection() throws {
     let run = try Glassbox.run(["explain", "--model", model, "--data", data, "--rows", "10-12,4,0", "--format", "json"])
     #expect(run.status == 0, "\(run.stderr)")
-    #expect(try Glassbox.jsonLines(run.stdout).map { $0["row"] as! Int } == [0, 4, 10, 11, 12])
+    #expect(try Glassbox.jsonLines(run.stdout).map { try $0.field("row", Int.self) } == [0, 4, 10, 11, 12])
   }
 
   @Test("--instance with labels equals the same row read from the CSV")
@@ -57,10 +59,12 @@ struct ExplainEndToEndTests {
     let a = try Glassbox.run(["explain", "--model", model, "--instance", spec, "--format", "json"])
     let b = try Glassbox.run(["explain", "--model", model, "--data", data, "--rows", "0", "--format", "json"])
     #expect(a.status == 0, "\(a.stderr)")
-    let la = try Glassbox.jsonLines(a.stdout)[0], lb = try Glassbox.jsonLines(b.stdout)[0]
+    let la = try #require(try Glassbox.jsonLines(a.stdout).first), lb = try #require(try Glassbox.jsonLines(b.stdout).first)
     #expect(la["prediction"] as? Double == lb["prediction"] as? Double)
-    #expect((la["attributions"] as! [[String: Any]]).map { $0["attribution"] as! Double }
-      == (lb["attributions"] as! [[String: Any]]).map { $0["attribution"] as! Double })
+    func values(_ line: [String: Any]) throws -> [Double] {
+      try line.field("attributions", [[String: Any]].self).map { try $0.number("attribution") }
+    }
+    #expect(try values(la) == values(lb))
   }
 
   @Test("standard input, CSV output, and identical results for 1 and 2 threads")
@@ -127,10 +131,10 @@ struct ExplainEndToEndTests {
     #expect(skip.stdout == byDefault.stdout)
     let explain = try Glassbox.run(["explain", "--model", model, "--data", input, "--format", "json", "--on-bad-row", "explain"])
     let rows = try Glassbox.jsonLines(explain.stdout)
-    #expect(rows.count == 10)
+    try #require(rows.count == 10)
     let warnings = rows[2]["warnings"] as? [String] ?? []
     #expect(warnings.contains { $0.contains("age") && $0.contains("forty") })
-    let ageValue = (rows[2]["attributions"] as! [[String: Any]])[0]
+    let ageValue = try #require(try rows[2].field("attributions", [[String: Any]].self).first)
     #expect(ageValue["value"] is NSNull)
     #expect(ageValue["attribution"] as? Double == 0)  // missing → the reference mean
   }
@@ -153,7 +157,8 @@ struct ExplainEndToEndTests {
     #expect(rejected[1].hasPrefix("6,") && rejected[1].contains("'4,0'") && rejected[1].hasSuffix(lines[5]))
     #expect(rejected[2].hasPrefix("13,") && rejected[2].contains("Mle"))
     // Nothing lost: explained rows and rejected rows together are every input row.
-    let explained = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").dropFirst().map { Int($0.split(separator: ",")[0])! }
+    let explained = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").dropFirst()
+      .map { try #require(Int($0.split(separator: ",")[0]), "not a row number: \($0)") }
     #expect(explained.count + rejected.count - 1 == 20)
     #expect(!explained.contains(4) && !explained.contains(11))
     // A clean run removes the stale rejects file of the earlier one; --rejects names another place.
@@ -188,23 +193,25 @@ struct ExplainEndToEndTests {
   @Test("sensitive features: share of |attribution| and a counterfactual probe that flags flipped decisions")
   func sensitivityFooter() throws {
     let run = try Glassbox.run(["explain", "--model", model, "--data", data, "--rows", "1", "--format", "json"])
-    let line = try Glassbox.jsonLines(run.stdout)[0]
+    let line = try #require(try Glassbox.jsonLines(run.stdout).first)
     let sensitivity = try #require(line["sensitivity"] as? [String: Any])
     // The share equals Σ_sensitive |φ| / Σ |φ|, computed here from the attributions.
-    let attributions = line["attributions"] as! [[String: Any]]
-    let total = attributions.reduce(0.0) { $0 + abs($1["attribution"] as! Double) }
-    let sensitive = attributions.filter { ["age", "race", "sex"].contains($0["feature"] as! String) }
-      .reduce(0.0) { $0 + abs($1["attribution"] as! Double) }
-    #expect(abs((sensitivity["share"] as! Double) - sensitive / total) < 1e-12)
+    let attributions = try line.field("attributions", [[String: Any]].self)
+    let total = try attributions.reduce(0.0) { $0 + abs(try $1.number("attribution")) }
+    let sensitive = try attributions.filter { ["age", "race", "sex"].contains(try $0.field("feature", String.self)) }
+      .reduce(0.0) { $0 + abs(try $1.number("attribution")) }
+    #expect(abs(try sensitivity.number("share") - sensitive / total) < 1e-12)
     let counterfactuals = try #require(sensitivity["counterfactuals"] as? [[String: Any]])
     let toFemale = try #require(counterfactuals.first { $0["to"] as? String == "Female" })
     #expect(toFemale["from"] as? String == "Male")
     // Flipping the sex code changes the margin by exactly w_sex · (0 − 1).
     let m = try modelJSON()
-    let w = (m["coefficients"] as! [Double])[8]
-    let margin = line["prediction"] as! Double
+    let coefficients = try m.field("coefficients", [Double].self)
+    try #require(coefficients.count == 13)
+    let w = coefficients[8]
+    let margin = try line.number("prediction")
     let expected = 1 / (1 + exp(-(margin - w)))
-    #expect(abs((toFemale["score"] as! Double) - expected) < 1e-12)
+    #expect(abs(try toFemale.number("score") - expected) < 1e-12)
     #expect((toFemale["flipped"] as? Bool) == ((1 / (1 + exp(-margin)) >= 0.5) != (expected >= 0.5)))
     let table = try Glassbox.run(["explain", "--model", model, "--data", data, "--rows", "1", "--format", "table"])
     #expect(table.stdout.contains("Sensitive features:"))
@@ -220,7 +227,8 @@ struct ExplainEndToEndTests {
     for row in 0..<5 {
       let lines = json.filter { $0["row"] as? Int == row }
       #expect(lines.map { $0["class"] as? Int } == [0, 1, 2])
-      let predicted = lines.max { ($0["prediction"] as! Double) < ($1["prediction"] as! Double) }!["class"] as! Int
+      let scores = try lines.map { (try $0.number("prediction"), try $0.field("class", Int.self)) }
+      let predicted = try #require(scores.max { $0.0 < $1.0 }).1
       let table = try Glassbox.run(["explain", "--model", model, "--data", data, "--rows", String(row), "--format", "table"])
       #expect(table.stdout.contains("Row \(row) · class \(predicted) ·"))
       #expect(table.stdout.components(separatedBy: "Row \(row)").count == 2)
@@ -263,7 +271,6 @@ struct ExplainEndToEndTests {
     #expect(run.stdout.contains("logit"))
     #expect(run.stdout.contains("sex"))
     let json = try Glassbox.run(["inspect", "--model", model, "--format", "json"])
-    let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
-    #expect((object["feature_list"] as! [Any]).count == 13)
+    #expect(try jsonObject(json.stdout).field("feature_list", [Any].self).count == 13)
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GlassboxTestSupport
 import Testing
 
 /// Kernel SHAP, exact Shapley values and LIME through the CLI.
@@ -18,7 +19,7 @@ struct SamplingEndToEndTests {
   }
 
   func attributions(_ run: GlassboxRun) throws -> [[Double]] {
-    try Glassbox.jsonLines(run.stdout).map { ($0["attributions"] as! [[String: Any]]).map { $0["attribution"] as! Double } }
+    try Glassbox.jsonLines(run.stdout).map { try $0.field("attributions", [[String: Any]].self).map { try $0.number("attribution") } }
   }
 
   @Test("--method exact and kernel on a linear model equal w (x − mean of the background)")
@@ -31,6 +32,7 @@ struct SamplingEndToEndTests {
       let run = try Glassbox.run(base + ["--method", method])
       #expect(run.status == 0, "\(run.stderr)")
       let phi = try attributions(run)
+      #expect(phi.count == 3 && linear.count == 3 && phi.map(\.count) == linear.map(\.count))
       for (a, b) in zip(phi, linear) {
         for (x, y) in zip(a, b) { #expect(abs(x - y) <= 1e-9 * max(1, abs(y)), "\(method): \(x) vs \(y)") }
       }
@@ -51,8 +53,8 @@ struct SamplingEndToEndTests {
     #expect(one.stdout == two.stdout)
     let other = try Glassbox.run(base.map { $0 == "7" ? "8" : $0 })
     #expect(other.stdout != one.stdout)
-    let first = try Glassbox.jsonLines(one.stdout)[0]
-    let items = first["attributions"] as! [[String: Any]]
+    let first = try #require(try Glassbox.jsonLines(one.stdout).first)
+    let items = try first.field("attributions", [[String: Any]].self)
     #expect(items.contains { ($0["std_error"] as? Double).map { $0 > 0 } ?? false })
   }
 
@@ -66,10 +68,10 @@ struct SamplingEndToEndTests {
     let two = try Glassbox.run(base + ["--threads", "2"])
     #expect(one.status == 0, "\(one.stderr)")
     #expect(one.stdout == two.stdout)
-    let line = try Glassbox.jsonLines(one.stdout)[0]
+    let line = try #require(try Glassbox.jsonLines(one.stdout).first)
     #expect(line["output"] as? String == "probability")
     #expect(line["score"] is Double && line["intercept"] is Double && line["local_prediction"] is Double)
-    let items = line["attributions"] as! [[String: Any]]
+    let items = try line.field("attributions", [[String: Any]].self)
     #expect(items.count == 10)
     #expect(items.allSatisfy { ($0["condition"] as? String)?.contains(($0["feature"] as? String) ?? "?") ?? false })
   }

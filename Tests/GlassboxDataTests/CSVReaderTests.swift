@@ -177,7 +177,7 @@ struct CSVReaderTests {
     }
     #expect(loc == InputLocation(file: path, line: 3))
     #expect(problem.contains("'y'"))
-    #expect(error!.description.hasPrefix("\(path):3: malformed CSV"))
+    #expect(try #require(error).description.hasPrefix("\(path):3: malformed CSV"))
   }
 
   @Test func fieldCountMismatchReportsItsLine() throws {
@@ -228,7 +228,7 @@ struct CSVReaderTests {
     #expect(path == missing)
     #expect(reason.contains("No such file"))
     #expect(error?.kind == .noInput)
-    #expect(error!.description.contains(missing))
+    #expect(try #require(error).description.contains(missing))
   }
 }
 
@@ -314,7 +314,7 @@ struct CSVPropertyTests {
     // Drop the header line: everything up to and including its first LF.
     var body = generated.text
     if body.starts(with: [0xEF, 0xBB, 0xBF]) { body.removeFirst(3) }
-    body.removeSubrange(0...body.firstIndex(of: 0x0A)!)
+    body.removeSubrange(0...(try #require(body.firstIndex(of: 0x0A))))
     let dir = try TemporaryDirectory()
     let path = try dir.write("body.csv", bytes: body)
     for chunk in [1, 3, 64] {

@@ -19,23 +19,24 @@ struct LIMEBehaviourTests {
   @Test("top features agree with lime's as well as lime agrees with itself")
   func agreesWithLime() throws {
     let o = try LIMEFixture.load("end_to_end.json")
-    let rows = LIMEFixture.matrixRows(o["rows"])
+    let rows = try LIMEFixture.matrixRows(o["rows"])
     let runs = try #require(o["lime"]?.array?.map { $0.array ?? [] })
+    try #require(!rows.isEmpty && runs.count >= 2 && runs.allSatisfy { $0.count == rows.count }, "end_to_end.json: rows and two lime runs")
     let lime = try Self.explainer()
     var ours = 0.0, theirs = 0.0
     for (r, row) in rows.enumerated() {
       let e = try #require(try lime.explain(row, featureCount: 5).first)
       let s = try #require(e.surrogate)
       let a = try #require(runs[0][r].object), b = try #require(runs[1][r].object)
-      ours += jaccard(s.features, LIMEFixture.ints(a["selected"]))
-      theirs += jaccard(LIMEFixture.ints(a["selected"]), LIMEFixture.ints(b["selected"]))
+      ours += jaccard(s.features, try LIMEFixture.ints(a["selected"]))
+      theirs += jaccard(try LIMEFixture.ints(a["selected"]), try LIMEFixture.ints(b["selected"]))
       expectClose(e.prediction, a["prediction"]?.number ?? .nan, rel: 1e-12, "the model's probability")
       #expect(abs(s.score - (a["score"]?.number ?? 0)) < 0.1, "row \(r): R² \(s.score)")
       // The conditions read as lime's (lime writes `color=blue` for categoricals).
-      let limeConditions = LIMEFixture.strings(a["conditions"]).map {
+      let limeConditions = try LIMEFixture.strings(a["conditions"]).map {
         $0.contains("<") || $0.contains(">") ? $0 : $0.replacingFirst("=", " = ")
       }
-      for (j, condition) in zip(s.features, s.conditions) where LIMEFixture.ints(a["selected"]).contains(j) {
+      for (j, condition) in zip(s.features, s.conditions) where try LIMEFixture.ints(a["selected"]).contains(j) {
         #expect(limeConditions.contains(condition), "\(condition) not in \(limeConditions)")
       }
       expectClose(e.baseValue + e.attributions.reduce(0, +), s.localPrediction, rel: 1e-12)
@@ -45,7 +46,7 @@ struct LIMEBehaviourTests {
 
   @Test("results depend on the seed only, not on threads or batching")
   func deterministic() throws {
-    let rows = LIMEFixture.matrixRows(try LIMEFixture.load("end_to_end.json")["rows"]).flatMap { $0 }
+    let rows = try LIMEFixture.matrixRows(try LIMEFixture.load("end_to_end.json")["rows"]).flatMap { $0 }
     let one = try Self.explainer(LIMEConfiguration(samples: 800, features: 3, seed: 9, threads: 1))
     let three = try Self.explainer(LIMEConfiguration(samples: 800, features: 3, seed: 9, threads: 3))
     let a = try one.explain(rows, featureCount: 5)
@@ -63,7 +64,7 @@ struct LIMEBehaviourTests {
   func modes(_ selection: LIMEFeatureSelection, _ discretizer: LIMEDiscretizer) throws {
     let lime = try Self.explainer(
       LIMEConfiguration(samples: 500, features: 2, discretizer: discretizer, featureSelection: selection))
-    let row = LIMEFixture.matrixRows(try LIMEFixture.load("end_to_end.json")["rows"])[0]
+    let row = try LIMEFixture.matrixRows(try LIMEFixture.load("end_to_end.json")["rows"])[0]
     let s = try #require(try lime.explain(row, featureCount: 5).first?.surrogate)
     #expect(s.features.count == (selection == .none ? 5 : 2))
     #expect(s.conditions.count == s.features.count)
@@ -81,7 +82,7 @@ struct LIMEBehaviourTests {
     let lime = try LIME(
       model: model, background: background, schema: LIMEFixture.schema,
       configuration: LIMEConfiguration(samples: 2000, features: 5, featureSelection: .none))
-    var row = LIMEFixture.matrixRows(try LIMEFixture.load("end_to_end.json")["rows"])[0]
+    var row = try LIMEFixture.matrixRows(try LIMEFixture.load("end_to_end.json")["rows"])[0]
     row[3] = .nan
     let e = try #require(try lime.explain(row, featureCount: 5).first)
     let s = try #require(e.surrogate)
@@ -93,7 +94,7 @@ struct LIMEBehaviourTests {
 
   @Test("a model without output for the instance's missing value is an error")
   func modelRejectsMissing() throws {
-    var row = LIMEFixture.matrixRows(try LIMEFixture.load("end_to_end.json")["rows"])[0]
+    var row = try LIMEFixture.matrixRows(try LIMEFixture.load("end_to_end.json")["rows"])[0]
     row[0] = .nan
     #expect(throws: ExplainerError.self) { _ = try Self.explainer().explain(row, featureCount: 5) }
   }
@@ -114,7 +115,7 @@ struct LIMEBehaviourTests {
   @Test("stability re-runs report sign agreement and top-K overlap")
   func stability() throws {
     let lime = try Self.explainer(LIMEConfiguration(samples: 1500, features: 3, stabilityRuns: 4))
-    let row = LIMEFixture.matrixRows(try LIMEFixture.load("end_to_end.json")["rows"])[3]
+    let row = try LIMEFixture.matrixRows(try LIMEFixture.load("end_to_end.json")["rows"])[3]
     let s = try #require(try lime.explain(row, featureCount: 5).first?.surrogate)
     let st = try #require(s.stability)
     #expect(st.runs == 4)

@@ -15,10 +15,16 @@ enum LIMEFixture {
     return o
   }
 
-  static func numbers(_ v: JSONValue?) -> [Double] { v?.array?.map { $0.number ?? .nan } ?? [] }
-  static func ints(_ v: JSONValue?) -> [Int] { numbers(v).map { Int($0) } }
-  static func strings(_ v: JSONValue?) -> [String] { v?.array?.compactMap { $0.string } ?? [] }
-  static func matrixRows(_ v: JSONValue?) -> [[Double]] { v?.array?.map { numbers($0) } ?? [] }
+  /// A fixture array; a missing key or another type fails the test (it never reads as empty).
+  static func array(_ v: JSONValue?) throws -> [JSONValue] {
+    guard let a = v?.array else { throw TestFileError("a LIME fixture misses an array (found \(v?.typeName ?? "nothing"))") }
+    return a
+  }
+
+  static func numbers(_ v: JSONValue?) throws -> [Double] { try array(v).map { $0.number ?? .nan } }
+  static func ints(_ v: JSONValue?) throws -> [Int] { try numbers(v).map { Int($0) } }
+  static func strings(_ v: JSONValue?) throws -> [String] { try array(v).compactMap { $0.string } }
+  static func matrixRows(_ v: JSONValue?) throws -> [[Double]] { try array(v).map { try numbers($0) } }
 
   /// The fixtures' schema: age, gain, ratio numeric; color and member categorical.
   static let schema: FeatureSchema = {
@@ -34,15 +40,15 @@ enum LIMEFixture {
   /// The training rows and labels of statistics.json.
   static func training() throws -> (background: Background, labels: [Double]) {
     let o = try load("statistics.json")
-    let rows = matrixRows(o["rows"])
-    return (Background(rows: rows.flatMap { $0 }, featureCount: 5, source: "statistics.json"), numbers(o["labels"]))
+    let rows = try matrixRows(o["rows"])
+    return (Background(rows: rows.flatMap { $0 }, featureCount: 5, source: "statistics.json"), try numbers(o["labels"]))
   }
 
   /// The fixture's logistic model (end_to_end.json).
   static func model() throws -> LinearModel {
     let o = try load("end_to_end.json")
     return LinearModel(
-      featureNames: schema.names, coefficients: [numbers(o["coefficients"])],
+      featureNames: schema.names, coefficients: [try numbers(o["coefficients"])],
       intercepts: [o["intercept"]?.number ?? 0], transform: .logistic)
   }
 }

@@ -1,6 +1,7 @@
 import GlassboxData
 import GlassboxExplainers
 import GlassboxModels
+import GlassboxTestSupport
 import Testing
 
 /// Shapley values of f over players S ⊆ M by the defining formula
@@ -113,11 +114,18 @@ struct LinearSHAPTests {
     #expect(throws: ExplainerError.self) { try LinearSHAP(model: m, background: nil) }
   }
 
+  @Test("the index lists the linear case, with all its files")
+  func indexListsTheCases() {
+    #expect(FixtureIndex.expectComplete(FixtureIndex.cases(kind: "linear")) == 1)
+  }
+
   @Test("matches shap.LinearExplainer on the Adult logistic model (fixture)")
   func shapFixture() throws {
-    let folder = fixtureFolder("linear/adult-logistic")
+    let listed = try FixtureIndex.case("linear/adult-logistic")
+    #expect(listed.missingFiles.isEmpty, "missing \(listed.missingFiles)")
+    let folder = listed.directory
     let model = try #require(try ModelLoader.load(path: folder + "/model.json").model as? LinearModel)
-    let expected = try JSONParser.parseFile(folder + "/expected.json").object!
+    let expected = try #require(try JSONParser.parseFile(folder + "/expected.json").object)
     let explainer = try LinearSHAP(model: model, background: nil)
     let reader = try CSVReader(path: folder + "/X.csv")
     let encoder = try FeatureEncoder(schema: FeatureSchema(names: model.featureNames), columns: reader.columns, source: "X.csv")
@@ -125,12 +133,13 @@ struct LinearSHAPTests {
     let block = try #require(try reader.nextBlock(maxRecords: 1000))
     try encoder.encode(block, into: &rows)
     let explanations = try explainer.explain(rows, featureCount: model.featureCount)
-    let contribs = expected["contribs"]!.array!
-    let base = expected["base"]!.array![0].number!
+    let contribs = try #require(expected["contribs"]?.array)
+    let base = try #require(expected["base"]?.array?.first?.number)
     #expect(explanations.count == contribs.count && contribs.count == 50)
     var worst = 0.0
     for (e, c) in zip(explanations, contribs) {
-      let values = c.array![0].array!.map { $0.number! }  // [k=0][F+1], bias last
+      let values = try #require(c.array?.first?.array).compactMap { $0.number }  // [k=0][F+1], bias last
+      try #require(values.count == model.featureCount + 1)
       for j in 0..<model.featureCount { worst = max(worst, abs(e.attributions[j] - values[j])) }
       #expect(close(e.baseValue, base, 1e-12))
       #expect(close(values[model.featureCount], base, 1e-12))
@@ -147,10 +156,4 @@ struct SeededNumbers {
     state = state &* 6364136223846793005 &+ 1442695040888963407
     return Double(state >> 11) * 0x1.0p-53
   }
-}
-
-func fixtureFolder(_ name: String, file: String = #filePath) -> String {
-  var parts = file.split(separator: "/", omittingEmptySubsequences: false)
-  parts.removeLast(2)
-  return parts.joined(separator: "/") + "/Fixtures/" + name
 }

@@ -6,10 +6,15 @@ import Testing
 
 @Suite("TreeSHAP equals the libraries' path-dependent SHAP values")
 struct TreeSHAPFixtureTests {
+  @Test("the index lists the tree cases, with all their files")
+  func indexListsTheCases() {
+    FixtureIndex.expectComplete(FixtureIndex.cases(kind: "trees"))
+  }
+
   @Test("classic contributions and base values match", arguments: TreeFixture.cases())
   func contributions(_ name: String) throws {
     let fixture = try TreeFixture(name)
-    let expected = fixture.flat("contribs")  // [row][k][F+1], bias last
+    let expected = try fixture.flat("contribs")  // [row][k][F+1], bias last
     let m = fixture.featureCount
     let k = fixture.outputCount
     for path in fixture.modelPaths {
@@ -23,7 +28,7 @@ struct TreeSHAPFixtureTests {
       for (i, e) in explanations.enumerated() {
         let start = i * (m + 1)
         let row = Array(expected[start..<(start + m + 1)])
-        let scale = max(1e-300, row.map(abs).max()!)
+        let scale = max(1e-300, row.map(abs).max() ?? 0)
         for j in 0..<m {
           worst = max(worst, abs(e.attributions[j] - row[j]) / scale)
           if e.attributions[j] != row[j] { identical = false }
@@ -39,7 +44,7 @@ struct TreeSHAPFixtureTests {
         #expect(worst <= 1e-9, "\(path): max rel error \(worst)")
         #expect(worstAdditivity <= 1e-9, "\(path): additivity gap \(worstAdditivity)")
       }
-      print("\(name) \(path.split(separator: "/").last!): max rel error \(worst), additivity \(worstAdditivity), bit-identical \(identical)")
+      print("\(name) \(path.split(separator: "/").last ?? ""): max rel error \(worst), additivity \(worstAdditivity), bit-identical \(identical)")
     }
   }
 
@@ -49,7 +54,7 @@ struct TreeSHAPFixtureTests {
   @Test("fast contributions match classic double and the libraries", arguments: TreeFixture.cases())
   func fastContributions(_ name: String) throws {
     let fixture = try TreeFixture(name)
-    let expected = fixture.flat("contribs")  // [row][k][F+1], bias last
+    let expected = try fixture.flat("contribs")  // [row][k][F+1], bias last
     let m = fixture.featureCount
     let k = fixture.outputCount
     for path in fixture.modelPaths {
@@ -62,9 +67,9 @@ struct TreeSHAPFixtureTests {
       var worstAdditivity = 0.0
       for (i, e) in fast.enumerated() {
         let row = Array(expected[(i * (m + 1))..<((i + 1) * (m + 1))])
-        let scale = max(1e-300, row[0..<m].map(abs).max()!)
+        let scale = max(1e-300, row[0..<m].map(abs).max() ?? 0)
         let classicRow = Array(reference[(i * m)..<((i + 1) * m)])
-        let classicScale = max(1e-300, classicRow.map(abs).max()!)
+        let classicScale = max(1e-300, classicRow.map(abs).max() ?? 0)
         for j in 0..<m {
           worstLibrary = max(worstLibrary, abs(e.attributions[j] - row[j]) / scale)
           worstClassic = max(worstClassic, abs(e.attributions[j] - classicRow[j]) / classicScale)
@@ -76,7 +81,7 @@ struct TreeSHAPFixtureTests {
       #expect(worstLibrary <= libraryTolerance, "\(path): fast vs library \(worstLibrary)")
       #expect(worstAdditivity <= libraryTolerance, "\(path): additivity gap \(worstAdditivity)")
       print(
-        "\(name) \(path.split(separator: "/").last!) fast: vs library \(worstLibrary), vs classic double \(worstClassic), additivity \(worstAdditivity)")
+        "\(name) \(path.split(separator: "/").last ?? "") fast: vs library \(worstLibrary), vs classic double \(worstClassic), additivity \(worstAdditivity)")
     }
   }
 

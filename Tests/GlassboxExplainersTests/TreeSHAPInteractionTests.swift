@@ -6,12 +6,19 @@ import Testing
 
 @Suite("TreeSHAP interaction values equal xgboost pred_interactions")
 struct TreeSHAPInteractionTests {
-  static var cases: [String] { TreeFixture.cases().filter { (try? TreeFixture($0))?.expected["interactions"] != nil } }
+  /// The cases whose index description says they hold xgboost's pred_interactions.
+  static let listed = FixtureIndex.cases(kind: "trees") { $0.caseDescription.contains("pred_interactions") }
 
-  @Test("interactions match", arguments: cases)
+  @Test("the index lists interaction cases, with all their files")
+  func indexListsTheCases() {
+    FixtureIndex.expectComplete(Self.listed)
+  }
+
+  @Test("interactions match", arguments: listed.map(\.name))
   func interactions(_ name: String) throws {
     let fixture = try TreeFixture(name)
-    let expected = fixture.flat("interactions")
+    let expected = try fixture.flat("interactions")
+    #expect(!expected.isEmpty)
     let model = try fixture.load(fixture.modelPaths[0])
     let explainer = TreeSHAP(ensemble: model)
     let values = explainer.interactions(fixture.rows)

@@ -6,19 +6,27 @@ import Testing
 
 @Suite("Interventional TreeSHAP equals shap.TreeExplainer(data=bg)")
 struct TreeSHAPInterventionalTests {
-  static var cases: [String] {
-    TreeFixture.cases().filter { TreeFixture.exists("\(TreeFixture.root)/\($0)/background.csv") }
+  /// The cases the index lists with a background sample: they hold shap's interventional values.
+  static let listed = FixtureIndex.cases(kind: "trees") { $0.files.contains("background.csv") }
+
+  @Test("the index lists interventional cases, with all their files")
+  func indexListsTheCases() {
+    FixtureIndex.expectComplete(Self.listed)
   }
 
-  @Test("raw and probability outputs match", arguments: cases)
+  @Test("raw and probability outputs match", arguments: listed.map(\.name))
   func interventional(_ name: String) throws {
     let fixture = try TreeFixture(name)
     let m = fixture.featureCount
     let (bgRows, _) = try TreeFixture.readCSV("\(fixture.dir)/background.csv")
     let background = Background(rows: bgRows, featureCount: m, source: "background.csv")
     for (key, space) in [("interventional", OutputSpace.raw), ("interventional_probability", .probability)] {
-      guard let block = fixture.expected[key]?.object else { continue }
-      let expected = fixture.flat("contribs", in: block)
+      // Every interventional case holds raw values; only logistic ones add probabilities.
+      guard let block = fixture.expected[key]?.object else {
+        #expect(space == .probability, "\(name): expected.json has no \"\(key)\"")
+        continue
+      }
+      let expected = try fixture.flat("contribs", in: block)
       let model = try fixture.load(fixture.modelPaths[0])
       let explainer = try InterventionalTreeSHAP(ensemble: model, background: background, space: space)
       let explanations = try explainer.explain(fixture.rows, featureCount: m)
@@ -27,7 +35,7 @@ struct TreeSHAPInterventionalTests {
       for (i, e) in explanations.enumerated() {
         let start = i * (m + 1)
         let row = Array(expected[start..<(start + m + 1)])
-        let scale = max(1e-300, row.map(abs).max()!)
+        let scale = max(1e-300, row.map(abs).max() ?? 0)
         for j in 0..<m { worst = max(worst, abs(e.attributions[j] - row[j]) / scale) }
         worst = max(worst, abs(e.baseValue - row[m]) / max(1, abs(row[m])))
         worstAdditivity = max(worstAdditivity, e.additivityGap)

@@ -15,7 +15,7 @@ struct AttributionGapTests {
     let loaded = try ModelLoader.load(path: root + "/models/" + model)
     let reader = try CSVReader(path: root + "/datasets/adult-test.csv")
     let encoder = try FeatureEncoder(schema: loaded.schema, columns: reader.columns, source: "adult-test")
-    let sex = reader.index(of: "sex")!
+    let sex = try #require(reader.index(of: "sex"))
     var rows: [Double] = [], encoded: [Double] = [], groups: [String] = []
     while groups.count < limit, let block = try reader.nextBlock(maxRecords: limit - groups.count) {
       try encoder.encode(block, into: &encoded)
@@ -50,18 +50,19 @@ struct AttributionGapTests {
   @Test("linear SHAP: parts sum to the gap to 1e-9 relative")
   func linear() throws {
     let (loaded, rows, groups) = try Self.adult("adult-logistic.json", limit: 3000)
-    try Self.check(LinearSHAP(model: loaded.model as! LinearModel, background: nil), loaded, rows, groups, rel: 1e-9)
+    let model = try #require(loaded.model as? LinearModel)
+    try Self.check(LinearSHAP(model: model, background: nil), loaded, rows, groups, rel: 1e-9)
   }
 
   @Test("TreeSHAP on a double-precision LightGBM model: to 1e-9 relative")
   func lightgbm() throws {
     let (loaded, rows, groups) = try Self.adult("adult-lightgbm.txt", limit: 2000)
-    try Self.check(TreeSHAP(ensemble: loaded.model as! TreeEnsemble), loaded, rows, groups, rel: 1e-9)
+    try Self.check(TreeSHAP(ensemble: try #require(loaded.model as? TreeEnsemble)), loaded, rows, groups, rel: 1e-9)
   }
 
   @Test("TreeSHAP on XGBoost (float32 trees): to float rounding")
   func xgboost() throws {
     let (loaded, rows, groups) = try Self.adult("adult-xgboost.json", limit: 2000)
-    try Self.check(TreeSHAP(ensemble: loaded.model as! TreeEnsemble), loaded, rows, groups, rel: 1e-5)
+    try Self.check(TreeSHAP(ensemble: try #require(loaded.model as? TreeEnsemble)), loaded, rows, groups, rel: 1e-5)
   }
 }

@@ -21,7 +21,7 @@ struct BootstrapTests {
   }
 
   @Test("same seed, same intervals; any thread count; another seed differs")
-  func reproducible() {
+  func reproducible() throws {
     let (outcomes, grouping) = Self.sample(n: 400, p: 0.3, q: 0.5, seed: 1)
     let one = BootstrapIntervals(
       outcomes: outcomes, grouping: grouping, reference: 0, configuration: .init(replicates: 300, seed: 7, threads: 1))
@@ -32,12 +32,12 @@ struct BootstrapTests {
     for m in DisparityMetric.allCases { #expect(one.interval(m) == four.interval(m)) }
     for rate in Rate.allCases { #expect(one.interval(rate, group: 1) == four.interval(rate, group: 1)) }
     #expect(one.interval(.demographicParityDifference) != other.interval(.demographicParityDifference))
-    let i = one.interval(.selectionRate, group: 0)!
+    let i = try #require(one.interval(.selectionRate, group: 0))
     #expect(i.lower < i.upper && i.replicatesUsed == 300)
   }
 
   @Test("95% intervals cover the true selection rate and DP difference about 95% of the time")
-  func coverage() {
+  func coverage() throws {
     let p = 0.3, q = 0.45
     var coveredRate = 0, coveredGap = 0
     let trials = 150
@@ -45,9 +45,9 @@ struct BootstrapTests {
       let (outcomes, grouping) = Self.sample(n: 400, p: p, q: q, seed: UInt64(1000 + t))
       let b = BootstrapIntervals(
         outcomes: outcomes, grouping: grouping, reference: 0, configuration: .init(replicates: 200, seed: UInt64(t), threads: 2))
-      let rate = b.interval(.selectionRate, group: 0)!
+      let rate = try #require(b.interval(.selectionRate, group: 0))
       if rate.lower <= p && p <= rate.upper { coveredRate += 1 }
-      let gap = b.interval(.demographicParityDifference)!
+      let gap = try #require(b.interval(.demographicParityDifference))
       if gap.lower <= q - p && q - p <= gap.upper { coveredGap += 1 }
     }
     // Binomial(150, 0.95) has mean 142.5 and SD 2.7; percentile intervals for

@@ -20,9 +20,10 @@ struct FairlearnConformanceTests {
 
   /// Scores the fixture's data with glassbox (model, card, encoder) and reads its columns.
   static func load(fixture: String, base: String) throws -> Loaded {
-    let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture))) as! [String: Any]
-    let loaded = try ModelLoader.load(path: base + "/" + (expected["model"] as! String))
-    let reader = try CSVReader(path: base + "/" + (expected["data"] as! String))
+    let expected = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture))) as? [String: Any])
+    let loaded = try ModelLoader.load(path: base + "/" + (try #require(expected["model"] as? String)))
+    let reader = try CSVReader(path: base + "/" + (try #require(expected["data"] as? String)))
     let encoder = try FeatureEncoder(schema: loaded.schema, columns: reader.columns, source: reader.sourceName)
     var rows: [Double] = [], encoded: [Double] = []
     var columns: [String: [String]] = [:]
@@ -38,8 +39,8 @@ struct FairlearnConformanceTests {
     }
     let margins = loaded.model.predictMargins(rows)
     let scores = margins.map { 1 / (1 + exp(-$0)) }
-    let label = expected["label"] as! String
-    let coded = try LabelCoding.binary(columns[label]!, positive: expected["positive"] as? String, column: label, source: "fixture")
+    let label = try #require(expected["label"] as? String)
+    let coded = try LabelCoding.binary(try #require(columns[label]), positive: expected["positive"] as? String, column: label, source: "fixture")
     return Loaded(scores: scores, labels: coded.labels, columns: columns, expected: expected)
   }
 
@@ -50,28 +51,39 @@ struct FairlearnConformanceTests {
       expectClose(a, e, rel: 1e-12, abs: 1e-15, Comment(rawValue: what))
       if !(a.isNaN && e.isNaN) { worst = max(worst, Swift.abs(a - e)) }
     }
-    for (k, s) in (loaded.expected["scores_head"] as! [Double]).enumerated() { check(loaded.scores[k], s, "score \(k)") }
-    let outcomes = Outcomes(scores: loaded.scores, labels: loaded.labels, threshold: loaded.expected["threshold"] as! Double)
-    for c in loaded.expected["cases"] as! [[String: Any]] {
-      let attributes = c["sensitive"] as! [String]
-      let grouping = Grouping(attributes: attributes, values: attributes.map { loaded.columns[$0]! })
-      let reference = c["reference"] as! [String: String]
-      let spec = attributes.map { "\($0)=\(reference[$0]!)" }.joined(separator: ",")
+    let head = try #require(loaded.expected["scores_head"] as? [Double])
+    #expect(!head.isEmpty && head.count <= loaded.scores.count)
+    for (k, s) in head.enumerated() where k < loaded.scores.count { check(loaded.scores[k], s, "score \(k)") }
+    let threshold = try #require(loaded.expected["threshold"] as? Double)
+    let outcomes = Outcomes(scores: loaded.scores, labels: loaded.labels, threshold: threshold)
+    let cases = try #require(loaded.expected["cases"] as? [[String: Any]])
+    // Every fixture compares three groupings: each attribute alone, then both.
+    #expect(cases.count == 3, "the fixture lists \(cases.count) groupings")
+    for c in cases {
+      let name = c["name"] as? String ?? "?"
+      let attributes = try #require(c["sensitive"] as? [String])
+      let grouping = Grouping(attributes: attributes, values: try attributes.map { try #require(loaded.columns[$0]) })
+      let reference = try #require(c["reference"] as? [String: String])
+      let spec = try attributes.map { "\($0)=\(try #require(reference[$0]))" }.joined(separator: ",")
       let ref = try grouping.reference(spec)
       let tallies = outcomes.tally(grouping)
-      let groups = c["groups"] as! [[String: Any]]
-      #expect(groups.count == grouping.count, "\(c["name"]!): group count")
+      let groups = try #require(c["groups"] as? [[String: Any]])
+      try #require(groups.count == grouping.count, "\(name): group count")
       for (g, expected) in groups.enumerated() {
-        let key = expected["group"] as! [String: String]
-        #expect(grouping.groups[g] == attributes.map { key[$0]! }, "group order")
-        #expect(tallies[g].n == expected["n"] as! Int)
+        let key = try #require(expected["group"] as? [String: String])
+        let values = try attributes.map { try #require(key[$0]) }
+        #expect(grouping.groups[g] == values, "group order")
+        #expect(tallies[g].n == expected["n"] as? Int)
         for rate in Rate.allCases {
-          check(tallies[g].value(rate), expected[rate.rawValue], "\(c["name"]!) \(key) \(rate.rawValue)")
+          check(tallies[g].value(rate), expected[rate.rawValue], "\(name) \(key) \(rate.rawValue)")
         }
       }
       let d = Disparities(tallies, reference: ref, hasLabels: true)
-      for (name, value) in c["metrics"] as! [String: Any] {
-        check(d.values[DisparityMetric(rawValue: name)!]!, value, "\(c["name"]!) \(name)")
+      let metrics = try #require(c["metrics"] as? [String: Any])
+      #expect(!metrics.isEmpty)
+      for (metric, value) in metrics {
+        let computed = try #require(DisparityMetric(rawValue: metric).flatMap { d.values[$0] }, "\(name): no \(metric)")
+        check(computed, value, "\(name) \(metric)")
       }
     }
     return worst

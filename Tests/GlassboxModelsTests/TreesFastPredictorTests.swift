@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-  import Glibc
-#endif
 import GlassboxData
 import GlassboxModels
 import GlassboxTestSupport
@@ -47,6 +44,11 @@ struct TreesFastPredictorTests {
     return rows
   }
 
+  @Test("the index lists the tree cases, with all their files")
+  func indexListsTheCases() {
+    FixtureIndex.expectComplete(FixtureIndex.cases(kind: "trees"))
+  }
+
   @Test("bit-identical to the reference walk", arguments: TreeFixture.cases())
   func matchesReference(_ name: String) throws {
     let fixture = try TreeFixture(name)
@@ -73,46 +75,6 @@ struct TreesFastPredictorTests {
       let rows = Array(all[0..<(count * m)])
       let fast = model.predictMargins(rows)
       #expect(fast.map(\.bitPattern) == Self.reference(model, rows).map(\.bitPattern), "count \(count)")
-    }
-  }
-
-  static func environment(_ name: String) -> String? {
-    guard let p = getenv(name) else { return nil }
-    return String(cString: p)
-  }
-
-  /// Opt-in timing: GLASSBOX_PREDICT_BENCH names a tree model, GLASSBOX_PREDICT_ROWS a CSV
-  /// of encoded rows (default: 5000 rows cycled from it); build with `-c release`.
-  @Test(.enabled(if: TreesFastPredictorTests.environment("GLASSBOX_PREDICT_BENCH") != nil))
-  func throughput() throws {
-    let model = try #require(
-      try ModelLoader.load(path: Self.environment("GLASSBOX_PREDICT_BENCH")!).model as? TreeEnsemble)
-    let m = model.featureCount
-    let (source, _) = try TreeFixture.readCSV(try #require(Self.environment("GLASSBOX_PREDICT_ROWS")))
-    let count = Int(Self.environment("GLASSBOX_PREDICT_COUNT") ?? "") ?? 5000
-    var rows: [Double] = []
-    while rows.count < count * m { rows += source }
-    rows = Array(rows[0..<(count * m)])
-    var out = [Double](repeating: 0, count: count * model.outputCount)
-    let clock = ContinuousClock()
-    let repeats = Int(Self.environment("GLASSBOX_PREDICT_REPEAT") ?? "") ?? 20
-    for (label, fast) in [("fast", true), ("reference", false)] {
-      var best = Double.infinity
-      for _ in 0..<repeats {
-        let t = clock.measure {
-          rows.withUnsafeBufferPointer { r in
-            out.withUnsafeMutableBufferPointer { o in
-              if fast {
-                model.predictMargins(r, count: count, into: o)
-              } else {
-                model.referenceMargins(r, count: count, into: o)
-              }
-            }
-          }
-        }
-        best = min(best, Double(t.components.seconds) + Double(t.components.attoseconds) * 1e-18)
-      }
-      print("predict-bench \(label) rows=\(count) seconds=\(best) rows/s=\(Double(count) / best)")
     }
   }
 }

@@ -5,10 +5,15 @@ import Testing
 
 @Suite("Tree ensembles: margins equal the libraries'")
 struct TreesPredictionTests {
+  @Test("the index lists the tree cases, with all their files")
+  func indexListsTheCases() {
+    FixtureIndex.expectComplete(FixtureIndex.cases(kind: "trees"))
+  }
+
   @Test("margins match", arguments: TreeFixture.cases())
   func margins(_ name: String) throws {
     let fixture = try TreeFixture(name)
-    let expected = fixture.flat("margin")
+    let expected = try fixture.flat("margin")
     for path in fixture.modelPaths {
       let model = try fixture.load(path)
       #expect(model.featureCount == fixture.featureCount)

@@ -78,7 +78,7 @@ struct BatchExplanationTests {
     #expect(summary.skipped == 1)
     #expect(reports.count == 1)
     #expect(reports.first?.contains("row 10 (line 12)") == true, "\(reports)")
-    let rowsOut = text.split(separator: "\n").map { Int($0.split(separator: ",")[0])! }
+    let rowsOut = text.split(separator: "\n").map { Int($0.split(separator: ",")[0]) }
     #expect(rowsOut == [5, 6, 7, 8, 9, 11, 12, 13, 14])
   }
 

@@ -68,7 +68,7 @@ struct ExplainerRegistryTests {
       #expect(recorded[p.name] == p.defaultValue, "\(name): default of \(p.name)")
     }
     var object = JSONObject()
-    for key in recorded.keys.sorted() { object.set(key, recorded[key]!) }
+    for (key, value) in recorded.sorted(by: { $0.key < $1.key }) { object.set(key, value) }
     let setup = ExplainerRegistry.setup(
       requestedMethod: name, seed: 9, outputSpace: "raw", backgroundPath: nil, recorded: object)
     #expect(setup.method == name)
@@ -94,7 +94,7 @@ struct ExplainerRegistryTests {
       let first = try ExplainerRegistry.make(original, model: loaded).explain(rows, featureCount: loaded.schema.count)
       var object = JSONObject()
       let recorded = method.recorded(given)
-      for key in recorded.keys.sorted() { object.set(key, recorded[key]!) }
+      for (key, value) in recorded.sorted(by: { $0.key < $1.key }) { object.set(key, value) }
       var replayed = ExplainerRegistry.setup(
         requestedMethod: name, seed: 5, outputSpace: "raw", backgroundPath: "adult", recorded: object)
       replayed.background = background
@@ -121,7 +121,7 @@ struct ExplainerRegistryTests {
     #expect(recorded["samples"] == .string("auto"))
     #expect(recorded["tolerance"] == .number(0.01))
     var object = JSONObject()
-    for key in recorded.keys.sorted() { object.set(key, recorded[key]!) }
+    for (key, value) in recorded.sorted(by: { $0.key < $1.key }) { object.set(key, value) }
     let setup = ExplainerRegistry.setup(
       requestedMethod: "exact", seed: 42, outputSpace: "raw", backgroundPath: nil, recorded: object)
     #expect(setup.parameters.values.isEmpty)
@@ -134,6 +134,7 @@ struct ExplainerRegistryTests {
     #expect {
       _ = try ExplainerRegistry.make(setup, model: loaded)
     } throws: { error in
+      // Library messages name the parameter bare (the CLI spells it as its flag).
       String(describing: error).contains("no parameter samples")
     }
   }

@@ -1,6 +1,7 @@
 import Foundation
 import GlassboxFairness
 import GlassboxReports
+import GlassboxTestSupport
 import Testing
 
 /// The bias renderers: valid JSON with nulls and reasons for undefined values, and the
@@ -20,12 +21,13 @@ struct BiasRendererTests {
   func json() throws {
     let renderer = BiasRenderer(report: try Self.report(), context: BiasContext(modelName: "m", dataName: "d", featureNames: []))
     let text = renderer.json(verdicts: try FailOnRule(parsing: "disparate_impact<0.8").evaluate(try Self.report()))
-    let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
-    let groups = object["groups"] as! [[String: Any]]
+    let object = try jsonObject(text)
+    let groups = try object.field("groups", [[String: Any]].self)
+    try #require(groups.count == 2)
     #expect(groups[1]["tpr"] is NSNull)
-    #expect((groups[1]["undefined"] as! [String: String])["tpr"] == "no positive labels in the group")
-    #expect((object["metrics"] as! [String: Any])["disparate_impact"] as? Double == 0)
-    #expect((object["fail_on"] as! [[String: Any]])[0]["breached"] as? Bool == true)
+    #expect(try groups[1].field("undefined", [String: String].self)["tpr"] == "no positive labels in the group")
+    #expect(try object.field("metrics", [String: Any].self)["disparate_impact"] as? Double == 0)
+    #expect(try object.field("fail_on", [[String: Any]].self).first?["breached"] as? Bool == true)
     let table = renderer.table()
     #expect(table.contains("undefined") && table.contains("✗4/5") && table.contains("small group"))
     #expect(renderer.markdown().contains("| disparate_impact |"))
@@ -41,7 +43,7 @@ struct BiasRendererTests {
     let text = SensitivityFooterRenderer.table(check, threshold: 0.5)
     #expect(text.contains("25.0% of total |attribution|") && text.contains("sex Male → Female"))
     #expect(text.contains("decision flips (1 → 0)") && text.contains("age is numeric"))
-    let object = try JSONSerialization.jsonObject(with: Data(SensitivityFooterRenderer.json(check).utf8)) as! [String: Any]
+    let object = try jsonObject(SensitivityFooterRenderer.json(check))
     #expect(object["any_flip"] as? Bool == true)
     #expect(SensitivityFooterRenderer.markdown(check, threshold: 0.5).contains("**flips**"))
   }

@@ -28,10 +28,10 @@ struct JSONSpellingTests {
   }
 
   @Test("Short decimals print as written; tiny and subnormal values round-trip")
-  func shortest() {
+  func shortest() throws {
     let written = ["0.1", "0.3", "-2.5", "123.456", "1e-07", "3.14159", "2.2250738585072014e-308", "5e-324"]
     for text in written {
-      let x = Double(text)!
+      let x = try #require(Double(text))
       #expect(JSONSpelling.number(x) == text)
     }
     let subnormal = Double.leastNonzeroMagnitude * 12_345
@@ -68,10 +68,10 @@ struct JSONSpellingTests {
   }
 
   @Test("Control characters are escaped; the common ones by their short forms")
-  func controlCharacters() {
+  func controlCharacters() throws {
     let short: [UInt32: String] = [0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t"]
     for value in UInt32(0)..<0x20 {
-      let s = String(Character(Unicode.Scalar(value)!))
+      let s = String(Character(try #require(Unicode.Scalar(value))))
       let escape = short[value] ?? Self.unicodeEscape(value)
       #expect(JSONSpelling.string(s) == "\"" + escape + "\"")
       #expect(JSONSpelling.string("a" + s + "b") == "\"a" + escape + "b\"")

@@ -54,9 +54,9 @@ struct ParallelForTests {
   }
 
   @Test("The error of the lowest throwing index is rethrown, whatever the thread count")
-  func firstErrorInIndexOrder() {
+  func firstErrorInIndexOrder() throws {
     let throwing: Set = [41, 7, 90, 8]
-    let lowest = throwing.min()!
+    let lowest = try #require(throwing.min())
     for threads in Self.threadCounts {
       #expect(throws: IndexError(index: lowest)) {
         try parallelFor(100, threads: threads) { (i: Int) throws(IndexError) in

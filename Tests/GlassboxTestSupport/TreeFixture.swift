@@ -10,17 +10,10 @@ public struct TreeFixture {
     return parts.joined(separator: "/") + "/Fixtures/trees"
   }()
 
-  /// Case directories present on disk.
+  /// The tree cases `Tests/Fixtures/index.json` lists whose name starts with `prefix`,
+  /// whether or not their files are on disk (a missing file fails the case's test).
   public static func cases(prefix: String = "") -> [String] {
-    let names = [
-      "xgb-binary-nan", "xgb-regression", "xgb-multi-softprob", "xgb-categorical", "xgb-poisson", "xgb-dart",
-      "xgb-rf", "xgb-stumps", "xgb-deep", "xgb-logitraw", "xgb-gamma", "xgb-tweedie", "xgb-softmax",
-      "lgb-binary-nan", "lgb-regression", "lgb-multiclass", "lgb-categorical", "lgb-rf", "lgb-zero-missing",
-      "lgb-stump", "sk-decision-tree-regressor", "sk-random-forest-regressor", "sk-extra-trees-regressor",
-      "sk-gradient-boosting-regressor", "sk-random-forest-classifier", "sk-gradient-boosting-classifier-binary",
-      "sk-gradient-boosting-classifier-multiclass", "sk-decision-tree-classifier",
-    ]
-    return names.filter { $0.hasPrefix(prefix) && exists("\(root)/\($0)/expected.json") }
+    FixtureIndex.trees { $0.name.hasPrefix(prefix) }
   }
 
   public static func exists(_ path: String) -> Bool { (try? ByteSource.contents(of: path)) != nil }
@@ -32,14 +25,21 @@ public struct TreeFixture {
   public let outputCount: Int
   public let rows: [Double]
   public let rowCount: Int
+  /// The case's files as `index.json` lists them.
+  public let listedFiles: [String]
 
   public init(_ name: String) throws {
     self.name = name
     dir = "\(Self.root)/\(name)"
+    let listed = try FixtureIndex.case("trees/" + name)
+    if !listed.missingFiles.isEmpty {
+      throw TestFileError("\(listed.path): index.json lists \(listed.missingFiles.joined(separator: ", ")), not on disk")
+    }
+    listedFiles = listed.files
     let doc = try JSONParser.parse(try ByteSource.contents(of: "\(dir)/expected.json"), path: "expected.json")
-    expected = doc.object!
-    featureCount = Int(expected["num_features"]!.number!)
-    outputCount = Int(expected["num_outputs"]!.number!)
+    expected = try #require(doc.object, "\(name)/expected.json is not an object")
+    featureCount = Int(try #require(expected["num_features"]?.number, "\(name): num_features"))
+    outputCount = Int(try #require(expected["num_outputs"]?.number, "\(name): num_outputs"))
     (rows, rowCount) = try Self.readCSV("\(dir)/X.csv")
   }
 
@@ -50,24 +50,28 @@ public struct TreeFixture {
     var count = 0
     for line in text.split(separator: "\n").dropFirst() where !line.isEmpty {
       for cell in line.split(separator: ",", omittingEmptySubsequences: false) {
-        values.append(cell.isEmpty ? .nan : Double(cell)!)
+        guard let value = cell.isEmpty ? .nan : Double(cell) else {
+          throw TestFileError("\(path): '\(cell)' is not a number")
+        }
+        values.append(value)
       }
       count += 1
     }
     return (values, count)
   }
 
+  /// The model files the index lists for the case (LightGBM cases have two forms of one model).
   public var modelPaths: [String] {
-    ["model.json", "model.txt", "model.dump.json"].map { "\(dir)/\($0)" }.filter { Self.exists($0) }
+    ["model.json", "model.txt", "model.dump.json"].filter(listedFiles.contains).map { "\(dir)/\($0)" }
   }
 
   /// `expected[key]` as nested arrays flattened row-major.
-  public func flat(_ key: String, in object: JSONObject? = nil) -> [Double] {
+  public func flat(_ key: String, in object: JSONObject? = nil) throws -> [Double] {
     var out: [Double] = []
     func walk(_ v: JSONValue) {
       if let a = v.array { a.forEach(walk) } else if let d = v.number { out.append(d) }
     }
-    walk((object ?? expected)[key]!)
+    walk(try #require((object ?? expected)[key], "\(name)/expected.json has no \"\(key)\""))
     return out
   }
 

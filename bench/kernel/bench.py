@@ -106,8 +106,7 @@ def main():
         results = cached["results"]
 
     env = dict(os.environ, GLASSBOX_BENCH="1", GLASSBOX_BENCH_DIR=tmp, OPENBLAS_NUM_THREADS="1")
-    cmd = ["swift", "test", "-c", "release", "-Xswiftc", "-enable-testing", "--scratch-path", os.path.join(ROOT, ".build-bench"),
-           "--filter", "KernelBenchmark"]
+    cmd = [os.path.join(ROOT, ".build-bench", "release", "glassbox-bench"), "kernel"]
     out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     text = out.stdout.replace(":nan,", ":null,").replace(":inf,", ":null,")
     lines = [json.loads(l) for l in text.splitlines() if l.startswith("{")]

@@ -7,7 +7,7 @@ Run through bench/lime/run.sh. Steps:
   2. lime's LimeTabularExplainer (categorical_features = the card's categorical columns,
      discretize_continuous=True, quartile) explains the rows with num_samples=5000,
      num_features=10, predict_fn = the booster's probability (nthread=1), seeds A and B;
-  3. glassbox: the opt-in Swift test LIMEBenchmark (release build) explains the same rows
+  3. glassbox: `glassbox-bench lime` (bench/GlassboxBench, release build) explains the same rows
      from the same CSVs on one thread and prints JSON;
   4. prints rows/s of both, their ratio, and the mean top-5 Jaccard overlap of glassbox
      vs lime (seed A) and of lime seed A vs lime seed B.
@@ -131,8 +131,7 @@ def main():
                    GLASSBOX_LIME_CARD=a.card, GLASSBOX_LIME_SAMPLES=str(a.samples),
                    GLASSBOX_LIME_FEATURES=str(a.features), OPENBLAS_NUM_THREADS="1",
                    GLASSBOX_LIME_SEEDS=",".join(str(42 + s) for s in range(1, a.seeds)))
-        cmd = ["swift", "test", "-c", "release", "-Xswiftc", "-enable-testing", "--scratch-path", os.path.join(ROOT, ".build-bench"),
-               "--filter", "LIMEBenchmark"]
+        cmd = [os.path.join(ROOT, ".build-bench", "release", "glassbox-bench"), "lime"]
         proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
         line = next((l for l in proc.stdout.splitlines() if l.startswith("lime-bench-json ")), None)
         if line is None:

@@ -3,8 +3,7 @@
 # (5000 samples, 10 rows, one thread each, one run).
 #   bench/lime/run.sh [--rows N] [--samples N] [--features K]
 # Uses the venv of tools/setup_venv.sh (.venv-tools); the glassbox side
-# runs `swift test -c release --scratch-path .build-bench --filter LIMEBenchmark`
-# (GLASSBOX_BENCH=1), which builds in release on first use.
+# runs `.build-bench/release/glassbox-bench lime` (bench/GlassboxBench), built here in release.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -12,5 +11,5 @@ root="$(cd "$here/../.." && pwd)"
 "$root/tools/setup_venv.sh" >&2
 venv="$root/.venv-tools"
 cd "$root"
-swift build -c release -Xswiftc -enable-testing --scratch-path .build-bench --build-tests >&2
+swift build -c release --scratch-path .build-bench --product glassbox-bench >&2
 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 exec "$venv/bin/python" "$here/bench.py" "$@"

@@ -100,6 +100,8 @@ struct ExplainerOptions: ParsableArguments {
       value = v
     }
     static var allValueStrings: [String] { LIMEDiscretizer.allCases.map(\.rawValue) }
+    /// The default as the user types it in help text (not the Swift value).
+    var defaultValueDescription: String { value.rawValue }
   }
 
   struct FeatureSelectionArgument: ExpressibleByArgument, Sendable {
@@ -111,6 +113,7 @@ struct ExplainerOptions: ParsableArguments {
       value = v
     }
     static var allValueStrings: [String] { LIMEFeatureSelection.allCases.map(\.rawValue) }
+    var defaultValueDescription: String { value.rawValue }
   }
 
   func validate() throws {

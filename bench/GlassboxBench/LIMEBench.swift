@@ -1,0 +1,61 @@
+import GlassboxData
+import GlassboxExplainers
+import GlassboxModels
+
+/// LIME throughput, for bench/lime/run.sh: explains the rows of GLASSBOX_LIME_ROWS against
+/// the background GLASSBOX_LIME_BACKGROUND (CSVs with the card's labels) with the model
+/// GLASSBOX_LIME_MODEL (card GLASSBOX_LIME_CARD) on one thread, one timed run;
+/// GLASSBOX_LIME_SAMPLES (5000), GLASSBOX_LIME_FEATURES (10) and GLASSBOX_LIME_SEEDS
+/// (comma-separated seeds of untimed runs for the agreement figures). Prints one line,
+/// `lime-bench-json {...}`.
+enum LIMEBench {
+  static func run() throws {
+    let modelPath = try Bench.required("GLASSBOX_LIME_MODEL")
+    let loaded = try ModelLoader.load(path: modelPath, cardPath: Bench.environment("GLASSBOX_LIME_CARD"))
+    let background = try Background.read(path: try Bench.required("GLASSBOX_LIME_BACKGROUND"), schema: loaded.schema)
+    let data = try Background.read(path: try Bench.required("GLASSBOX_LIME_ROWS"), schema: loaded.schema)
+    let configuration = LIMEConfiguration(
+      samples: Bench.integer("GLASSBOX_LIME_SAMPLES", default: 5000),
+      features: Bench.integer("GLASSBOX_LIME_FEATURES", default: 10), seed: 42, threads: 1)
+    let lime = try LIME(model: loaded.model, background: background, schema: loaded.schema, configuration: configuration)
+    let clock = ContinuousClock()
+    var explanations: [Explanation] = []
+    let elapsed = try clock.measure { explanations = try lime.explain(data.rows, featureCount: data.featureCount) }
+    let seconds = Bench.seconds(elapsed)
+    // The model alone: one batch of `samples` background rows, as LIME predicts per row.
+    let n = min(configuration.samples, background.count)
+    let batch = Array(background.rows[0..<(n * background.featureCount)])
+    var modelBest = Double.infinity
+    for _ in 0..<3 {
+      modelBest = min(modelBest, Bench.seconds(clock.measure { _ = loaded.model.predictMargins(batch) }))
+    }
+    var others: [String] = []
+    for seed in (Bench.environment("GLASSBOX_LIME_SEEDS") ?? "").split(separator: ",").compactMap({ UInt64($0) }) {
+      var c = configuration
+      c.seed = seed
+      let run = try LIME(model: loaded.model, background: background, schema: loaded.schema, configuration: c)
+        .explain(data.rows, featureCount: data.featureCount)
+      others.append(try json(run))
+    }
+    print(
+      "lime-bench-json {\"rows_per_second\":\(Double(data.count) / seconds),\"seconds\":\(seconds),\"model_seconds_per_batch\":\(modelBest),\"batch\":\(n),\"rows\":\(try json(explanations)),\"other_seeds\":[\(others.joined(separator: ","))]}")
+  }
+
+  /// The surrogates of a run as a JSON array (features, weights, conditions, score per row).
+  static func json(_ explanations: [Explanation]) throws -> String {
+    var rows: [String] = []
+    for e in explanations {
+      guard let s = e.surrogate else { throw BenchError("row \(e.row): no LIME surrogate") }
+      let conditions = s.conditions.map { "\"" + quoted($0) + "\"" }.joined(separator: ",")
+      rows.append(
+        "{\"features\":[\(s.features.map(String.init).joined(separator: ","))],\"weights\":[\(s.weights.map { "\($0)" }.joined(separator: ","))],\"conditions\":[\(conditions)],\"score\":\(s.score)}")
+    }
+    return "[" + rows.joined(separator: ",") + "]"
+  }
+
+  static func quoted(_ text: String) -> String {
+    var out = ""
+    for ch in text { out += ch == "\"" ? "\\\"" : String(ch) }
+    return out
+  }
+}
