@@ -20,11 +20,14 @@ public enum AuditError: UserFacingError, Equatable {
   case hashMismatch(what: String, path: String, recorded: String, found: String)
   /// `repair` found damage it must not touch.
   case notRepairable(path: String, problem: String)
+  /// A record filter (`--since`, `--until`, `--seq`) that cannot be right.
+  case invalidFilter(problem: String)
 
   public var kind: FailureKind {
     switch self {
     case .cannotRead: .noInput
     case .cannotWrite: .cannotCreate
+    case .invalidFilter: .usage
     case .tornTail, .malformedLine, .invalidKey, .insecureKeyFile, .hashMismatch, .notRepairable: .data
     }
   }
@@ -49,6 +52,8 @@ public enum AuditError: UserFacingError, Equatable {
         + "replay needs the exact file"
     case .notRepairable(let path, let problem):
       return "'\(path)' was not changed: \(problem)"
+    case .invalidFilter(let problem):
+      return problem
     }
   }
 }

@@ -19,6 +19,29 @@ public struct AuditFilter: Sendable {
     self.model = model
   }
 
+  /// The records of `all` (a whole log, in seq order) this filter keeps.
+  /// - Throws: `AuditError.invalidFilter` when `seqs` lies wholly outside the log's seqs
+  ///   (a seq the log does not have is a mistake, not an empty answer).
+  public func apply(to all: [RecordedExplanation], log: String) throws(AuditError) -> [RecordedExplanation] {
+    if let seqs, let first = all.first?.seq, let last = all.last?.seq, seqs.lowerBound > last || seqs.upperBound < first {
+      throw .invalidFilter(problem: "'\(log)' has records \(first)-\(last); --seq \(seqs.lowerBound == seqs.upperBound ? String(seqs.lowerBound) : "\(seqs.lowerBound)-\(seqs.upperBound)") matches none of them")
+    }
+    if seqs != nil, all.isEmpty { throw .invalidFilter(problem: "'\(log)' has no records; --seq matches none") }
+    return all.filter(matches)
+  }
+
+  /// Why nothing matched, for the note printed when a filter keeps no record.
+  public func describeEmpty(_ log: String, total: Int) -> String {
+    var parts: [String] = []
+    if let since { parts.append("--since \(since)") }
+    if let until { parts.append("--until \(until)") }
+    if let model { parts.append("--model \(model)") }
+    if let seqs { parts.append("--seq \(seqs.lowerBound)-\(seqs.upperBound)") }
+    return total == 0
+      ? "'\(log)' has no records"
+      : "none of the \(total) records of '\(log)' matches \(parts.joined(separator: " "))"
+  }
+
   public func matches(_ r: RecordedExplanation) -> Bool {
     if let seqs, !seqs.contains(r.seq) { return false }
     if let since, r.time < since { return false }

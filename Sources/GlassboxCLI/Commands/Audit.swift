@@ -101,20 +101,47 @@ extension Audit {
     @Option(help: "Keep records whose model path contains this text, or whose model SHA-256 starts with it.")
     var model: String?
 
-    func validate() throws { _ = try seqRange() }
-
-    func seqRange() throws -> ClosedRange<Int>? {
-      guard let seq else { return nil }
-      let parts = seq.split(separator: "-", omittingEmptySubsequences: false)
-      guard parts.count <= 2, let low = Int(parts[0]), let high = Int(parts.last ?? ""), low >= 1, low <= high else {
-        throw ValidationError("--seq takes a seq or an inclusive range such as 10-20")
-      }
-      return low...high
+    func validate() throws {
+      _ = try seqRange()
+      _ = try filter
     }
 
+    func seqRange() throws -> ClosedRange<Int>? { try seq.map(Audit.seqRange) }
+
+    /// The filter; times are checked as ISO 8601 UTC times or prefixes of one.
     var filter: AuditFilter {
-      get throws { AuditFilter(seqs: try seqRange(), since: since, until: until, model: model) }
+      get throws {
+        let from = try since.map { (t: String) throws(AuditError) in try AuditTimeBound.parse(t, option: "--since") }
+        let to = try until.map { (t: String) throws(AuditError) in try AuditTimeBound.parse(t, option: "--until") }
+        if let from, let to, from > to {
+          throw ValidationError("--since \(from) is after --until \(to): no record can match")
+        }
+        return AuditFilter(seqs: try seqRange(), since: from, until: to, model: model)
+      }
     }
+
+    /// The records of `log` the filters keep; a note on stderr when none does.
+    func records(of log: String) throws -> [RecordedExplanation] {
+      try Audit.records(of: log, filter: filter)
+    }
+  }
+
+  /// `--seq`: one seq or an inclusive range such as 10-20.
+  static func seqRange(_ text: String) throws -> ClosedRange<Int> {
+    let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+    guard parts.count <= 2, let low = Int(parts[0]), let high = Int(parts.last ?? ""), low >= 1, low <= high else {
+      throw ValidationError("--seq takes a seq or an inclusive range such as 10-20")
+    }
+    return low...high
+  }
+
+  /// The records of `log` that `filter` keeps, with a note on stderr when it keeps none.
+  /// - Throws: `AuditError.invalidFilter` when `--seq` lies outside the log.
+  static func records(of log: String, filter: AuditFilter) throws -> [RecordedExplanation] {
+    let all = try RecordedExplanation.readAll(from: LogStoreRegistry.standard.store(for: log))
+    let kept = try filter.apply(to: all, log: log)
+    if kept.isEmpty { Terminal.printError("glassbox: " + filter.describeEmpty(log, total: all.count)) }
+    return kept
   }
 
   /// `glassbox audit show`.
@@ -127,8 +154,7 @@ extension Audit {
     @OptionGroup var filters: FilterOptions
 
     func run() throws {
-      let filter = try filters.filter
-      let records = try RecordedExplanation.readAll(from: LogStoreRegistry.standard.store(for: log)).filter(filter.matches)
+      let records = try filters.records(of: log)
       let sink = try OutputSink(path: nil)
       try sink.write(AuditRenderers.table(records))
       try sink.commit()
@@ -157,8 +183,7 @@ extension Audit {
     @OptionGroup var filters: FilterOptions
 
     func run() throws {
-      let filter = try filters.filter
-      let records = try RecordedExplanation.readAll(from: LogStoreRegistry.standard.store(for: log)).filter(filter.matches)
+      let records = try filters.records(of: log)
       let sink = try OutputSink(path: out)
       switch format {
       case .csv:

@@ -24,16 +24,11 @@ extension Audit {
     var redactKey: String?
 
     func run() throws {
-      var filter = AuditFilter()
-      if let seq {
-        let parts = seq.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let low = Int(parts[0]), let high = Int(parts.last ?? ""), low <= high else {
-          throw ValidationError("--seq takes a seq or an inclusive range such as 10-20")
-        }
-        filter.seqs = low...high
-      }
+      let filter = AuditFilter(seqs: try seq.map(Audit.seqRange))
       let redactor = try redactKey.map { (p: String) throws(AuditError) in try Redactor(path: p) }
-      let records = try RecordedExplanation.readAll(from: LogStoreRegistry.standard.store(for: log)).filter(filter.matches)
+      let records = try Audit.records(of: log, filter: filter)
+      // A replay that replayed nothing proved nothing: say so in the status.
+      if records.isEmpty { throw ExitCode(1) }
       let results = try AuditReplayer.replayAll(records, redactor: redactor) { $0.describe(spelling: .flags) }
       let sink = try OutputSink(path: nil)
       try sink.write(AuditReplay.render(results))
