@@ -255,7 +255,8 @@ struct BlockProcessor: Sendable {
             skipped.append(
               RejectedRow(
                 line: first.line ?? block.lines[r], row: block.rowIndex(r), source: checker.source,
-                reason: first.description, fields: (0..<block.columnCount).map { block.string(r, $0) }))
+                reason: first.description, fields: (0..<block.columnCount).map { block.string(r, $0) },
+                columns: checker.columns))
             for j in 0..<m { slot[j] = .nan }
             continue
           case .explain:
@@ -319,6 +320,8 @@ public struct RejectedRow: Sendable, Equatable {
   public var reason: String
   /// The record's fields, as read.
   public var fields: [String]
+  /// The input's column names (shared by every row of one input).
+  public var columns: [String]
 
   /// The warning line for people.
   /// The warning line for people (with parameter markers: see `Parameter`).

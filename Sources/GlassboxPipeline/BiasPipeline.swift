@@ -24,6 +24,8 @@ public struct BiasRequest: Sendable {
   /// CI gates, evaluated on the report.
   public var rules: [FailOnRule] = []
   public var threads = 1
+  /// What happens to a row with a data error (see `BadRowPolicy`).
+  public var badRows: BadRowPolicy = .fail
 
   public init(dataPath: String, attributes: [String], configuration: BiasConfiguration) {
     self.dataPath = dataPath
@@ -55,12 +57,15 @@ extension BiasScoring {
   ///   a gate that needs labels without them, the explainer's errors.
   /// - Complexity: O(rows · (model cost + explainer cost)) plus the bootstrap; memory
   ///   O(rows · features).
+  /// - Parameter reject: receives each row left out under `BadRowPolicy.skip`.
   public static func run(
-    _ request: BiasRequest, model loaded: LoadedModel, audit: (any Explainer) throws -> AuditTrail? = { _ in nil }
+    _ request: BiasRequest, model loaded: LoadedModel, audit: (any Explainer) throws -> AuditTrail? = { _ in nil },
+    reject: (RejectedRow) throws -> Void = { _ in }
   ) throws -> BiasOutcome {
     let schema = loaded.schema, m = loaded.model, k = request.output
     let input = try BiasInput.read(
-      path: request.dataPath, schema: schema, sensitive: request.attributes, label: request.labelColumn)
+      path: request.dataPath, schema: schema, sensitive: request.attributes, label: request.labelColumn,
+      badRows: request.badRows, reject: reject)
     let n = input.rowCount
     let scores = scores(m, input.rows, count: n, output: k, threads: request.threads)
     var labels: [Bool]? = nil

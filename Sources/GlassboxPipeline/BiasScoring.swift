@@ -94,12 +94,20 @@ public struct BiasInput: Sendable {
   public var rowCount: Int
   public var source: String
 
-  /// Reads the whole CSV: model features, sensitive columns and the label column.
-  /// - Throws: `DataError` (65/66) for unreadable data or a missing column.
+  /// Reads the whole CSV: model features, sensitive columns and the label column. Each
+  /// row goes through the same data checks as in `explain`, and a row with an error-level
+  /// problem is handled by `badRows` (as `BatchExplanation` does).
+  /// - Parameter reject: receives each row left out under `.skip`, in input order.
+  /// - Throws: `DataError` (65/66) for unreadable data or a missing column; under `.fail`,
+  ///   the first bad row with its line, column and value.
   /// - Complexity: O(rows · columns); memory O(rows · features).
-  public static func read(path: String, schema: FeatureSchema, sensitive: [String], label: String?) throws -> BiasInput {
+  public static func read(
+    path: String, schema: FeatureSchema, sensitive: [String], label: String?, badRows: BadRowPolicy = .fail,
+    reject: (RejectedRow) throws -> Void = { _ in }
+  ) throws -> BiasInput {
     let reader = try CSVReader(path: path)
     let encoder = try FeatureEncoder(schema: schema, columns: reader.columns, source: reader.sourceName)
+    let checker = RowChecker(schema: schema, columns: reader.columns, source: reader.sourceName, reference: nil)
     func column(_ name: String) throws -> Int {
       guard let c = reader.index(of: name) else {
         throw DataError.missingColumn(path: reader.sourceName, column: name, available: reader.columns)
@@ -111,17 +119,35 @@ public struct BiasInput: Sendable {
     let features = sensitive.map { schema.card?.feature(named: $0) }
     var input = BiasInput(
       rows: [], sensitive: sensitive.map { _ in [] }, labels: label == nil ? nil : [], rowCount: 0, source: reader.sourceName)
-    var encoded: [Double] = []
+    var row = [Double](repeating: .nan, count: schema.count)
     while let block = try reader.nextBlock(maxRecords: 4096) {
-      try encoder.encode(block, into: &encoded)
-      input.rows.append(contentsOf: encoded)
       for r in 0..<block.count {
+        let findings = row.withUnsafeMutableBufferPointer { checker.check(block, record: r, into: $0) }
+        let errors = findings.filter { $0.severity == .error }
+        if let first = errors.first {
+          switch badRows {
+          case .fail:
+            // The encoder's own message for cells it cannot read; the checker's otherwise.
+            try row.withUnsafeMutableBufferPointer { try encoder.encode(block, record: r, into: $0) }
+            throw BadRowError(finding: first, source: checker.source)
+          case .skip:
+            try reject(
+              RejectedRow(
+                line: first.line ?? block.lines[r], row: block.rowIndex(r), source: checker.source,
+                reason: first.description, fields: (0..<block.columnCount).map { block.string(r, $0) },
+                columns: reader.columns))
+            continue
+          case .explain:
+            for f in errors { if let j = f.feature { row[j] = .nan } }
+          }
+        }
+        input.rows.append(contentsOf: row)
         for (a, c) in sensitiveColumns.enumerated() {
           input.sensitive[a].append(SensitiveValues.value(of: block.string(r, c), feature: features[a]))
         }
         if let labelColumn { input.labels!.append(block.string(r, labelColumn)) }
+        input.rowCount += 1
       }
-      input.rowCount += block.count
     }
     return input
   }

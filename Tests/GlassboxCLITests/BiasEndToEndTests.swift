@@ -129,3 +129,35 @@ struct BiasEndToEndTests {
     }
   }
 }
+
+/// `bias` handles rows with data errors as `explain` does.
+@Suite("glassbox bias, rows with data errors")
+struct BiasBadRowTests {
+  @Test("bad rows are rejected (stderr, FILE.rejects.csv), the rest analysed, exit 65; skip exits 0; fail stops")
+  func badRows() throws {
+    let scratch = ScratchFolder()
+    let text = try String(contentsOfFile: Glassbox.root + "/datasets/adult-test.csv", encoding: .utf8)
+    var lines = text.split(separator: "\n").prefix(301).map(String.init)
+    lines[10] = lines[10].replacingOccurrences(of: "^[0-9]+,", with: "abc,", options: .regularExpression)
+    lines[20] = lines[20].replacingOccurrences(of: "^[0-9]+,", with: "200,", options: .regularExpression)
+    let input = scratch.write("bad.csv", lines.joined(separator: "\n") + "\n")
+    let out = scratch.path + "/bias.json"
+    let arguments = [
+      "bias", "--model", "models/adult-logistic.json", "--data", input, "--sensitive", "sex", "--label", "income",
+      "--bootstrap", "10", "--format", "json",
+    ]
+    let byDefault = try Glassbox.run(arguments + ["--out", out])
+    #expect(byDefault.status == 65, "\(byDefault.stderr)")
+    #expect(byDefault.stderr.contains("2 of 300 rows had data errors and were skipped; analysed 298"))
+    let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])
+    #expect(report["rows"] as? Int == 298)
+    let rejected = try String(contentsOfFile: out + ".rejects.csv", encoding: .utf8).split(separator: "\n")
+    #expect(rejected.count == 3)
+    #expect(rejected[1].hasPrefix("11,") && rejected[2].hasPrefix("21,"))
+    let skip = try Glassbox.run(arguments + ["--on-bad-row", "skip"])
+    #expect(skip.status == 0)
+    let fail = try Glassbox.run(arguments + ["--on-bad-row", "fail"])
+    #expect(fail.status == 65)
+    #expect(fail.stderr.contains("bad.csv:11, column 'age', value 'abc'"))
+  }
+}

@@ -117,6 +117,8 @@ struct Bias: ParsableCommand {
 
   @OptionGroup(title: "Audit trail") var auditOptions: AuditOptions
 
+  @OptionGroup(title: "Rows with data errors") var badRows: BadRowOptions
+
   func run() throws {
     let rules = try failOn.map { try FailOnRule(parsing: $0) }
     auditOptions.prefetchHashes(model, card, background, data)
@@ -148,16 +150,21 @@ struct Bias: ParsableCommand {
     request.output = k
     request.rules = rules
     request.threads = workers
+    request.badRows = badRows.policy
+    let rejected = try badRows.collector(out: out)
     if !noAttribution {
       request.explainer = ExplainerSetup(method: method.name, backgroundPath: background, space: output.space)
     }
-    let outcome = try BiasScoring.run(request, model: loaded) { explainer in
-      try auditOptions.makeTrail(
-        .init(
-          loaded: loaded, explainer: explainer, requestedMethod: method.name, seed: seed, threads: workers,
-          space: explainer.outputSpace, backgroundPath: background, dataPath: data, idColumn: nil,
-          parameters: ["command": .string("bias")]))
-    }
+    let outcome = try BiasScoring.run(
+      request, model: loaded,
+      audit: { explainer in
+        try auditOptions.makeTrail(
+          .init(
+            loaded: loaded, explainer: explainer, requestedMethod: method.name, seed: seed, threads: workers,
+            space: explainer.outputSpace, backgroundPath: background, dataPath: data, idColumn: nil,
+            parameters: ["command": .string("bias")]))
+      },
+      reject: { try rejected.add($0) })
     let (report, verdicts) = (outcome.report, outcome.verdicts)
     let unit = (outcome.attributionSpace ?? output.space) == .probability ? "probability" : m.transform.marginUnit
     let context = BiasContext(
@@ -178,7 +185,10 @@ struct Bias: ParsableCommand {
     if !breached.isEmpty {
       let list = breached.map { "\($0.rule) in \($0.grouping)" }.joined(separator: "; ")
       Terminal.printError("glassbox: bias gate breached: \(list)")
-      throw ExitCode(2)
     }
+    // Rejected rows (exit 65 by default) outrank a breached gate (exit 2): the report
+    // itself is incomplete.
+    try rejected.finish(of: outcome.report.rowCount + rejected.count, outcome: "analysed \(outcome.report.rowCount)")
+    if !breached.isEmpty { throw ExitCode(2) }
   }
 }

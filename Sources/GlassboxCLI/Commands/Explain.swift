@@ -71,28 +71,7 @@ struct Explain: ParsableCommand {
   @Flag(help: "No progress line on standard error.")
   var quiet = false
 
-  @Option(
-    help: """
-      A row with a data error (a cell that is not a number, an unknown label, a value outside the \
-      card's range, a missing required value): skip (report it on stderr, write it to the rejects \
-      file, go on; exit 0), fail (stop with its line, column and value; exit 65), or explain (treat \
-      bad cells as missing, attach the findings). Default: as skip, but the run exits 65 when any \
-      row was rejected, so that no row is lost silently.
-      """)
-  var onBadRow: BadRowPolicyArgument?
-
-  @Option(
-    help: """
-      Write every rejected row here: its line number, the reason, and its fields (CSV). Default: \
-      FILE.rejects.csv beside --out FILE; with standard output, rejected rows are only counted and \
-      listed on stderr.
-      """)
-  var rejects: String?
-
-  enum BadRowPolicyArgument: String, ExpressibleByArgument, CaseIterable {
-    case skip, fail, explain
-    var policy: BadRowPolicy { BadRowPolicy(rawValue: rawValue) ?? .skip }
-  }
+  @OptionGroup(title: "Rows with data errors") var badRows: BadRowOptions
 
   @OptionGroup(title: "Method") var explainerOptions: ExplainerOptions
 
@@ -124,10 +103,7 @@ struct Explain: ParsableCommand {
     if noHeader && format?.format.name != "csv" { throw ValidationError("--no-header applies to --format csv only") }
     if columns != nil && data == nil { throw ValidationError("--columns names the columns of a headerless --data input") }
     if idColumn != nil && data == nil { throw ValidationError("--id-column applies to --data input") }
-    if rejects != nil && data == nil { throw ValidationError("--rejects collects rejected rows of --data") }
-    if rejects != nil && (onBadRow == .fail || onBadRow == .explain) {
-      throw ValidationError("--rejects goes with the default policy or --on-bad-row skip (fail stops, explain keeps every row)")
-    }
+    if badRows.rejects != nil && data == nil { throw ValidationError("--rejects collects rejected rows of --data") }
     if let columns, columns.split(separator: ",").isEmpty { throw ValidationError("--columns needs at least one column name") }
   }
 
@@ -173,7 +149,7 @@ struct Explain: ParsableCommand {
       ReferenceProfile.build(encodedRows: $0.rows, schema: loaded.schema, source: $0.source)
     }
     if let instance {
-      let policy = onBadRow?.policy ?? .fail
+      let policy = badRows.onBadRow?.policy ?? .fail
       // Cells that cannot be read at all keep the encoder's own message.
       if policy != .explain { _ = try FeatureEncoder.encode(instance: instance, schema: loaded.schema) }
       let (inputs, notes) = try BatchExplanation.checkInstance(
@@ -192,7 +168,7 @@ struct Explain: ParsableCommand {
     let givenColumns = columns.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { trimmedSpaces($0) } }
     let reader = try CSVReader(path: data ?? "-", columns: givenColumns)
     var options = BatchExplanation.Options()
-    options.badRows = onBadRow?.policy ?? .skip
+    options.badRows = badRows.policy
     options.selection = selection
     options.idColumn = idColumn
     options.outputClass = outputClass
@@ -201,19 +177,11 @@ struct Explain: ParsableCommand {
       reader: reader, schema: loaded.schema, explainer: explainer, renderer: renderer, reference: reference,
       audit: trail, options: options)
     let progress = ProgressLine(enabled: !quiet)
-    let rejectsPath = rejects ?? out.map { $0 + ".rejects.csv" }
-    let rejectsSink = try rejectsPath.map { try OutputSink(path: $0) }
-    try rejectsSink?.write(RejectedRow.csvHeader(columns: reader.columns))
-    var reported = 0
+    let rejected = try badRows.collector(out: out, columns: reader.columns)
     let summary: BatchExplanation.Summary
     do {
-      summary = try batch.run(into: sink, progress: { progress.update(rows: $0.rows, bytes: $0.bytes, totalBytes: $0.totalBytes) }) { rejected in
-        reported += 1
-        if reported <= 20 {
-          progress.finish()
-          Terminal.printError("glassbox: warning: " + ParameterSpelling.flags.render(rejected.message))
-        }
-        try rejectsSink?.write(rejected.csvLine)
+      summary = try batch.run(into: sink, progress: { progress.update(rows: $0.rows, bytes: $0.bytes, totalBytes: $0.totalBytes) }) {
+        try rejected.add($0, beforeWarning: progress.finish)
       }
     } catch {
       progress.finish()
@@ -228,24 +196,7 @@ struct Explain: ParsableCommand {
         problem: "only \(summary.selected) of the \(selection.count) selected rows exist in '\(reader.sourceName)' (it has fewer data rows)")
     }
     try sink.commit()
-    // The rejects file beside the output describes this run: written when rows were
-    // rejected (or when asked for by name), and a stale one from an earlier run removed.
-    if summary.skipped > 0 || rejects != nil {
-      try rejectsSink?.commit()
-    } else if let rejectsPath {
-      OutputSink.removeStale(rejectsPath)
-    }
-    if summary.skipped > 0 {
-      // The default policy never loses a row silently: the run reports the loss in its status.
-      let failing = onBadRow == nil
-      Terminal.printError(
-        "glassbox: \(summary.skipped) of \(summary.selected) rows had data errors and were skipped"
-          + (summary.skipped > 20 ? " (the first 20 are listed above)" : "")
-          + "; explained \(summary.explained)"
-          + (rejectsPath.map { "; the rejected rows are in '\($0)'" } ?? "")
-          + (failing ? "; exit 65 (--on-bad-row skip accepts the loss with exit 0)" : ""))
-      if failing { throw ExitCode(65) }
-    }
+    try rejected.finish(of: summary.selected, outcome: "explained \(summary.explained)")
   }
 }
 
