@@ -235,7 +235,6 @@ struct BlockProcessor: Sendable {
     explainedRecords.reserveCapacity(keep.count)
     var notes: [Int: [String]] = [:]
     var skipped: [RejectedRow] = []
-    var scratch = [Double](repeating: 0, count: m)
     try encoded.withUnsafeMutableBufferPointer { all in
       for r in keep {
         let slot = UnsafeMutableBufferPointer(rebasing: all[(explainedRecords.count * m)..<((explainedRecords.count + 1) * m)])
@@ -244,33 +243,14 @@ struct BlockProcessor: Sendable {
           explainedRecords.append(r)
           continue
         }
-        let errors = findings.filter { $0.severity == .error }
-        if let first = errors.first {
-          switch badRows {
-          case .fail:
-            // The encoder's own message for cells it cannot read; the checker's otherwise.
-            try scratch.withUnsafeMutableBufferPointer { try encoder.encode(block, record: r, into: $0) }
-            throw BadRowError(finding: first, source: checker.source)
-          case .skip:
-            skipped.append(
-              RejectedRow(
-                line: first.line ?? block.lines[r], row: block.rowIndex(r), source: checker.source,
-                reason: first.description, fields: (0..<block.columnCount).map { block.string(r, $0) },
-                columns: checker.columns))
-            for j in 0..<m { slot[j] = .nan }
-            continue
-          case .explain:
-            notes[block.rowIndex(r)] = findings.map(Self.note)
-            // As the note says: a cell with an error (even a readable one, such as a value
-            // outside the card's range) is explained as missing.
-            for f in errors { if let j = f.feature { slot[j] = .nan } }
-          }
-        } else {
-          // Warnings go with the explanation; a missing value is normal input, not news.
-          let kept = findings.filter { $0.kind != .missing }.map(Self.note)
-          if !kept.isEmpty { notes[block.rowIndex(r)] = kept }
+        switch try badRows.decide(findings, block: block, record: r, row: slot, checker: checker, encoder: encoder) {
+        case .reject(let rejected):
+          skipped.append(rejected)
+          for j in 0..<m { slot[j] = .nan }
+        case .keep(let rowNotes):
+          if !rowNotes.isEmpty { notes[block.rowIndex(r)] = rowNotes }
+          explainedRecords.append(r)
         }
-        explainedRecords.append(r)
       }
     }
     encoded.removeLast((keep.count - explainedRecords.count) * m)
@@ -300,12 +280,6 @@ struct BlockProcessor: Sendable {
       auditRecords: auditBuilder?.bodies(explanations) ?? [])
   }
 
-  /// A finding as a note on its row's explanation.
-  static func note(_ f: Finding) -> String {
-    var text = f.column.map { "\($0): " } ?? ""
-    if let value = f.value { text += "'\(value)': " }
-    return text + f.detail + (f.severity == .error ? " (explained as missing)" : "")
-  }
 }
 
 /// A row left out of a batch for a data error, with everything needed to find and fix it.
@@ -340,7 +314,7 @@ public struct RejectedRow: Sendable, Equatable {
 
 /// A row with an error-level data problem under `--on-bad-row fail`.
 struct BadRowError: ParameterNamingError {
-  let finding: Finding
+  var finding: Finding
   let source: String
   var remedy = "fix the value, or use \(Parameter.onBadRow) skip or explain"
   var kind: FailureKind { .data }
@@ -366,14 +340,21 @@ extension BatchExplanation {
   ) throws -> (inputs: [Double], notes: [String]) {
     let checker = RowChecker(schema: schema, columns: schema.names, source: "\(Parameter.instance)", reference: reference)
     var inputs = [Double](repeating: .nan, count: schema.count)
-    let findings = inputs.withUnsafeMutableBufferPointer { checker.check(block, record: 0, into: $0) }
-    let errors = findings.filter { $0.severity == .error }
-    if var first = errors.first, policy != .explain {
-      first.line = nil
-      throw BadRowError(finding: first, source: "\(Parameter.instance)", remedy: "fix the value, or use \(Parameter.onBadRow) explain")
+    let decided: RowDecision
+    do {
+      decided = try inputs.withUnsafeMutableBufferPointer { row in
+        let findings = checker.check(block, record: 0, into: row)
+        // An instance is a single row: skipping it would leave nothing, so skip fails too.
+        return try (policy == .explain ? .explain : BadRowPolicy.fail).decide(
+          findings, block: block, record: 0, row: row, checker: checker, encoder: nil)
+      }
+    } catch var error as BadRowError {
+      // An instance has no line; its remedy is to keep the row as missing.
+      error.finding.line = nil
+      error.remedy = "fix the value, or use \(Parameter.onBadRow) explain"
+      throw error
     }
-    for f in errors { if let j = f.feature { inputs[j] = .nan } }
-    let kept = errors.isEmpty ? findings.filter { $0.kind != .missing } : findings
-    return (inputs, kept.map(BlockProcessor.note))
+    guard case .keep(let notes) = decided else { return (inputs, []) }
+    return (inputs, notes)
   }
 }

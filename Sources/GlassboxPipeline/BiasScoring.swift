@@ -122,24 +122,14 @@ public struct BiasInput: Sendable {
     var row = [Double](repeating: .nan, count: schema.count)
     while let block = try reader.nextBlock(maxRecords: 4096) {
       for r in 0..<block.count {
-        let findings = row.withUnsafeMutableBufferPointer { checker.check(block, record: r, into: $0) }
-        let errors = findings.filter { $0.severity == .error }
-        if let first = errors.first {
-          switch badRows {
-          case .fail:
-            // The encoder's own message for cells it cannot read; the checker's otherwise.
-            try row.withUnsafeMutableBufferPointer { try encoder.encode(block, record: r, into: $0) }
-            throw BadRowError(finding: first, source: checker.source)
-          case .skip:
-            try reject(
-              RejectedRow(
-                line: first.line ?? block.lines[r], row: block.rowIndex(r), source: checker.source,
-                reason: first.description, fields: (0..<block.columnCount).map { block.string(r, $0) },
-                columns: reader.columns))
-            continue
-          case .explain:
-            for f in errors { if let j = f.feature { row[j] = .nan } }
-          }
+        let decided = try row.withUnsafeMutableBufferPointer { slot in
+          try badRows.decide(
+            checker.check(block, record: r, into: slot), block: block, record: r, row: slot, checker: checker,
+            encoder: encoder)
+        }
+        if case .reject(let rejected) = decided {
+          try reject(rejected)
+          continue
         }
         input.rows.append(contentsOf: row)
         for (a, c) in sensitiveColumns.enumerated() {
