@@ -112,14 +112,24 @@ struct ExplainEndToEndTests {
     #expect(scratch.contents() == ["bad.csv"])
   }
 
+  /// The first `rows` data rows of the shipped data with an age cell replaced in line
+  /// `badAge.line` and the sex label misspelt in line `badSex` (0 is the header); the
+  /// file's path and its lines.
+  func plantedBadRows(_ scratch: ScratchFolder, rows: Int, badAge: (line: Int, cell: String), badSex: Int) throws
+    -> (String, [String])
+  {
+    let text = try String(contentsOfFile: Glassbox.root + "/" + data, encoding: .utf8)
+    var lines = text.split(separator: "\n").prefix(rows + 1).map(String.init)
+    lines[badAge.line] = lines[badAge.line].replacingOccurrences(
+      of: "^[0-9]+,", with: badAge.cell + ",", options: .regularExpression)
+    lines[badSex] = lines[badSex].replacingOccurrences(of: ",(Male|Female),", with: ",Mle,", options: .regularExpression)
+    return (scratch.write("bad.csv", lines.joined(separator: "\n") + "\n"), lines)
+  }
+
   @Test("--on-bad-row: the default skips, reports, counts and exits 65; skip exits 0; explain keeps the row with its findings")
   func badRowPolicies() throws {
     let scratch = ScratchFolder()
-    let text = try String(contentsOfFile: Glassbox.root + "/" + data, encoding: .utf8)
-    var lines = text.split(separator: "\n").prefix(11).map(String.init)
-    lines[3] = lines[3].replacingOccurrences(of: "^[0-9]+,", with: "forty,", options: .regularExpression)
-    lines[7] = lines[7].replacingOccurrences(of: ",(Male|Female),", with: ",Mle,", options: .regularExpression)
-    let input = scratch.write("bad.csv", lines.joined(separator: "\n") + "\n")
+    let (input, _) = try plantedBadRows(scratch, rows: 10, badAge: (3, "forty"), badSex: 7)
     let byDefault = try Glassbox.run(["explain", "--model", model, "--data", input, "--format", "json"])
     #expect(byDefault.status == 65, "\(byDefault.stderr)")
     #expect(try Glassbox.jsonLines(byDefault.stdout).map { $0["row"] as? Int } == [0, 1, 3, 4, 5, 7, 8, 9])
@@ -142,11 +152,7 @@ struct ExplainEndToEndTests {
   @Test("rejected rows go to FILE.rejects.csv beside --out (or --rejects), with line, reason and fields; every input row is in one of the two")
   func rejectsFile() throws {
     let scratch = ScratchFolder()
-    let text = try String(contentsOfFile: Glassbox.root + "/" + data, encoding: .utf8)
-    var lines = text.split(separator: "\n").prefix(21).map(String.init)
-    lines[5] = lines[5].replacingOccurrences(of: "^[0-9]+,", with: "\"4,0\",", options: .regularExpression)
-    lines[12] = lines[12].replacingOccurrences(of: ",(Male|Female),", with: ",Mle,", options: .regularExpression)
-    let input = scratch.write("bad.csv", lines.joined(separator: "\n") + "\n")
+    let (input, lines) = try plantedBadRows(scratch, rows: 20, badAge: (5, "\"4,0\""), badSex: 12)
     let out = scratch.path + "/phi.csv"
     let run = try Glassbox.run(["explain", "--model", model, "--data", input, "--format", "csv", "--out", out])
     #expect(run.status == 65)
