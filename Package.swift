@@ -66,7 +66,7 @@ let package = Package(
     // docs/library.md: a CSV streamed to explanations with the library alone.
     .executableTarget(
       name: "glassbox-library-example",
-      dependencies: ["GlassboxPipeline", "GlassboxReports", "GlassboxModels", "GlassboxData"],
+      dependencies: ["GlassboxPipeline", "GlassboxReports", "GlassboxExplainers", "GlassboxModels", "GlassboxData"],
       path: "examples/library"),
     // Timings for the bench/ scripts (no assertions; not built by the tests' targets).
     .executableTarget(

@@ -282,6 +282,11 @@ struct BlockProcessor: Sendable {
 
 }
 
+extension Parameter {
+  /// What happens to a row with a data error.
+  public static let onBadRow = Parameter("onBadRow")
+}
+
 /// A row left out of a batch for a data error, with everything needed to find and fix it.
 public struct RejectedRow: Sendable, Equatable {
   /// The physical line (one-based) the record starts on.

@@ -4,6 +4,7 @@
 //   swift build --product glassbox-library-example
 //   .build/debug/glassbox-library-example models/adult-xgboost.json datasets/adult.csv
 import GlassboxData
+import GlassboxExplainers
 import GlassboxModels
 import GlassboxPipeline
 import GlassboxReports

@@ -1,5 +1,4 @@
 import GlassboxData
-import GlassboxExplainers
 import GlassboxModels
 import GlassboxSystem
 

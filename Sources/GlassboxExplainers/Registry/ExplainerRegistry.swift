@@ -1,5 +1,4 @@
 import GlassboxData
-import GlassboxExplainers
 import GlassboxModels
 import GlassboxSystem
 
@@ -118,8 +117,6 @@ public struct ExplainerSetup: Sendable {
 extension Parameter {
   /// The output space (raw margins or probabilities).
   public static let output = Parameter("output")
-  /// What happens to a row with a data error.
-  public static let onBadRow = Parameter("onBadRow")
 }
 
 /// The one list of explanation methods.
