@@ -140,6 +140,8 @@ struct FiniteParameterTests {
     expectFailure("model.tree_info: output group 1 has 0 trees but group 0 has 1") { _ = try decode(uneven) }
     let empty = try xgboost(objective: "reg:squarederror", numClass: 0, withoutTrees: true)
     expectFailure("model.trees: the model has no trees") { _ = try decode(empty) }
+    let declaredTwo = try replacingFirst("\"num_trees\":\"1\"", with: "\"num_trees\":\"2\"", in: xgboostJSON())
+    expectFailure("model.gbtree_model_param.num_trees: declares 2 trees but model.trees holds 1") { _ = try decode(declaredTwo) }
     // num_class 1 on a regression objective is how some versions write it: accepted.
     #expect((try? decode(try xgboost(objective: "reg:squarederror", numClass: 1))) != nil)
   }

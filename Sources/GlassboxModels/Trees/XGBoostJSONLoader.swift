@@ -76,6 +76,12 @@ enum XGBoostJSONLoader {
       throw f.invalid("model.tree_info", "\(treeInfo.count) entries for \(trees.count) trees")
     }
     guard !trees.isEmpty else { throw f.invalid("model.trees", "the model has no trees") }
+    if let declared = model["gbtree_model_param"]?.object?["num_trees"] {
+      let n = try f.integer(declared, "model.gbtree_model_param.num_trees")
+      guard n == trees.count else {
+        throw f.invalid("model.gbtree_model_param.num_trees", "declares \(n) trees but model.trees holds \(trees.count)")
+      }
+    }
     var treesPerOutput = [Int](repeating: 0, count: outputCount)
     for k in treeInfo { treesPerOutput[k] += 1 }
     if let k = treesPerOutput.firstIndex(where: { $0 != treesPerOutput[0] }) {
