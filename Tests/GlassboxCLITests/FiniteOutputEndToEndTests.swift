@@ -32,9 +32,19 @@ struct FiniteOutputEndToEndTests {
   func instanceNamed() throws {
     let scratch = ScratchFolder()
     let modelPath = scratch.write("m.json", model)
-    let run = try Glassbox.run(["explain", "--model", modelPath, "--instance", "a=-1e10,b=1"])
+    let log = scratch.path + "/audit.log"
+    let run = try Glassbox.run(["explain", "--model", modelPath, "--instance", "a=-1e10,b=1", "--audit", log])
     #expect(run.status == 65, "stderr: \(run.stderr)")
     #expect(run.stderr.contains("--instance: the prediction is -inf"), "stderr: \(run.stderr)")
     #expect(run.stderr.split(separator: "\n").count == 1, "stderr: \(run.stderr)")
+    // No audit record was written for the value glassbox could not compute.
+    let verify = try Glassbox.run(["audit", "verify", log])
+    #expect(verify.stdout.contains("intact: 0 record(s)"), "stdout: \(verify.stdout) stderr: \(verify.stderr)")
+    // The same instance with a finite margin is recorded.
+    let okLog = scratch.path + "/ok.log"
+    let ok = try Glassbox.run(["explain", "--model", modelPath, "--instance", "a=-1e-300,b=1", "--audit", okLog])
+    #expect(ok.status == 0, "stderr: \(ok.stderr)")
+    let okVerify = try Glassbox.run(["audit", "verify", okLog])
+    #expect(okVerify.stdout.contains("intact: 1 record(s)"), "stdout: \(okVerify.stdout) stderr: \(okVerify.stderr)")
   }
 }
