@@ -65,6 +65,15 @@ struct FiniteParameterTests {
     expectFailure("tree_sizes: lists \(listed) trees but the file has \(listed - 1) Tree= blocks") { try loadText(lastDeleted) }
   }
 
+  @Test("num_class must agree with num_tree_per_iteration")
+  func classesAgainstTreesPerIteration() throws {
+    let text = try lightGBMText()
+    let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("num_class=") })
+    let stated = try #require(Int(line.dropFirst("num_class=".count)))
+    let mutated = try replacingFirst(String(line) + "\n", with: "num_class=\(stated + 2)\n", in: text)
+    expectFailure("num_class: num_class \(stated + 2) but num_tree_per_iteration \(stated)") { try loadText(mutated) }
+  }
+
   @Test("a key repeated in a tree block or in the header is an error")
   func duplicateKeys() throws {
     let text = try lightGBMText()

@@ -76,6 +76,7 @@ enum LightGBMTextLoader {
     }
     header.featureCount = try headerInt("max_feature_idx") + 1
     header.treesPerIteration = max(1, try headerInt("num_tree_per_iteration", default: 1))
+    if headerFields["num_class"] != nil { header.classCount = try headerInt("num_class") }
     header.objective = String(headerFields["objective"] ?? "")
     if let names = headerFields["feature_names"] {
       header.featureNames = names.split(separator: " ").map(String.init)
