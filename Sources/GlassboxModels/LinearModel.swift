@@ -117,9 +117,16 @@ public struct LinearModel: Model, Equatable {
     if transform != .softmax && coefficients.count != 1 {
       throw ModelError.invalid(path: path, field: "coefficients", problem: "several coefficient rows need the softmax link")
     }
-    let all = coefficients.flatMap { $0 } + intercepts
-    if all.contains(where: { !$0.isFinite }) {
-      throw ModelError.invalid(path: path, field: "coefficients", problem: "non-finite value")
+    for (k, row) in coefficients.enumerated() {
+      if let j = row.firstIndex(where: { !Self.isWithinBound($0) }) {
+        throw ModelError.invalid(
+          path: path, field: coefficients.count == 1 ? "coefficients[\(j)]" : "coefficients[\(k)][\(j)]",
+          problem: Self.boundProblem(row[j]))
+      }
+    }
+    if let k = intercepts.firstIndex(where: { !Self.isWithinBound($0) }) {
+      throw ModelError.invalid(
+        path: path, field: intercepts.count == 1 ? "intercept" : "intercept[\(k)]", problem: Self.boundProblem(intercepts[k]))
     }
     var means: [Double]? = nil
     if let meanValues = root["means"], !meanValues.isNull {
@@ -127,8 +134,8 @@ public struct LinearModel: Model, Equatable {
       guard parsed.count == features.count else {
         throw ModelError.invalid(path: path, field: "means", problem: "\(parsed.count) means for \(features.count) features")
       }
-      if let j = parsed.firstIndex(where: { !$0.isFinite }) {
-        throw ModelError.invalid(path: path, field: "means[\(j)]", problem: "non-finite mean")
+      if let j = parsed.firstIndex(where: { !Self.isWithinBound($0) }) {
+        throw ModelError.invalid(path: path, field: "means[\(j)]", problem: Self.boundProblem(parsed[j]))
       }
       means = parsed
     }
@@ -143,6 +150,19 @@ public struct LinearModel: Model, Equatable {
     return LinearModel(
       featureNames: features, coefficients: coefficients, intercepts: intercepts, transform: transform,
       means: means, classNames: classes)
+  }
+}
+
+extension LinearModel {
+  /// The largest |coefficient|, |intercept| and |mean| accepted: 1e300, so that no stored
+  /// parameter is itself near double's 1.8e308. Margins can still overflow for extreme
+  /// inputs; the explain pipeline refuses non-finite results row by row.
+  public static let parameterBound = 1e300
+
+  static func isWithinBound(_ value: Double) -> Bool { value.isFinite && abs(value) <= parameterBound }
+
+  static func boundProblem(_ value: Double) -> String {
+    "\(value) is not a finite number within ±\(parameterBound)"
   }
 }
 

@@ -275,6 +275,10 @@ struct BlockProcessor: Sendable {
       }
     }
     if let classFilter { explanations.removeAll { ($0.output ?? 0) != classFilter } }
+    try NonFiniteResultError.check(explanations, featureNames: encoder.schema.names) { row in
+      let line = explainedRecords.first { block.rowIndex($0) == row }.map { block.lines[$0] }
+      return (line.map { "\(checker.source):\($0)" } ?? checker.source, row)
+    }
     return Result(
       text: render(explanations), selected: keep.count, explained: explainedRecords.count, skipped: skipped,
       auditRecords: auditBuilder?.bodies(explanations) ?? [])

@@ -14,6 +14,7 @@ enum LightGBMDumpLoader {
     var header = LightGBMHeader()
     header.featureCount = try f.integer(root["max_feature_idx"], "max_feature_idx", in: 0...100_000_000) + 1
     header.treesPerIteration = max(1, try f.integer(root["num_tree_per_iteration"] ?? .number(1), "num_tree_per_iteration"))
+    header.classCount = try root["num_class"].map { try f.integer($0, "num_class") }
     header.objective = try root["objective"].map { try f.string($0, "objective") } ?? ""
     header.averageOutput = root["average_output"]?.bool ?? false
     header.featureNames = try root["feature_names"].map { try f.strings($0, "feature_names") } ?? []

@@ -10,6 +10,9 @@ struct LightGBMHeader {
   var featureNames: [String] = []
   var featureCount = 0
   var treesPerIteration = 1
+  /// `num_class`, when the file states it: LightGBM grows one tree per class and
+  /// iteration, so it must equal `treesPerIteration`.
+  var classCount: Int?
   var objective = ""
   var averageOutput = false
 
@@ -49,6 +52,10 @@ struct LightGBMHeader {
   func ensemble(trees: [TreeSpec], path: String) throws -> TreeEnsemble {
     let transform = try Self.transform(objective, path: path)
     let k = treesPerIteration
+    if let classCount, classCount != k {
+      throw ModelError.invalid(
+        path: path, field: "num_class", problem: "num_class \(classCount) but num_tree_per_iteration \(k) (they must agree)")
+    }
     if transform == .softmax && k < 2 {
       throw ModelError.invalid(path: path, field: "num_tree_per_iteration", problem: "a multiclass model needs at least 2")
     }

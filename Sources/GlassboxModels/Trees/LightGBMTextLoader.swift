@@ -4,6 +4,11 @@
 /// `decision_type` bits: 0 categorical, 1 default-left, 2–3 missing type (None, Zero,
 /// NaN). Categorical thresholds index `cat_boundaries` into the `cat_threshold` bitset
 /// words; categories in the set go left. Linear trees are rejected.
+///
+/// Strict where LightGBM's own reader is lenient: every number token must be read whole
+/// (a NUL byte or other garbage inside it is an error naming the key and tree), a key may
+/// appear once per tree block and once in the header, `Tree=` blocks must be numbered
+/// 0, 1, 2, … and, when the header lists `tree_sizes`, there must be one block per entry.
 enum LightGBMTextLoader {
   /// - Throws: `ModelError` for unsupported variants and inconsistent content.
   /// - Complexity: O(file size).
@@ -13,6 +18,7 @@ enum LightGBMTextLoader {
     var trees: [TreeSpec] = []
     var block: [Substring: Substring] = [:]
     var blockName = ""
+    var treeIDs: [Substring] = []
     var inTree = false
     var headerFields: [Substring: Substring] = [:]
     var sawEnd = false
@@ -40,9 +46,18 @@ enum LightGBMTextLoader {
         try finishTree()
         inTree = true
         blockName = "Tree=\(value)"
+        treeIDs.append(value)
         continue
       }
-      if inTree { block[key] = value } else { headerFields[key] = value }
+      if inTree {
+        guard block.updateValue(value, forKey: key) == nil else {
+          throw ModelError.invalid(path: path, field: "\(blockName) \(key)", problem: "the key appears twice in the tree block")
+        }
+      } else {
+        guard headerFields.updateValue(value, forKey: key) == nil else {
+          throw ModelError.invalid(path: path, field: String(key), problem: "the key appears twice in the header")
+        }
+      }
     }
     guard sawEnd else {
       throw ModelError.invalid(path: path, field: "end of trees", problem: "the line is missing: the file is truncated")
@@ -61,6 +76,7 @@ enum LightGBMTextLoader {
     }
     header.featureCount = try headerInt("max_feature_idx") + 1
     header.treesPerIteration = max(1, try headerInt("num_tree_per_iteration", default: 1))
+    if headerFields["num_class"] != nil { header.classCount = try headerInt("num_class") }
     header.objective = String(headerFields["objective"] ?? "")
     if let names = headerFields["feature_names"] {
       header.featureNames = names.split(separator: " ").map(String.init)
@@ -77,7 +93,37 @@ enum LightGBMTextLoader {
     guard !trees.isEmpty else {
       throw ModelError.invalid(path: path, field: "Tree", problem: "the file has no trees (truncated?)")
     }
+    try checkTreeBlocks(treeIDs, sizes: headerFields["tree_sizes"], path: path)
     return try header.ensemble(trees: trees, path: path)
+  }
+
+  /// The `Tree=` ids must run 0, 1, 2, …, and `tree_sizes` (when present) must list one
+  /// size per block: a deleted or repeated block is an error, not a smaller model.
+  static func checkTreeBlocks(_ ids: [Substring], sizes: Substring?, path: String) throws {
+    for (i, id) in ids.enumerated() where Int(id) != i {
+      throw ModelError.invalid(
+        path: path, field: "Tree=\(id)", problem: "tree block \(i) is numbered '\(id)', expected \(i) (a block is missing or repeated)")
+    }
+    if let sizes {
+      let listed = sizes.split(separator: " ").count
+      guard listed == ids.count else {
+        throw ModelError.invalid(
+          path: path, field: "tree_sizes", problem: "lists \(listed) trees but the file has \(ids.count) Tree= blocks")
+      }
+    }
+  }
+
+  /// A whole number token: nil when any part of it (a NUL byte, trailing garbage) is not
+  /// part of the number. (`Double(_:)` alone stops at a NUL byte.)
+  static func number(_ token: Substring) -> Double? {
+    guard !token.utf8.contains(where: { $0 < 0x20 || $0 >= 0x7f }) else { return nil }
+    return Double(token)
+  }
+
+  /// How a token that is not a number is shown in a message: control bytes as \u{…}.
+  static func shown(_ token: Substring) -> String {
+    token.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? "\\u{\(String($0.value, radix: 16))}" : String($0) }
+      .joined()
   }
 
   static func readTree(_ block: [Substring: Substring], name: String, path: String) throws -> TreeSpec {
@@ -95,7 +141,7 @@ enum LightGBMTextLoader {
       var out: [Double] = []
       out.reserveCapacity(count)
       for p in parts {
-        guard let d = Double(p) else { throw fail(key, "cannot read '\(p)' as a number") }
+        guard let d = number(p) else { throw fail(key, "cannot read '\(shown(p))' as a number") }
         out.append(d)
       }
       return out
@@ -129,7 +175,9 @@ enum LightGBMTextLoader {
     let rights = try integers("right_child", count: internalCount)
     let leafCounts = try numbers("leaf_count", count: leaves)
     let internalCounts = try numbers("internal_count", count: internalCount)
-    let catCount = Int(block["num_cat"] ?? "0") ?? 0
+    guard let catCount = Int(block["num_cat"] ?? "0"), catCount >= 0 else {
+      throw fail("num_cat", "expected a non-negative integer, found '\(shown(block["num_cat"] ?? ""))'")
+    }
     var boundaries: [Int] = []
     var catWords: [Double] = []
     if catCount > 0 {

@@ -19,8 +19,10 @@ enum SklearnTreesLoader {
     try f.checkNames(names, "features")
     let k = try f.integer(root["num_outputs"], "num_outputs", in: 1...1_000_000)
     let base = try f.numbers(root["base_margin"], "base_margin")
-    guard base.count == k, base.allSatisfy(\.isFinite) else {
-      throw f.invalid("base_margin", "expected \(k) finite numbers, found \(base.count)")
+    guard base.count == k else { throw f.invalid("base_margin", "expected \(k) numbers, found \(base.count)") }
+    let bound = TreeEnsembleBuilder.doubleValueBound
+    if let i = base.firstIndex(where: { !($0.isFinite && abs($0) <= bound) }) {
+      throw f.invalid("base_margin[\(i)]", "\(base[i]) is not a finite number within ±\(bound)")
     }
     let linkName = try f.string(root["link"], "link")
     let transform: OutputTransform

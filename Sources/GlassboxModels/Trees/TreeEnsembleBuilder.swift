@@ -48,11 +48,21 @@ struct TreeSpec {
 /// Checks that every tree is a proper binary tree reachable from node 0: child
 /// indices in range, no node reached twice (which rules out cycles and shared
 /// subtrees), depth at most `maxDepth`, split features below the feature count,
-/// finite values and thresholds (±∞ allowed), finite non-negative covers. Nodes that
-/// cannot be reached from the root (XGBoost's deleted nodes) are dropped.
+/// thresholds that are not NaN (±∞ allowed), weighted leaf values within ±`valueBound`,
+/// finite non-negative covers, and positive covers on split nodes (path-dependent
+/// TreeSHAP divides by them; training never splits a node without data, so a zero there
+/// means a damaged file). Nodes that cannot be reached from the root (XGBoost's deleted
+/// nodes) are dropped.
 struct TreeEnsembleBuilder {
   /// Deepest tree accepted (TreeSHAP keeps O(depth²) state per tree).
   static let maxDepth = 256
+
+  /// The largest |leaf value × tree weight| (and |base margin|) accepted for models summed
+  /// in double: 1e300 leaves room for 10^8 trees before a sum can overflow 1.8e308.
+  static let doubleValueBound = 1e300
+  /// The same bound for models summed in float32 (XGBoost): 1e30 leaves room for 10^8
+  /// trees below float32's 3.4e38.
+  static let float32ValueBound = 1e30
 
   struct Built {
     var nodes: [TreeNode] = []
@@ -68,14 +78,20 @@ struct TreeEnsembleBuilder {
   let path: String
   let featureCount: Int
   let outputCount: Int
+  /// The largest |leaf value × tree weight| accepted (`doubleValueBound` or `float32ValueBound`).
+  let valueBound: Double
   /// Flags every split node gets (comparison and category direction).
   let commonFlags: UInt8
   private(set) var built = Built()
 
-  init(path: String, featureCount: Int, outputCount: Int, strictLess: Bool, categorySetGoesLeft: Bool) {
+  init(
+    path: String, featureCount: Int, outputCount: Int, strictLess: Bool, categorySetGoesLeft: Bool,
+    valueBound: Double = TreeEnsembleBuilder.doubleValueBound
+  ) {
     self.path = path
     self.featureCount = featureCount
     self.outputCount = outputCount
+    self.valueBound = valueBound
     self.commonFlags =
       (strictLess ? TreeNode.Flags.strictLess : 0) | (categorySetGoesLeft ? TreeNode.Flags.setGoesLeft : 0)
   }
@@ -100,7 +116,9 @@ struct TreeEnsembleBuilder {
     guard tree.output >= 0 && tree.output < outputCount else {
       throw fail(tree, "output", "output group \(tree.output) is outside 0..<\(outputCount)")
     }
-    guard tree.weight.isFinite else { throw fail(tree, "weight", "non-finite tree weight") }
+    guard tree.weight.isFinite && abs(tree.weight) <= valueBound else {
+      throw fail(tree, "weight", "tree weight \(tree.weight) is not a finite number within ±\(valueBound)")
+    }
 
     let base = built.nodes.count
     var newIndex = [Int32](repeating: -1, count: n)
@@ -136,17 +154,25 @@ struct TreeEnsembleBuilder {
         throw fail(tree, "cover[\(i)]", "cover must be a finite non-negative number, found \(cover)")
       }
       if isLeaf {
-        guard tree.value[i].isFinite else { throw fail(tree, "value[\(i)]", "non-finite leaf value") }
+        let weighted = tree.value[i] * tree.weight
+        guard weighted.isFinite && abs(weighted) <= valueBound else {
+          throw fail(
+            tree, "value[\(i)]",
+            "leaf value \(tree.value[i])\(tree.weight == 1 ? "" : " × tree weight \(tree.weight)") is not a finite number within ±\(valueBound)")
+        }
         built.nodes.append(TreeNode(left: -1, right: -1, feature: 0, threshold: 0, flags: 0))
         built.values.append(tree.value[i])
         built.covers.append(cover)
         continue
       }
+      guard cover > 0 else {
+        throw fail(tree, "cover[\(i)]", "a split node needs a positive cover (path-dependent TreeSHAP divides by it), found \(cover)")
+      }
       let f = tree.feature[i]
       guard f >= 0 && f < featureCount else {
         throw fail(tree, "feature[\(i)]", "feature index \(f) is outside 0..<\(featureCount)")
       }
-      guard !tree.threshold[i].isNaN else { throw fail(tree, "threshold[\(i)]", "NaN threshold") }
+      guard !tree.threshold[i].isNaN else { throw fail(tree, "threshold[\(i)]", "the split threshold is NaN") }
       var flags = commonFlags | (tree.missing[i].rawValue << TreeNode.Flags.missingShift)
       if tree.defaultLeft[i] { flags |= TreeNode.Flags.defaultLeft }
       var start: Int32 = 0

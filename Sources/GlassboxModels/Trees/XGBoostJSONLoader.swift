@@ -30,6 +30,7 @@ enum XGBoostJSONLoader {
     let objectiveObject = try f.object(learner["objective"], "learner.objective")
     let objective = try f.string(objectiveObject["name"], "learner.objective.name")
     let (link, transform) = try objectiveRule(objective, path: path)
+    try checkOutputGroups(objective: objective, numClass: numClass, f: f)
 
     var names = try learner["feature_names"].map { try f.strings($0, "learner.feature_names") } ?? []
     if names.isEmpty {
@@ -45,6 +46,11 @@ enum XGBoostJSONLoader {
     }
     let baseMargins = (0..<outputCount).map { k in
       Double(link(Float(baseScores.count == 1 ? baseScores[0] : baseScores[k])))
+    }
+    if let k = baseMargins.firstIndex(where: { !($0.isFinite && abs($0) <= TreeEnsembleBuilder.float32ValueBound) }) {
+      throw f.invalid(
+        "learner_model_param.base_score",
+        "the base margin of output \(k) is \(baseMargins[k]), not a finite number within ±\(TreeEnsembleBuilder.float32ValueBound)")
     }
 
     let booster = try f.object(learner["gradient_booster"], "learner.gradient_booster")
@@ -69,6 +75,20 @@ enum XGBoostJSONLoader {
     guard treeInfo.count == trees.count else {
       throw f.invalid("model.tree_info", "\(treeInfo.count) entries for \(trees.count) trees")
     }
+    guard !trees.isEmpty else { throw f.invalid("model.trees", "the model has no trees") }
+    if let declared = model["gbtree_model_param"]?.object?["num_trees"] {
+      let n = try f.integer(declared, "model.gbtree_model_param.num_trees")
+      guard n == trees.count else {
+        throw f.invalid("model.gbtree_model_param.num_trees", "declares \(n) trees but model.trees holds \(trees.count)")
+      }
+    }
+    var treesPerOutput = [Int](repeating: 0, count: outputCount)
+    for k in treeInfo { treesPerOutput[k] += 1 }
+    if let k = treesPerOutput.firstIndex(where: { $0 != treesPerOutput[0] }) {
+      throw f.invalid(
+        "model.tree_info",
+        "output group \(k) has \(treesPerOutput[k]) trees but group 0 has \(treesPerOutput[0]) (every output gets the same number)")
+    }
     var weights = [Double](repeating: 1, count: trees.count)
     if let weightDrop, !weightDrop.isNull {
       let w = try f.numbers(weightDrop, "gradient_booster.weight_drop")
@@ -77,7 +97,7 @@ enum XGBoostJSONLoader {
 
     var builder = TreeEnsembleBuilder(
       path: path, featureCount: featureCount, outputCount: outputCount, strictLess: true,
-      categorySetGoesLeft: false)
+      categorySetGoesLeft: false, valueBound: TreeEnsembleBuilder.float32ValueBound)
     for (t, treeValue) in trees.enumerated() {
       var spec = try readTree(treeValue, name: "model.trees[\(t)]", f: f, builder: builder)
       spec.output = treeInfo[t]
@@ -114,6 +134,17 @@ enum XGBoostJSONLoader {
     default:
       throw ModelError.unsupported(
         path: path, what: "the XGBoost objective '\(objective)' (its output transform has no glassbox equivalent)")
+    }
+  }
+
+  /// `num_class` against the objective: `multi:*` objectives need at least 2 classes,
+  /// every other objective has one output (`num_class` 0 or 1).
+  static func checkOutputGroups(objective: String, numClass: Int, f: TreeFields) throws {
+    let field = "learner_model_param.num_class"
+    if objective.hasPrefix("multi:") {
+      guard numClass >= 2 else { throw f.invalid(field, "the objective '\(objective)' needs at least 2 classes, found \(numClass)") }
+    } else if numClass > 1 {
+      throw f.invalid(field, "the objective '\(objective)' has one output, but num_class is \(numClass) (expected 0 or 1)")
     }
   }
 
