@@ -76,7 +76,9 @@ public enum GlassboxMain {
   static func negativeNumberMessage(_ arguments: [String]) -> String? {
     for (option, value) in zip(arguments, arguments.dropFirst()) where option.hasPrefix("--") {
       guard value.hasPrefix("-"), value.count > 1, Double(value) != nil else { continue }
-      return "\(option) takes a number of 0 or more (or a row list for --rows), got \(value)"
+      return option == "--rows"
+        ? "--rows takes zero-based row indices (0 or more), got \(value)"
+        : "\(option) does not take a negative number, got \(value)"
     }
     return nil
   }

@@ -109,7 +109,7 @@ public enum TerminationSignals {
       action.__sigaction_handler.sa_handler = terminationHandler
       sigemptyset(&action.sa_mask)
       for other in handled { sigaddset(&action.sa_mask, other) }
-      action.sa_flags = Int32(SA_RESETHAND)
+      action.sa_flags = Int32(bitPattern: UInt32(SA_RESETHAND))
       sigaction(signal, &action, nil)
     }
   }
