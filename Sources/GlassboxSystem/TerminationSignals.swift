@@ -112,6 +112,11 @@ public enum TerminationSignals {
       action.sa_flags = Int32(bitPattern: UInt32(SA_RESETHAND))
       sigaction(signal, &action, nil)
     }
+    // A parent may start the process with these signals blocked; they must arrive.
+    var unblocked = sigset_t()
+    sigemptyset(&unblocked)
+    for signal in handled { sigaddset(&unblocked, signal) }
+    pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
   }
 
   /// Removes the temporary files and ends the process with `status` without a message:
