@@ -28,6 +28,9 @@ public enum GlassboxMain {
     // glassbox parallelizes over rows itself; OpenBLAS stays on one thread so results
     // do not depend on its threading.
     BLASRuntime.setThreads(1)
+    // An interrupted run removes its temporary output files and says so.
+    TerminationSignals.install()
+    let given = arguments ?? Array(CommandLine.arguments.dropFirst())
     let command: ParsableCommand
     do {
       command = try Glassbox.parseAsRoot(arguments)
@@ -35,8 +38,9 @@ public enum GlassboxMain {
       // Help and version requests end cleanly; usage mistakes print one line.
       let status = Glassbox.exitCode(for: error)
       if status == .success { Glassbox.exit(withError: error) }
-      let message = Glassbox.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid usage"
-      let command = (arguments ?? Array(CommandLine.arguments.dropFirst())).first { !$0.hasPrefix("-") } ?? ""
+      let message = negativeNumberMessage(given)
+        ?? Glassbox.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid usage"
+      let command = given.first { !$0.hasPrefix("-") } ?? ""
       let help = ["explain", "inspect", "check", "bias", "audit"].contains(command) ? "glassbox \(command) --help" : "glassbox --help"
       Terminal.printError("glassbox: error: \(message.replacingErrorPrefix()) (see '\(help)')")
       exit(status.rawValue == 1 ? 64 : status.rawValue)
@@ -47,6 +51,8 @@ public enum GlassboxMain {
       exit(0)
     } catch let error as ExitCode {
       exit(error.rawValue)
+    } catch is OutputClosed {
+      TerminationSignals.exitQuietly(status: 128 + SIGPIPE)
     } catch let error as UserFacingError {
       // Library messages name parameters; on the command line they are flags.
       Terminal.printError("glassbox: error: \(error.describe(spelling: .flags))")
@@ -63,6 +69,18 @@ public enum GlassboxMain {
       Terminal.printError("glassbox: internal error: \(error); please report it with the command that caused it")
       exit(70)
     }
+  }
+
+  /// For an option given a negative number (`--top -1`), which the parser reads as a flag
+  /// and reports as a missing value: a message that says what happened.
+  static func negativeNumberMessage(_ arguments: [String]) -> String? {
+    for (option, value) in zip(arguments, arguments.dropFirst()) where option.hasPrefix("--") {
+      guard value.hasPrefix("-"), value.count > 1, Double(value) != nil else { continue }
+      return option == "--rows"
+        ? "--rows takes zero-based row indices (0 or more), got \(value)"
+        : "\(option) does not take a negative number, got \(value)"
+    }
+    return nil
   }
 
   static func exitStatus(_ kind: FailureKind) -> Int32 {

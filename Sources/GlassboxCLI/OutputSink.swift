@@ -13,9 +13,15 @@ struct OutputError: UserFacingError {
   var description: String { message }
 }
 
+/// The reader of standard output went away (`glassbox explain ... | head -1`): the run
+/// ends quietly with status 141 (128 + SIGPIPE), as a tool killed by SIGPIPE would, so a
+/// shell pipeline reads it as usual and `set -o pipefail` still sees that output was cut.
+struct OutputClosed: Error {}
+
 /// Where results go: standard output, or a file written under a temporary name and
 /// renamed into place only when everything succeeded, so a failed or interrupted run
-/// never leaves a partial file that looks complete.
+/// never leaves a partial file that looks complete (see `AtomicFile`: devices and FIFOs
+/// are written in place, symbolic links are followed, permissions are kept).
 final class OutputSink {
   private let descriptor: FileDescriptor
   /// The file being written, nil for standard output.
@@ -35,9 +41,7 @@ final class OutputSink {
       file = opened
       descriptor = opened.descriptor
     } catch {
-      throw OutputError(
-        message: "cannot create '\(path)': \(error.reason); check that its folder exists and is writable",
-        kind: .cannotCreate)
+      throw OutputError(message: Self.cannotCreate(path, error), kind: .cannotCreate)
     }
   }
 
@@ -56,8 +60,8 @@ final class OutputSink {
     do {
       try descriptor.writeAll(pending)
     } catch {
-      if error.code == EPIPE { throw OutputError(message: "output closed early (broken pipe)", kind: .io) }
-      throw OutputError(message: "writing output failed: \(error.reason)", kind: .io)
+      if error.code == EPIPE && file == nil { throw OutputClosed() }
+      throw OutputError(message: "writing \(name) failed: \(error.reason.lowercased())", kind: .io)
     }
     pending.removeAll(keepingCapacity: true)
   }
@@ -70,11 +74,26 @@ final class OutputSink {
       try file.commit()
     } catch where error.call == "rename" {
       finished = true  // the temporary file is already closed and removed
-      throw OutputError(message: "cannot move the output into '\(file.path)': \(error.reason)", kind: .cannotCreate)
+      throw OutputError(message: "cannot move the output into '\(TerminalSafe.escaped(file.path))': \(error.reason)", kind: .cannotCreate)
     } catch {
-      throw OutputError(message: "syncing '\(file.path)' failed: \(error.reason)", kind: .io)
+      throw OutputError(message: "writing \(name) failed: \(error.reason.lowercased())", kind: .io)
     }
     finished = true
+  }
+}
+
+extension OutputSink {
+  /// How messages name the output: `'phi.csv'` or standard output.
+  private var name: String { file.map { "'\(TerminalSafe.escaped($0.path))'" } ?? "standard output" }
+
+  /// The message for a file that could not be created: its cause, with advice only when
+  /// the cause is the folder (missing, not writable, read-only).
+  static func cannotCreate(_ path: String, _ error: SystemCallError) -> String {
+    let text = "cannot create '\(TerminalSafe.escaped(path))': \(error.reason)"
+    switch error.code {
+    case ENOENT, ENOTDIR, EACCES, EPERM, EROFS: return text + "; check that its folder exists and is writable"
+    default: return text
+    }
   }
 }
 

@@ -1,3 +1,5 @@
+import GlassboxSystem
+
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -30,10 +32,11 @@ enum Terminal {
   /// The number of online cores.
   static func cores() -> Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
-  /// Writes `text` to standard error.
+  /// Writes `text` to standard error as one line, through `TerminalSafe.line(_:)`: control
+  /// characters escaped and overlong quoted values cut, whatever built the message.
   static func printError(_ text: String) {
-    var line = text
-    if !line.hasSuffix("\n") { line += "\n" }
+    var line = TerminalSafe.line(text.hasSuffix("\n") ? String(text.dropLast()) : text)
+    line += "\n"
     var bytes = Array(line.utf8)
     _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
   }

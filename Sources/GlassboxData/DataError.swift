@@ -14,11 +14,14 @@ public struct InputLocation: Sendable, Equatable, CustomStringConvertible {
     self.value = value
   }
 
+  /// `file:line, column 'name', value 'text'`: the column and value (untrusted input)
+  /// with control characters escaped and cut to `TerminalSafe.shownCharacters` characters
+  /// (see `TerminalSafe.quote(_:)`), so a message stays one short line.
   public var description: String {
-    var text = file
+    var text = TerminalSafe.escaped(file)
     if let line { text += ":\(line)" }
-    if let column { text += ", column '\(column)'" }
-    if let value { text += ", value '\(value.count > 60 ? String(value.prefix(57)) + "..." : value)'" }
+    if let column { text += ", column '\(TerminalSafe.quote(column))'" }
+    if let value { text += ", value '\(TerminalSafe.quote(value))'" }
     return text
   }
 }

@@ -54,6 +54,8 @@ public struct FileDescriptor: Sendable, Hashable {
     public static let append = Options(rawValue: O_APPEND)
     /// Fail unless the path is a directory.
     public static let directory = Options(rawValue: O_DIRECTORY)
+    /// Fail (`ELOOP`) when the last component of the path is a symbolic link.
+    public static let noFollow = Options(rawValue: O_NOFOLLOW)
   }
 
   /// Opens `path` (always close-on-exec); `permissions` apply when the file is created.
@@ -219,6 +221,14 @@ public struct FileDescriptor: Sendable, Hashable {
     public var isRegularFile: Bool
     /// True for a directory.
     public var isDirectory: Bool
+
+    init(_ info: stat) {
+      let type = info.st_mode & S_IFMT
+      size = Int(info.st_size)
+      permissions = info.st_mode & 0o777
+      isRegularFile = type == S_IFREG
+      isDirectory = type == S_IFDIR
+    }
   }
 
   /// The file's size, permissions and type.
@@ -226,10 +236,23 @@ public struct FileDescriptor: Sendable, Hashable {
   public func status() throws(SystemCallError) -> Status {
     var info = stat()
     guard fstat(rawValue, &info) == 0 else { throw SystemCallError(call: "fstat", code: errno) }
-    let type = info.st_mode & S_IFMT
-    return Status(
-      size: Int(info.st_size), permissions: info.st_mode & 0o777, isRegularFile: type == S_IFREG,
-      isDirectory: type == S_IFDIR)
+    return Status(info)
+  }
+
+  /// What `stat(2)` says about the file at `path` (symbolic links followed), or nil when
+  /// nothing is there (or it cannot be examined).
+  public static func status(of path: String) -> Status? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    return Status(info)
+  }
+
+  /// Sets the file's permission bits (`fchmod(2)`).
+  /// - Throws: `SystemCallError` with call `fchmod`.
+  public func setPermissions(_ permissions: mode_t) throws(SystemCallError) {
+    while fchmod(rawValue, permissions) != 0 {
+      if errno != EINTR { throw SystemCallError(call: "fchmod", code: errno) }
+    }
   }
 
   // MARK: Directories
@@ -248,52 +271,5 @@ public struct FileDescriptor: Sendable, Hashable {
     guard let folder = try? open(folder(of: path), .readOnly, options: .directory) else { return }
     try? folder.sync()
     folder.close()
-  }
-}
-
-/// A file written under a temporary name and renamed into place by `commit()`, so that
-/// readers see either the old file or the complete new one, never a partial one.
-///
-/// `commit()` syncs the data, renames, then syncs the folder (so the rename itself
-/// survives a crash). Without `commit()`, `discard()` removes the temporary file.
-public struct AtomicFile: Sendable {
-  /// Where the file ends up.
-  public let path: String
-  /// Where it is written until `commit()`: `<path>.tmp-<process id>`.
-  public let temporaryPath: String
-  /// The temporary file, open for writing.
-  public let descriptor: FileDescriptor
-
-  /// Creates (or truncates) the temporary file next to `path`.
-  /// - Throws: `SystemCallError` with call `open`.
-  public init(replacing path: String, permissions: mode_t = 0o644) throws(SystemCallError) {
-    self.path = path
-    temporaryPath = path + ".tmp-\(getpid())"
-    descriptor = try FileDescriptor.open(temporaryPath, .writeOnly, options: [.create, .truncate], permissions: permissions)
-  }
-
-  /// Syncs, closes and renames the temporary file to `path`, then syncs the folder. A file
-  /// system that cannot sync (`EINVAL`) does not stop the rename.
-  /// - Throws: `SystemCallError` with call `fsync` (the temporary file is kept for
-  ///   `discard()`) or `rename` (the temporary file is closed and removed).
-  public func commit() throws(SystemCallError) {
-    do {
-      try descriptor.sync()
-    } catch where error.code != EINVAL {
-      throw error
-    }
-    descriptor.close()
-    guard rename(temporaryPath, path) == 0 else {
-      let failure = SystemCallError(call: "rename", code: errno)
-      unlink(temporaryPath)
-      throw failure
-    }
-    FileDescriptor.syncFolder(of: path)
-  }
-
-  /// Closes and removes the temporary file (for a write that failed before `commit()`).
-  public func discard() {
-    descriptor.close()
-    unlink(temporaryPath)
   }
 }

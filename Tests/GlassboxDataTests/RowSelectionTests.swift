@@ -1,4 +1,5 @@
 import GlassboxData
+import GlassboxSystem
 import Testing
 
 @Suite("Row selection")
@@ -87,7 +88,7 @@ struct DataErrorTests {
     #expect(InputLocation(file: "f.csv", line: 3, column: "age", value: "x").description == "f.csv:3, column 'age', value 'x'")
     let long = String(repeating: "v", count: 100)
     let shown = InputLocation(file: "f", value: long).description
-    #expect(shown == "f, value '" + String(repeating: "v", count: 57) + "...'")
+    #expect(shown == "f, value '" + String(repeating: "v", count: TerminalSafe.shownCharacters) + "... (100 bytes)'")
   }
 
   @Test func missingColumnListsAtMostTwelveColumns() {

@@ -187,18 +187,20 @@ struct FileDescriptorTests {
     let target = dir.file("out.csv")
     try Data("old\n".utf8).write(to: URL(fileURLWithPath: target))
     let file = try AtomicFile(replacing: target)
+    let temporary = try #require(file.temporaryPath)
     try file.descriptor.writeAll(Array("new contents\n".utf8))
     #expect(contents(target) == Array("old\n".utf8))
-    #expect(FileManager.default.fileExists(atPath: file.temporaryPath))
+    #expect(FileManager.default.fileExists(atPath: temporary))
     try file.commit()
     #expect(contents(target) == Array("new contents\n".utf8))
-    #expect(!FileManager.default.fileExists(atPath: file.temporaryPath))
+    #expect(!FileManager.default.fileExists(atPath: temporary))
 
     let abandoned = try AtomicFile(replacing: target)
+    let abandonedTemporary = try #require(abandoned.temporaryPath)
     try abandoned.descriptor.writeAll(Array("partial".utf8))
     abandoned.discard()
     #expect(contents(target) == Array("new contents\n".utf8))
-    #expect(!FileManager.default.fileExists(atPath: abandoned.temporaryPath))
+    #expect(!FileManager.default.fileExists(atPath: abandonedTemporary))
   }
 
   @Test func anAtomicFileWhoseRenameFailsLeavesNothingBehind() throws {
@@ -207,8 +209,9 @@ struct FileDescriptorTests {
     let target = dir.file("folder")
     try FileManager.default.createDirectory(atPath: target + "/inside", withIntermediateDirectories: true)
     let file = try AtomicFile(replacing: target)
+    let temporary = try #require(file.temporaryPath)
     try file.descriptor.writeAll(Array("x".utf8))
     #expect(throws: SystemCallError.self) { try file.commit() }
-    #expect(!FileManager.default.fileExists(atPath: file.temporaryPath))
+    #expect(!FileManager.default.fileExists(atPath: temporary))
   }
 }
