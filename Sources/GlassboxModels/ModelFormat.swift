@@ -87,9 +87,6 @@ public enum ModelFormats {
     GlassboxLinearFormat(), XGBoostJSONFormat(), LightGBMTextFormat(), LightGBMDumpFormat(), GlassboxTreesFormat(),
   ]
 
-  /// The format named `name`, if glassbox has it.
-  public static func named(_ name: String) -> (any ModelFormat)? { all.first { $0.name == name } }
-
   /// The formats' display names, for messages ("supported: ...").
   public static var supportedList: String { all.map(\.displayName).joined(separator: ", ") }
 

@@ -79,13 +79,11 @@ struct ProbedWaterfall: ExplanationRenderer {
   }
   func header() -> String { "" }
   func render(_ all: [Explanation]) -> String {
-    let explanations = predictedClassOnly(all)
-    return explanations.map { e in
-      waterfall.render(e)
-        + (settings.probe.map {
-          "\n" + SensitivityFooterRenderer.table($0.probe(row: e.inputs, explanation: e), threshold: $0.threshold, style: settings.style)
-        } ?? "")
-    }.joined(separator: "\n") + (explanations.isEmpty ? "" : "\n")
+    sections(predictedClassOnly(all), body: waterfall.render) { e in
+      settings.probe.map {
+        SensitivityFooterRenderer.table($0.probe(row: e.inputs, explanation: e), threshold: $0.threshold, style: settings.style)
+      }
+    }
   }
 }
 
@@ -99,11 +97,19 @@ struct ProbedMarkdown: ExplanationRenderer {
   }
   func header() -> String { "" }
   func render(_ explanations: [Explanation]) -> String {
-    explanations.map { e in
-      markdown.render(e)
-        + (probe.map { "\n" + SensitivityFooterRenderer.markdown($0.probe(row: e.inputs, explanation: e), threshold: $0.threshold) } ?? "")
-    }.joined(separator: "\n") + (explanations.isEmpty ? "" : "\n")
+    sections(explanations, body: markdown.render) { e in
+      probe.map { SensitivityFooterRenderer.markdown($0.probe(row: e.inputs, explanation: e), threshold: $0.threshold) }
+    }
   }
+}
+
+/// One section per explanation (its body, then its footer when there is one), separated
+/// by blank lines and ending in a newline: the layout of the table and Markdown outputs.
+func sections(
+  _ explanations: [Explanation], body: (Explanation) -> String, footer: (Explanation) -> String?
+) -> String {
+  explanations.map { e in body(e) + (footer(e).map { "\n" + $0 } ?? "") }.joined(separator: "\n")
+    + (explanations.isEmpty ? "" : "\n")
 }
 
 /// JSON Lines, with a `"sensitivity"` member when probing.
