@@ -45,6 +45,8 @@ public struct BiasOutcome: Sendable {
   public var source: String
   /// The attribution method that ran and its output space, when attributions were made.
   public var attributionSpace: OutputSpace?
+  /// The input's column names (the header of a rejects file).
+  public var columns: [String]
 }
 
 extension BiasScoring {
@@ -97,6 +99,6 @@ extension BiasScoring {
     for rule in request.rules { verdicts += try rule.evaluate(report) }
     return BiasOutcome(
       report: report, verdicts: verdicts, positiveLabel: positive, source: input.source,
-      attributionSpace: table?.space)
+      attributionSpace: table?.space, columns: input.columns)
   }
 }

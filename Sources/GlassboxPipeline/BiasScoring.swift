@@ -93,6 +93,8 @@ public struct BiasInput: Sendable {
   public var labels: [String]?
   public var rowCount: Int
   public var source: String
+  /// The input's column names.
+  public var columns: [String] = []
 
   /// Reads the whole CSV: model features, sensitive columns and the label column. Each
   /// row goes through the same data checks as in `explain`, and a row with an error-level
@@ -118,7 +120,8 @@ public struct BiasInput: Sendable {
     let labelColumn = try label.map(column)
     let features = sensitive.map { schema.card?.feature(named: $0) }
     var input = BiasInput(
-      rows: [], sensitive: sensitive.map { _ in [] }, labels: label == nil ? nil : [], rowCount: 0, source: reader.sourceName)
+      rows: [], sensitive: sensitive.map { _ in [] }, labels: label == nil ? nil : [], rowCount: 0, source: reader.sourceName,
+      columns: reader.columns)
     var row = [Double](repeating: .nan, count: schema.count)
     while let block = try reader.nextBlock(maxRecords: 4096) {
       for r in 0..<block.count {

@@ -159,5 +159,14 @@ struct BiasBadRowTests {
     let fail = try Glassbox.run(arguments + ["--on-bad-row", "fail"])
     #expect(fail.status == 65)
     #expect(fail.stderr.contains("bad.csv:11, column 'age', value 'abc'"))
+    // A named rejects file of a clean run holds its header: an empty list, not an empty file.
+    let clean = scratch.write("clean.csv", text.split(separator: "\n").prefix(101).joined(separator: "\n") + "\n")
+    let named = scratch.path + "/rejected.csv"
+    let run = try Glassbox.run(
+      ["bias", "--model", "models/adult-logistic.json", "--data", clean, "--sensitive", "sex", "--bootstrap", "10",
+       "--format", "json", "--rejects", named])
+    #expect(run.status == 0, "\(run.stderr)")
+    let header = try String(contentsOfFile: named, encoding: .utf8).split(separator: "\n")
+    #expect(header.count == 1 && header[0].hasPrefix("line,reason,age,workclass"))
   }
 }

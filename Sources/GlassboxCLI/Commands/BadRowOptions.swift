@@ -91,7 +91,10 @@ final class RejectedRows {
   /// closing line, and under the default policy ends the run with exit 65 when rows were
   /// rejected.
   /// - Parameter outcome: what happened to the rest ("explained 97", "analysed 97").
-  func finish(of total: Int, outcome: String) throws {
+  /// - Parameter columns: the input's columns, for the header of a named rejects file that
+  ///   no rejected row has started.
+  func finish(of total: Int, outcome: String, columns: [String]? = nil) throws {
+    if !headerWritten, named, let columns { try writeHeader(columns) }
     if count > 0 || named {
       try sink?.commit()
     } else if let path {

@@ -188,7 +188,8 @@ struct Bias: ParsableCommand {
     }
     // Rejected rows (exit 65 by default) outrank a breached gate (exit 2): the report
     // itself is incomplete.
-    try rejected.finish(of: outcome.report.rowCount + rejected.count, outcome: "analysed \(outcome.report.rowCount)")
+    try rejected.finish(of: outcome.report.rowCount + rejected.count, outcome: "analysed \(outcome.report.rowCount)",
+      columns: outcome.columns)
     if !breached.isEmpty { throw ExitCode(2) }
   }
 }
