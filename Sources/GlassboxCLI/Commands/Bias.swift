@@ -60,21 +60,7 @@ struct Bias: ParsableCommand {
   @Option(
     help: ArgumentHelp(
       "Attribution method, one whose attributions add up to the score, so that a group gap decomposes exactly over features."))
-  var method: AdditiveMethodArgument = .auto
-
-  /// A method name from the registry; the help lists the additive ones, and `validate`
-  /// refuses the others with the reason.
-  struct AdditiveMethodArgument: ExpressibleByArgument, Sendable {
-    let name: String
-    static let auto = AdditiveMethodArgument(name: "auto")
-    init(name: String) { self.name = name }
-    init?(argument: String) {
-      guard ExplainerRegistry.method(named: argument) != nil else { return nil }
-      name = argument
-    }
-    static var allValueStrings: [String] { ExplainerRegistry.additiveNames }
-    var defaultValueDescription: String { name }
-  }
+  var method: MethodName<AdditiveMethods> = .auto
 
   @Option(help: "Attribution space: raw (margin) or probability (tree-interventional on logistic models).")
   var output: ExplainerOptions.OutputSpaceArgument = .raw

@@ -6,7 +6,9 @@ import GlassboxPipeline
 
 /// The flags that choose and tune the explanation method (shared by commands that explain).
 struct ExplainerOptions: ParsableArguments {
-  @Option(help: ArgumentHelp(MethodArgument.help))
+  @Option(
+    help: ArgumentHelp(
+      "Explanation method. " + ExplainerRegistry.all.map { "\($0.name): \($0.summary)" }.joined(separator: "; ") + "."))
   var method: MethodArgument = .auto
 
   @Option(
@@ -75,21 +77,8 @@ struct ExplainerOptions: ParsableArguments {
   }
 
   /// A method name from `ExplainerRegistry`.
-  struct MethodArgument: ExpressibleByArgument, Sendable {
-    let name: String
-    static let auto = MethodArgument(name: "auto")
-    init(name: String) { self.name = name }
-    init?(argument: String) {
-      guard ExplainerRegistry.method(named: argument) != nil else { return nil }
-      name = argument
-    }
-    static var allValueStrings: [String] { ExplainerRegistry.names }
-    var defaultValueDescription: String { name }
-    /// The help of `--method`: every method with its summary.
-    static var help: String {
-      "Explanation method. " + ExplainerRegistry.all.map { "\($0.name): \($0.summary)" }.joined(separator: "; ") + "."
-    }
-  }
+  /// A method name from `ExplainerRegistry`; the help lists every method.
+  typealias MethodArgument = MethodName<EveryMethod>
 
   struct DiscretizerArgument: ExpressibleByArgument, Sendable {
     let value: LIMEDiscretizer
@@ -170,4 +159,34 @@ struct ExplainerOptions: ParsableArguments {
   var recordedParameters: [String: JSONValue] {
     ExplainerRegistry.method(named: method.name)?.recorded(givenParameters) ?? [:]
   }
+}
+
+/// The methods a `--method` flag lists in its help.
+protocol MethodList: Sendable {
+  static var names: [String] { get }
+}
+
+/// Every registered method (`explain`).
+enum EveryMethod: MethodList {
+  static var names: [String] { ExplainerRegistry.names }
+}
+
+/// The methods whose attributions add up to the score (`bias`).
+enum AdditiveMethods: MethodList {
+  static var names: [String] { ExplainerRegistry.additiveNames }
+}
+
+/// A method name from `ExplainerRegistry`, its help listing `List`'s names. Any
+/// registered name parses, so that a command's `validate()` can say why one it does not
+/// list is refused.
+struct MethodName<List: MethodList>: ExpressibleByArgument, Sendable {
+  let name: String
+  static var auto: Self { Self(name: "auto") }
+  init(name: String) { self.name = name }
+  init?(argument: String) {
+    guard ExplainerRegistry.method(named: argument) != nil else { return nil }
+    name = argument
+  }
+  static var allValueStrings: [String] { List.names }
+  var defaultValueDescription: String { name }
 }
