@@ -306,7 +306,15 @@ public struct RejectedRow: Sendable, Equatable {
   /// The input's column names (shared by every row of one input).
   public var columns: [String]
 
-  /// The warning line for people.
+  public init(line: Int, row: Int, source: String, reason: String, fields: [String], columns: [String]) {
+    self.line = line
+    self.row = row
+    self.source = source
+    self.reason = reason
+    self.fields = fields
+    self.columns = columns
+  }
+
   /// The warning line for people (with parameter markers: see `Parameter`).
   public var message: String { "\(source): \(reason); row skipped (\(Parameter.onBadRow) explain keeps it, fail stops)" }
 
