@@ -155,6 +155,22 @@ struct FiniteParameterTests {
     #expect((try? decode(try xgboost(objective: "reg:squarederror", numClass: 1))) != nil)
   }
 
+  @Test("DART: one weight_drop per tree; the fixture loads, one weight more or less is an error")
+  func dartWeights() throws {
+    let text = try String(contentsOfFile: fixturesDirectory + "/trees/xgb-dart/model.json", encoding: .utf8)
+    #expect((try? decode(text)) != nil)
+    let start = try #require(text.range(of: "\"weight_drop\":["))
+    let end = try #require(text.range(of: "]", range: start.upperBound..<text.endIndex))
+    let weights = text[start.upperBound..<end.lowerBound].split(separator: ",")
+    #expect(weights.count == 30)
+    var shorter = text
+    shorter.replaceSubrange(start.upperBound..<end.lowerBound, with: weights.dropLast().joined(separator: ","))
+    expectFailure("gradient_booster.weight_drop: 29 weights for 30 trees") { _ = try decode(shorter) }
+    var longer = text
+    longer.replaceSubrange(start.upperBound..<end.lowerBound, with: (weights + ["1"]).joined(separator: ","))
+    expectFailure("gradient_booster.weight_drop: 31 weights for 30 trees") { _ = try decode(longer) }
+  }
+
   func linear(coefficients: String, intercept: String = "0", means: String = "[0,0]") -> String {
     """
     {"format":"glassbox-linear","features":["a","b"],"coefficients":\(coefficients),"intercept":\(intercept),\
