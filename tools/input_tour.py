@@ -17,7 +17,8 @@ a time limit. Every run is classified:
             or a message with control characters or a line over 2,000 bytes
   silent    exit 0 with a wrong result: a non-finite number, a prediction that is not the
             base value plus the attributions, rows missing from output and rejects file
-            together; for an audit log, a mutated log that verifies as intact
+            together; for an audit log, a mutated log that verifies as intact (a log cut
+            back at a line boundary is a valid shorter log, not counted)
   leftover  a temporary file (*.tmp-*) left in the run's folder
   ok        anything else: a clean error, or a result that passes the checks
 
@@ -211,13 +212,17 @@ def run_one(binary: str, target: Target, index: int, seed: int, timeout: float, 
             return outcome("leftover", target, edit, str(os.listdir(folder)), keep, folder)
         if any(len(l) > 2000 or any(ord(c) < 32 and c != "\t" for c in l) for l in lines):
             return outcome("unclear", target, edit, "control characters or a huge line on stderr", keep, folder)
+        if status == 1 and target.kind == "verify" and done.stdout:
+            return outcome("ok", target, edit, "", None, folder)  # the report names the break
         if status != 0:
-            allowed = SYSEXITS | ({1} if target.kind == "verify" else set())
-            if status not in allowed or not lines or not lines[-1].startswith("glassbox: "):
+            if status not in SYSEXITS or not lines or not lines[-1].startswith("glassbox: "):
                 return outcome("unclear", target, edit, f"status {status}: {stderr[-300:]}", keep, folder)
             return outcome("ok", target, edit, "", None, folder)
         if target.kind == "verify":
-            if mutant != original:
+            # A log cut back at a line boundary is a valid shorter log: only a witness or an
+            # expected count proves it was longer (docs/audit-log.md).
+            truncated = original.startswith(mutant) and (not mutant or mutant.endswith(b"\n"))
+            if mutant != original and not truncated:
                 return outcome("silent", target, edit, "a mutated log verifies as intact", keep, folder)
             return outcome("ok", target, edit, "", None, folder)
         problem = check_explanations(out, data_rows(command), out + ".rejects.csv")
