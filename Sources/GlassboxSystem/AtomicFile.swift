@@ -47,32 +47,38 @@ public struct AtomicFile: Sendable {
     }
     let base = target + ".tmp-\(getpid())"
     var attempt = 0
-    var opened: (FileDescriptor, String)?
+    var opened: (FileDescriptor, String, Int?)?
     while opened == nil {
       let candidate = attempt == 0 ? base : base + "-\(attempt)"
+      // Registered before it exists, so that no signal can come between its creation and
+      // its registration and leave it behind.
+      let candidateSlot = TemporaryFiles.register(candidate, target: path)
       do {
         opened = (
           try FileDescriptor.open(
             candidate, .writeOnly, options: [.create, .exclusive, .noFollow], permissions: permissions),
-          candidate
+          candidate, candidateSlot
         )
-      } catch where error.code == EEXIST && attempt + 1 < Self.nameAttempts {
+      } catch {
+        TemporaryFiles.unregister(candidateSlot)
+        guard error.code == EEXIST && attempt + 1 < Self.nameAttempts else { throw error }
         attempt += 1
       }
     }
-    let (created, temporary) = opened!
+    let (created, temporary, createdSlot) = opened!
     if let existing = FileDescriptor.status(of: target), existing.isRegularFile {
       do {
         try created.setPermissions(existing.permissions)
       } catch {
         created.close()
         unlink(temporary)
+        TemporaryFiles.unregister(createdSlot)
         throw error
       }
     }
     descriptor = created
     temporaryPath = temporary
-    slot = TemporaryFiles.register(temporary, target: path)
+    slot = createdSlot
   }
 
   /// Syncs, closes and renames the temporary file to `path`, then syncs the folder. A file
