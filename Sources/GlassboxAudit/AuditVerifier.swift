@@ -91,6 +91,9 @@ public struct VerifyReport: Sendable {
   /// Records that carry no `writer` (written before writers were named): their time order
   /// per writer cannot be checked.
   public var recordsWithoutWriter = 0
+  /// Records read from standard input that carry no hash of it (written before inputs that
+  /// can be read only once were hashed).
+  public var recordsWithoutInputHash = 0
   /// Whether a model card judged the sensitive features.
   public var judgedByCard = false
 

@@ -162,6 +162,9 @@ public struct LogVerification {
       }
       recordIDs[id] = p
     }
+    if let data = object["data"]?.object, data["source"]?.string == "stdin", data["sha256"] == nil {
+      report.recordsWithoutInputHash += 1
+    }
     guard let writer = object["writer"]?.string else {
       report.recordsWithoutWriter += 1
       return true

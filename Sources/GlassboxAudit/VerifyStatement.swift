@@ -83,6 +83,10 @@ public enum VerifyStatement {
         "\(report.recordsWithoutWriter) record(s) carry no writer id (written before records named their writer): "
           + "their time order per writer was not checked")
     }
+    if report.recordsWithoutInputHash > 0 {
+      lines.append(
+        "\(report.recordsWithoutInputHash) record(s) read from standard input carry no hash of it (written before such inputs were hashed)")
+    }
     if !report.judgedByCard && report.records > 0 {
       lines.append("sensitive features were judged by each record's own redaction list (give --card to judge them by the model card)")
     }

@@ -10,7 +10,7 @@ struct Audit: ParsableCommand {
       Examples:
         glassbox explain --model models/adult-logistic.json --data datasets/adult.csv --rows 0-99 --audit audit.log --out phi.jsonl
         glassbox audit verify audit.log
-        glassbox audit witness audit.log --to /mnt/elsewhere/audit.witness   # then: verify --witness /mnt/elsewhere/audit.witness
+        glassbox audit witness audit.log --to /mnt/other/audit.witness   # verify --witness it later
         glassbox audit replay audit.log --seq 7
         glassbox audit show audit.log --since 2026-09-01
         glassbox audit export audit.log --format csv --out attributions.csv

@@ -8,12 +8,14 @@ extension Audit {
     static let configuration = CommandConfiguration(
       abstract: "Check a log's hash chain, seq order, checkpoints and records; exit 1 naming the first bad seq.",
       discussion: """
-        Exit status: 0 intact; 1 the log was altered or damaged (changed, deleted, inserted, duplicated,
-        reordered or torn record, bad checkpoint or signature, unsealed or truncated log, replayed record_id,
-        a writer's time going back); 2 a record's content is wrong (additivity, a sensitive value in clear).
-        The output says what was proven and what was not. The chain alone cannot show that a log was cut
-        short or rewritten whole: --public-key demands a seal, and --witness, --head, --checkpoint or
-        --expect-at-least bring what the log held earlier. Threat model: docs/audit-log.md.
+        Exit status: 0 intact; 1 the log was altered or damaged (changed, deleted, inserted,
+        duplicated, reordered or torn record, bad checkpoint or signature, unsealed or truncated
+        log, replayed record_id, a writer's time going back); 2 a record's content is wrong
+        (additivity, a sensitive value in clear).
+        The output says what was proven and what was not. The chain alone cannot show that a log
+        was cut short or rewritten whole: --public-key demands a seal, and --witness, --head,
+        --checkpoint or --expect-at-least bring what the log held earlier.
+        Threat model: docs/audit-log.md.
         """)
 
     @Argument(help: "The audit log.")
@@ -66,30 +68,34 @@ extension Audit {
     static let configuration = CommandConfiguration(
       abstract: "Append the log's current head (lines, records, Merkle root, last line hash, time) to a witness file kept elsewhere.",
       discussion: """
-        Keep the witness file where the log's writers cannot change it (another host, a write-once bucket,
-        a database, a ticket). 'glassbox audit verify LOG --witness FILE' then proves every witnessed head is
-        still a prefix of the log, so a cut or rewritten log fails. A log whose chain is broken is not witnessed.
+        Keep the witness file where the log's writers cannot change it (another host, a
+        write-once bucket, a database, a ticket). 'glassbox audit verify LOG --witness FILE'
+        then proves every witnessed head is still a prefix of the log, so a cut or rewritten
+        log fails. A log whose chain is broken is not witnessed.
         """)
 
     @Argument(help: "The audit log.")
     var log: String
 
-    @Option(help: "The witness file to append the head to (created when absent).")
+    @Option(help: "The witness file to append the head to (created when absent); '-' prints the witness line instead, to send elsewhere.")
     var to: String
 
     func run() throws {
+      let text: String
       switch try AuditWitness.head(of: LogStoreRegistry.standard.store(for: log), name: log) {
       case .refused(let failure):
         Terminal.printError("glassbox: \(log): not witnessed: \(failure.message)")
         throw ExitCode(1)
+      case .head(let head) where to == "-":
+        text = String(decoding: head.line, as: UTF8.self)
       case .head(let head):
         try head.append(toFile: to)
-        let sink = try OutputSink(path: nil)
-        try sink.write(
-          "\(log): witnessed \(head.treeSize) line(s) (\(head.records) record(s)) at \(head.time) in \(to)\n"
-            + "root sha256:\(AuditSchema.hex(head.root))\nhead \(head.headText)\n")
-        try sink.commit()
+        text = "\(log): witnessed \(head.treeSize) line(s) (\(head.records) record(s)) at \(head.time) in \(to)\n"
+          + "root sha256:\(AuditSchema.hex(head.root))\nhead \(head.headText)\n"
       }
+      let sink = try OutputSink(path: nil)
+      try sink.write(text)
+      try sink.commit()
     }
   }
 }
