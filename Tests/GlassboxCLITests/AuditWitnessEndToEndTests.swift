@@ -19,6 +19,11 @@ struct AuditWitnessEndToEndTests {
     try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
   }
 
+  /// Writes `lines` back to `path`, each with its line end.
+  private func rewrite(_ path: String, _ lines: some Sequence<String>) throws {
+    try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+  }
+
   /// SHA-256 of a file by the system's sha256sum (independent of glassbox's hashing).
   private func sha256sum(_ path: String) throws -> String {
     let process = Process()
@@ -53,7 +58,7 @@ struct AuditWitnessEndToEndTests {
     #expect(grown.stdout.contains("proven: at least 15 record(s)"), "\(grown.stdout)")
 
     // Cut back to 8 lines: a valid chain, but shorter than the witness saw.
-    try (try lines(log).prefix(8).joined(separator: "\n") + "\n").write(toFile: log, atomically: true, encoding: .utf8)
+    try rewrite(log, try lines(log).prefix(8))
     let plain = try Glassbox.run(["audit", "verify", log])
     #expect(plain.status == 0)
     #expect(plain.stdout.contains("not proven: that no lines were cut from the end"), "\(plain.stdout)")
@@ -80,7 +85,7 @@ struct AuditWitnessEndToEndTests {
     #expect(objects.first?["tree_size"] as? Int == 3)
     var broken = try lines(log)
     broken.remove(at: 1)
-    try (broken.joined(separator: "\n") + "\n").write(toFile: log, atomically: true, encoding: .utf8)
+    try rewrite(log, broken)
     let refused = try Glassbox.run(["audit", "witness", log, "--to", dir.path + "/w"])
     #expect(refused.status == 1)
     #expect(refused.stderr.contains("not witnessed: seq 2: deleted"), "\(refused.stderr)")
@@ -110,7 +115,7 @@ struct AuditWitnessEndToEndTests {
     #expect(sealed.status == 0)
     #expect(sealed.stdout.contains("proven: seq 1-7 (6 record(s)) sealed by a signature of key"), "\(sealed.stdout)")
     // The closing checkpoint gone, as after kill -9: unsealed, never intact.
-    try (whole.dropLast().joined(separator: "\n") + "\n").write(toFile: signed, atomically: true, encoding: .utf8)
+    try rewrite(signed, whole.dropLast())
     let tail = try Glassbox.run(["audit", "verify", signed, "--public-key", key + ".pub"])
     #expect(tail.status == 1)
     #expect(tail.stdout.contains("FAILED: seq 6: 2 record(s) after the last checkpoint (seq 5) are not sealed"), "\(tail.stdout)")
@@ -132,7 +137,7 @@ struct AuditWitnessEndToEndTests {
     // A sensitive value put in clear in the last record (no later line exposes the edit).
     var edited = try lines(log)
     edited[1] = edited[1].replacingOccurrences(of: "\"input\":{", with: "\"input\":{\"sex\":\"Male\",")
-    try (edited.joined(separator: "\n") + "\n").write(toFile: log, atomically: true, encoding: .utf8)
+    try rewrite(log, edited)
     let caught = try Glassbox.run(["audit", "verify", log, "--card", "models/adult-logistic.card.json"])
     #expect(caught.status == 2)
     #expect(caught.stdout.contains("CONTENT FAILED: seq 2: the sensitive feature 'sex' (sensitive in the model card) is stored in clear"), "\(caught.stdout)")
@@ -176,5 +181,27 @@ struct AuditWitnessEndToEndTests {
     // omitted sensitive values, and says so.
     let replay = try Glassbox.run(["audit", "replay", log])
     #expect((replay.stdout + replay.stderr).contains("the input came from stream"), "\(replay.stdout)\(replay.stderr)")
+  }
+
+  @Test("bias --audit reads a FIFO once and records its hash")
+  func biasFromAFIFO() throws {
+    let dir = ScratchFolder()
+    let csv = try String(contentsOfFile: Glassbox.root + "/datasets/adult-test.csv", encoding: .utf8)
+      .split(separator: "\n").prefix(101).joined(separator: "\n") + "\n"
+    let expected = try sha256sum(dir.write("rows.csv", csv))
+    let fifo = dir.path + "/rows.fifo"
+    #expect(mkfifo(fifo, 0o600) == 0)
+    let feeder = Thread { try? csv.write(toFile: fifo, atomically: false, encoding: .utf8) }
+    feeder.start()
+    let log = dir.path + "/bias.log"
+    let run = try Glassbox.run(
+      ["bias", "--model", "models/adult-logistic.json", "--data", fifo, "--sensitive", "sex", "--format", "json",
+        "--bootstrap", "20", "--audit", log])
+    #expect(run.status == 0, "\(run.stderr)")
+    let records = try Glassbox.jsonLines(try String(contentsOfFile: log, encoding: .utf8))
+    #expect(records.count == 100)
+    let data = try #require(records.first?["data"] as? [String: Any])
+    #expect(data["source"] as? String == "stream")
+    #expect(data["sha256"] as? String == expected)
   }
 }
