@@ -75,11 +75,17 @@ PY
 verdict() {
   local status=0 kind
   "$BIN" audit verify "$@" >"$T/out" 2>&1 || status=$?
-  [ $status = 0 ] && { echo "passes"; return; }
+  if [ $status = 0 ]; then
+    local unsealed
+    unsealed=$(sed -nE 's/^unsealed: (all )?([0-9]+) record.*/\2/p' "$T/out")
+    if [ -n "$unsealed" ]; then echo "passes, says $unsealed record(s) unsealed"; else echo "passes"; fi
+    return
+  fi
   case "$(head -n 1 "$T/out")" in
     *"CONTENT FAILED"*) kind=content ;;
     *"not sealed"* | *"no signed checkpoint"* | *"log is empty"*) kind=unsealed ;;
     *"is not a prefix"*) kind=witness ;;
+    *"differ from the external checkpoint"*) kind=rewritten ;;
     *"missing"* | *"no line of the log has the head"*) kind=truncated ;;
     *"record_id"*) kind=duplicate-record-id ;;
     *"by the same writer"*) kind=time-order ;;

@@ -134,7 +134,8 @@ public enum AuditVerifier {
 
   /// Verifies the log kept in `store` under `policy`, reading its lines once, in order.
   /// - Throws: what the store throws when it cannot be read (`AuditError.cannotRead`).
-  /// - Complexity: O(log size) time, plus O(lines) hashes per witnessed head.
+  /// - Complexity: O(log size) time; with witnessed heads, O(lines) hashes once (the tree's
+  ///   levels) and O(log² lines) per head.
   public static func verify(store: any LogStore, policy: VerifyPolicy) throws(AuditError) -> VerifyReport {
     var verification = LogVerification(policy: policy)
     try store.forEachStoredLine { verification.consume($0) }

@@ -20,28 +20,37 @@ public enum ConsistencyProof {
   /// The proof that the first `m` of `leaves` (leaf data, not yet leaf-hashed) form a
   /// prefix of the tree of all of them.
   /// - Precondition: 0 < m ≤ leaves.count.
-  /// - Complexity: O(n) hashes (every subtree root is recomputed from its leaves).
+  /// - Complexity: O(n) hashes (the tree's levels are built first).
   public static func make(oldSize m: Int, leaves: [[UInt8]]) -> [[UInt8]] {
-    precondition(m > 0 && m <= leaves.count, "a consistency proof needs 0 < m ≤ n")
+    make(oldSize: m, tree: MerkleLevels(leaves: leaves))
+  }
+
+  /// The proof that the first `m` leaves of `tree` form a prefix of the whole tree.
+  /// - Precondition: 0 < m ≤ tree.count.
+  /// - Complexity: O(log² n) lookups and hashes.
+  public static func make(oldSize m: Int, tree: MerkleLevels) -> [[UInt8]] {
+    precondition(m > 0 && m <= tree.count, "a consistency proof needs 0 < m ≤ n")
     var proof: [[UInt8]] = []
-    subproof(m, leaves[...], isWholeOldTree: true, into: &proof)
+    subproof(m, 0..<tree.count, isWholeOldTree: true, tree: tree, into: &proof)
     return proof
   }
 
-  private static func subproof(_ m: Int, _ leaves: ArraySlice<[UInt8]>, isWholeOldTree: Bool, into proof: inout [[UInt8]]) {
-    let n = leaves.count
+  private static func subproof(
+    _ m: Int, _ range: Range<Int>, isWholeOldTree: Bool, tree: MerkleLevels, into proof: inout [[UInt8]]
+  ) {
+    let n = range.count
     if m == n {
-      if !isWholeOldTree { proof.append(MerkleTree.root(leaves: Array(leaves))) }
+      if !isWholeOldTree { proof.append(tree.root(of: range)) }
       return
     }
     let k = largestPowerOfTwo(below: n)
-    let split = leaves.startIndex + k
+    let split = range.lowerBound + k
     if m <= k {
-      subproof(m, leaves[..<split], isWholeOldTree: isWholeOldTree, into: &proof)
-      proof.append(MerkleTree.root(leaves: Array(leaves[split...])))
+      subproof(m, range.lowerBound..<split, isWholeOldTree: isWholeOldTree, tree: tree, into: &proof)
+      proof.append(tree.root(of: split..<range.upperBound))
     } else {
-      subproof(m - k, leaves[split...], isWholeOldTree: false, into: &proof)
-      proof.append(MerkleTree.root(leaves: Array(leaves[..<split])))
+      subproof(m - k, split..<range.upperBound, isWholeOldTree: false, tree: tree, into: &proof)
+      proof.append(tree.root(of: range.lowerBound..<split))
     }
   }
 

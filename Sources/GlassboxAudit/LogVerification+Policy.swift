@@ -3,9 +3,12 @@ extension LogVerification {
   /// Runs after the last line, when the chain itself is intact: witnessed heads, the head
   /// hash, the expected record count, then the seal a public key demands.
   mutating func checkOutsideFacts() {
-    for witnessed in policy.witnesses {
-      guard checkWitnessed(witnessed) else { return }
-      report.witnessesProven += 1
+    if !policy.witnesses.isEmpty {
+      let tree = MerkleLevels(leaves: lineHashes)
+      for witnessed in policy.witnesses {
+        guard checkWitnessed(witnessed, tree: tree) else { return }
+        report.witnessesProven += 1
+      }
     }
     if let head = policy.head {
       guard let line = seen[head] else {
@@ -26,7 +29,7 @@ extension LogVerification {
   }
 
   /// Proves `witnessed` is a prefix of the log with an RFC 6962 consistency proof.
-  private mutating func checkWitnessed(_ witnessed: WitnessedHead) -> Bool {
+  private mutating func checkWitnessed(_ witnessed: WitnessedHead, tree: MerkleLevels) -> Bool {
     let m = witnessed.treeSize
     let n = report.lines
     let when = witnessed.time.isEmpty ? "" : " at \(witnessed.time)"
@@ -36,7 +39,7 @@ extension LogVerification {
         "seq \(n + 1): missing: the head witnessed\(when) covers \(m) lines, the log has \(n): its tail was removed")
       return false
     }
-    let proof = m == 0 ? [] : ConsistencyProof.make(oldSize: m, leaves: lineHashes)
+    let proof = m == 0 ? [] : ConsistencyProof.make(oldSize: m, tree: tree)
     let consistent = ConsistencyProof.verify(
       oldSize: m, oldRoot: witnessed.root, newSize: n, newRoot: report.root, proof: proof)
     let recordsMatch = m == 0 || recordsBefore(line: m + 1) == witnessed.records

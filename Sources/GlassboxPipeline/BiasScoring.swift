@@ -33,7 +33,12 @@ public enum BiasScoring {
           row: r, output: output, space: table.space, prediction: table.predictions[r], baseValue: table.baseValues[r],
           attributions: Array(table.values[(r * m)..<((r + 1) * m)]), inputs: Array(rows[(r * m)..<((r + 1) * m)])))
       if batch.count == 1024 || r == table.rowCount - 1 {
-        try trail.record(batch)
+        do {
+          try trail.record(batch)
+        } catch {
+          try? trail.finish()  // seal the records written before the failure
+          throw error
+        }
         batch.removeAll(keepingCapacity: true)
       }
     }

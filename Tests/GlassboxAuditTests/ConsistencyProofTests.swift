@@ -68,6 +68,22 @@ struct ConsistencyProofTests {
     }
   }
 
+  /// The stored levels give the same roots as the RFC's recursion over the leaves, for the
+  /// whole tree and for the right-hand subtrees a proof asks for.
+  @Test func levelsGiveTheRecursionsRoots() {
+    for n in 1...data.count {
+      let tree = MerkleLevels(leaves: Array(data.prefix(n)))
+      #expect(tree.root(of: 0..<n) == MerkleTree.root(leaves: Array(data.prefix(n))), "n \(n)")
+      var start = 0
+      while n - start > 1 {
+        var k = 1
+        while k * 2 < n - start { k *= 2 }
+        start += k
+        #expect(tree.root(of: start..<n) == MerkleTree.root(leaves: Array(data[start..<n])), "n \(n), from \(start)")
+      }
+    }
+  }
+
   @Test func edgeSizes() {
     let root = MerkleTree.root(leaves: Array(data.prefix(5)))
     #expect(ConsistencyProof.verify(oldSize: 0, oldRoot: MerkleTree.root(leaves: []), newSize: 5, newRoot: root, proof: []))
