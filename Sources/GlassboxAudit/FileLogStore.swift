@@ -66,6 +66,7 @@ public final class FileLogStore: LogStore {
     do {
       let size = try fileSize(fd)
       batchEnd = size
+      PendingAppend.begin(fd: fd.rawValue, at: size)
       if size == 0 { return LogTail(lastLine: nil, isTorn: false, end: 0) }
       let (last, isComplete) = try lastLine(fd, size: size)
       if isComplete { return LogTail(lastLine: last, isTorn: false, end: size) }
@@ -74,6 +75,7 @@ public final class FileLogStore: LogStore {
       let whole = before == 0 ? nil : try? lastLine(fd, size: before).0
       return LogTail(lastLine: whole, isTorn: true, end: size)
     } catch {
+      PendingAppend.end()
       fd.unlock()
       throw error
     }
@@ -115,7 +117,10 @@ public final class FileLogStore: LogStore {
 
   public func commitAppend() throws(AuditError) {
     let fd = try openDescriptor()
-    defer { fd.unlock() }
+    defer {
+      PendingAppend.end()
+      fd.unlock()
+    }
     do {
       try fd.sync()
     } catch {
@@ -124,6 +129,7 @@ public final class FileLogStore: LogStore {
   }
 
   public func abandonAppend() {
+    PendingAppend.end()
     descriptor?.unlock()
   }
 

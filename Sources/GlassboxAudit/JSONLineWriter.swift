@@ -17,6 +17,10 @@ extension JSONWriter {
       beginArray()
       for item in items { value(item) }
       endArray()
+    case .numbers(let items):
+      beginArray()
+      for x in items { number(x) }
+      endArray()
     case .object(let o):
       beginObject()
       for (k, item) in o.members {

@@ -88,6 +88,7 @@ public enum GlassboxMain {
     case .usage: 64
     case .data: 65
     case .noInput: 66
+    case .unavailable: 69
     case .cannotCreate: 73
     case .io: 74
     }

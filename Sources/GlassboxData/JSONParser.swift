@@ -213,9 +213,22 @@ public struct JSONParser {
       i += 1
       return .array(items)
     }
+    // Numbers first, as a plain [Double]; the first other element turns the array general.
+    var numbers: [Double] = []
+    var allNumbers = true
     while true {
       skipSpace()
-      items.append(try value())
+      let item = try value()
+      if allNumbers, case .number(let d) = item {
+        numbers.append(d)
+      } else {
+        if allNumbers {
+          allNumbers = false
+          items = numbers.map { .number($0) }
+          numbers = []
+        }
+        items.append(item)
+      }
       skipSpace()
       guard i < end else { throw error("unterminated array") }
       if bytes[i] == UInt8(ascii: ",") {
@@ -224,7 +237,7 @@ public struct JSONParser {
       }
       if bytes[i] == UInt8(ascii: "]") {
         i += 1
-        return .array(items)
+        return allNumbers ? .numbers(numbers) : .array(items)
       }
       throw error("expected ',' or ']' in an array")
     }

@@ -9,8 +9,13 @@ public enum ModelError: UserFacingError, Equatable {
   case unsupported(path: String, what: String)
   /// The content is inconsistent (wrong lengths, bad indices, ...).
   case invalid(path: String, field: String, problem: String)
+  /// Loading the file would need more memory than is available.
+  case tooLarge(path: String, fileBytes: Int, neededBytes: Int, availableBytes: Int)
 
-  public var kind: FailureKind { .data }
+  public var kind: FailureKind {
+    if case .tooLarge = self { return .unavailable }
+    return .data
+  }
 
   public var description: String {
     switch self {
@@ -20,6 +25,14 @@ public enum ModelError: UserFacingError, Equatable {
       return "\(path): \(what) is not supported"
     case .invalid(let path, let field, let problem):
       return "\(path): \(field): \(problem)"
+    case .tooLarge(let path, let file, let needed, let available):
+      return "\(path): a \(Self.megabytes(file)) model file needs about \(Self.megabytes(needed)) of memory to load, "
+        + "but only \(Self.megabytes(available)) is available; free memory, or run on a larger machine"
     }
+  }
+
+  /// Bytes in whole megabytes (MB = 10⁶ bytes).
+  static func megabytes(_ bytes: Int) -> String {
+    "\(bytes / 1_000_000 + (bytes % 1_000_000 >= 500_000 ? 1 : 0)) MB"
   }
 }

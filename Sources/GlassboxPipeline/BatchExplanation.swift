@@ -48,6 +48,9 @@ public struct BatchExplanation {
     public var outputClass: Int?
     public var threads: Int = 1
     public var blockSize: Int = 1024
+    /// The relative tolerance within which every additive explanation must add up
+    /// (`additivityTolerance(explainer:model:)`); nil: not checked.
+    public var additivityTolerance: Double?
     public init() {}
   }
 
@@ -96,7 +99,8 @@ public struct BatchExplanation {
     self.audit = audit
     processor = BlockProcessor(
       encoder: encoder, checker: checker, badRows: options.badRows, explainer: explainer, selection: options.selection,
-      idColumn: idIndex, classFilter: options.outputClass, render: renderer.render, auditBuilder: audit?.builder)
+      idColumn: idIndex, classFilter: options.outputClass, render: renderer.render, auditBuilder: audit?.builder,
+      additivityTolerance: options.additivityTolerance)
   }
 
   /// Runs to the end of input (or past the last selected row).
@@ -217,6 +221,7 @@ struct BlockProcessor: Sendable {
   let render: @Sendable ([Explanation]) -> String
   /// Builds the block's audit records, when auditing.
   let auditBuilder: AuditRecordBuilder?
+  let additivityTolerance: Double?
 
   struct Result: Sendable {
     var text: String
@@ -281,10 +286,12 @@ struct BlockProcessor: Sendable {
       }
     }
     if let classFilter { explanations.removeAll { ($0.output ?? 0) != classFilter } }
-    try NonFiniteResultError.check(explanations, featureNames: encoder.schema.names) { row in
+    let place = { (row: Int) -> (place: String, row: Int?) in
       let line = explainedRecords.first { block.rowIndex($0) == row }.map { block.lines[$0] }
       return (line.map { "\(checker.source):\($0)" } ?? checker.source, row)
     }
+    try NonFiniteResultError.check(explanations, featureNames: encoder.schema.names, place: place)
+    try AdditivityError.check(explanations, relative: additivityTolerance, place: place)
     return Result(
       text: render(explanations), selected: keep.count, explained: explainedRecords.count, skipped: skipped,
       auditRecords: auditBuilder?.bodies(explanations, milliseconds: milliseconds) ?? [])
@@ -312,7 +319,15 @@ public struct RejectedRow: Sendable, Equatable {
   /// The input's column names (shared by every row of one input).
   public var columns: [String]
 
-  /// The warning line for people.
+  public init(line: Int, row: Int, source: String, reason: String, fields: [String], columns: [String]) {
+    self.line = line
+    self.row = row
+    self.source = source
+    self.reason = reason
+    self.fields = fields
+    self.columns = columns
+  }
+
   /// The warning line for people (with parameter markers: see `Parameter`).
   public var message: String { "\(source): \(reason); row skipped (\(Parameter.onBadRow) explain keeps it, fail stops)" }
 

@@ -1,5 +1,6 @@
 import GlassboxSystem
 import GlassboxExplainers
+import GlassboxModels
 
 extension Explanation {
   /// The first value of this explanation that is NaN or ±∞, named as it is written
@@ -59,6 +60,80 @@ public struct NonFiniteResultError: ParameterNamingError, Equatable {
       guard let (name, value) = e.firstNonFiniteValue(featureNames: featureNames) else { continue }
       let located = place(e.row)
       throw NonFiniteResultError(place: located.place, row: located.row, output: e.output, valueName: name, value: value)
+    }
+  }
+}
+
+extension Explanation {
+  /// The gap |base + Σφ − prediction| when it exceeds `relative` × (max(1, |prediction|,
+  /// |base|) + Σ|φ|), the scale `audit verify` judges records by; nil when the values add
+  /// up, or when the method does not claim additivity (LIME's surrogate).
+  /// - Complexity: O(features).
+  public func additivityGap(relative: Double) -> (sum: Double, gap: Double, tolerance: Double)? {
+    guard isAdditive else { return nil }
+    var sum = baseValue
+    var scale = max(1, abs(prediction), abs(baseValue))
+    for x in attributions {
+      sum += x
+      scale += abs(x)
+    }
+    let gap = abs(sum - prediction)
+    let tolerance = relative * scale
+    return gap <= tolerance ? nil : (sum, gap, tolerance)
+  }
+}
+
+/// An explanation whose attributions do not add up to its prediction: the model's values
+/// span more than double precision can sum (a leaf of 1e30 beside leaves of 1), so the
+/// attributions would be wrong; the run stops (exit 65) naming the row.
+public struct AdditivityError: ParameterNamingError, Equatable {
+  public var place: String
+  public var row: Int?
+  public var output: Int?
+  public var prediction: Double
+  public var sum: Double
+  public var gap: Double
+  public var tolerance: Double
+
+  public init(place: String, row: Int?, output: Int?, prediction: Double, sum: Double, gap: Double, tolerance: Double) {
+    self.place = place
+    self.row = row
+    self.output = output
+    self.prediction = prediction
+    self.sum = sum
+    self.gap = gap
+    self.tolerance = tolerance
+  }
+
+  public var kind: FailureKind { .data }
+
+  public var markedMessage: String {
+    var text = place
+    if let row { text += " (data row \(row))" }
+    text += ": the base value plus the attributions"
+    if let output { text += " for output \(output)" }
+    return text + " is \(sum), not the prediction \(prediction) (gap \(gap), tolerance \(tolerance)); "
+      + "the model's values are too far apart in size to be summed exactly in double precision; nothing was written for it"
+  }
+
+  /// The relative additivity tolerance of `explainer`'s values for `model`: the model's
+  /// rounding (`Model.additivityTolerance`) for exact methods, 1e-6 for sampled ones (their
+  /// efficiency constraint holds to solver precision).
+  public static func tolerance(explainer: any Explainer, model: any Model) -> Double {
+    explainer.isExact ? model.additivityTolerance : 1e-6
+  }
+
+  /// Throws for the first explanation whose values do not add up within `relative`.
+  public static func check(
+    _ explanations: [Explanation], relative: Double?, place: (Int) -> (place: String, row: Int?)
+  ) throws {
+    guard let relative else { return }
+    for e in explanations {
+      guard let (sum, gap, tolerance) = e.additivityGap(relative: relative) else { continue }
+      let located = place(e.row)
+      throw AdditivityError(
+        place: located.place, row: located.row, output: e.output, prediction: e.prediction, sum: sum, gap: gap,
+        tolerance: tolerance)
     }
   }
 }

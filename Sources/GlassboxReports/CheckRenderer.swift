@@ -1,4 +1,5 @@
 import GlassboxData
+import GlassboxSystem
 
 /// Renders a `CheckReport` as a terminal table or as one JSON document.
 ///
@@ -119,7 +120,7 @@ public struct CheckRenderer: Sendable {
       let placeWidth = min(max(places.map(\.count).max() ?? 0, 8), 40)
       for (f, p) in zip(shown, places) {
         let head = "  " + pad(p, placeWidth) + "  " + pad(f.severity.rawValue, 7) + "  " + pad(f.kind.rawValue, 19) + "  "
-        let text = clip(f.detail, style.width - head.count)
+        let text = clip(TerminalSafe.escaped(f.detail), style.width - head.count)
         out += (f.severity == .error ? style.paint(head, raises: true) : head) + text + "\n"
       }
       let total = report.counts.reduce(0) { $0 + $1.count }
@@ -147,9 +148,9 @@ public struct CheckRenderer: Sendable {
     if let label = report.label {
       let labelled = max(1, label.classes.reduce(0) { $0 + $1.count })
       let classes = label.classes.prefix(10).map {
-        "\($0.value) \($0.count) (\(NumberFormatting.fixed(100 * Double($0.count) / Double(labelled), places: 1))%)"
+        "\(TerminalSafe.quote($0.value)) \($0.count) (\(NumberFormatting.fixed(100 * Double($0.count) / Double(labelled), places: 1))%)"
       }
-      out += "Label '\(label.column)': " + classes.joined(separator: ", ")
+      out += "Label '\(TerminalSafe.quote(label.column))': " + classes.joined(separator: ", ")
       if label.classes.count > 10 || label.truncated { out += ", …" }
       if label.missing > 0 { out += "; \(label.missing) missing" }
       out += "\n"

@@ -88,7 +88,7 @@ extension WaterfallRenderer {
   func renderSurrogate(_ e: Explanation, _ s: LocalSurrogate) -> String {
     var out = ""
     var title = "Row \(e.row)"
-    if let id = e.id { title += " (id \(id))" }
+    if let id = e.id { title += " (id \(TerminalSafe.quote(id)))" }
     if let name = context.outputName(e.output) { title += " · \(name)" }
     title += " · \(context.modelName) · LIME surrogate of the "
     title += e.space == .probability ? "probability" : context.transform.marginUnit
@@ -126,7 +126,7 @@ extension WaterfallRenderer {
       let line = "  " + stabilityLine(st) + (agreement != nil ? " (sign agreement after each weight)" : "")
       out += (st.isStable ? style.dim(line) : style.paint(line, raises: true)) + "\n"
     }
-    for note in e.notes { out += style.dim("  note: " + note) + "\n" }
+    for note in e.notes { out += style.dim("  note: " + TerminalSafe.escaped(note)) + "\n" }
     return out
   }
 }
@@ -135,7 +135,7 @@ extension MarkdownRenderer {
   /// A LIME report in Markdown: a summary line and a condition/weight table.
   func renderSurrogate(_ e: Explanation, _ s: LocalSurrogate) -> String {
     var title = "### Row \(e.row)"
-    if let id = e.id { title += " (id \(id))" }
+    if let id = e.id { title += " (id \(escape(id)))" }
     if let name = context.outputName(e.output) { title += ", \(name)" }
     var out = title + "\n\n"
     let unit = e.space == .probability ? "probability" : context.transform.marginUnit

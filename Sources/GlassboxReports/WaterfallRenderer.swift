@@ -1,4 +1,5 @@
 import GlassboxExplainers
+import GlassboxSystem
 import GlassboxModels
 
 /// The terminal report: per prediction, the output (and probability for a logit link),
@@ -25,7 +26,7 @@ public struct WaterfallRenderer: Sendable {
     if let special = PayloadRenderers.renderer(for: e) { return special.table(e, renderer: self) }
     var out = ""
     var title = "Row \(e.row)"
-    if let id = e.id { title += " (id \(id))" }
+    if let id = e.id { title += " (id \(TerminalSafe.quote(id)))" }
     if let name = context.outputName(e.output) { title += " · \(name)" }
     title += " · \(context.modelName) · \(context.method) SHAP"
     if e.space == .raw { title += " in \(context.transform.marginUnit)" } else { title += " in probability" }
@@ -71,7 +72,7 @@ public struct WaterfallRenderer: Sendable {
     let gap = max(1, barWidth - loText.count - hiText.count)
     out += "  " + String(repeating: " ", count: labelWidth) + " "
     out += style.dim(loText + String(repeating: " ", count: gap) + hiText) + "\n"
-    for note in e.notes { out += style.dim("  note: " + note) + "\n" }
+    for note in e.notes { out += style.dim("  note: " + TerminalSafe.escaped(note)) + "\n" }
     return out
   }
 
@@ -132,7 +133,7 @@ public struct MarkdownRenderer: Sendable {
   public func render(_ e: Explanation) -> String {
     if let special = PayloadRenderers.renderer(for: e) { return special.markdown(e, renderer: self) }
     var title = "### Row \(e.row)"
-    if let id = e.id { title += " (id \(id))" }
+    if let id = e.id { title += " (id \(escape(id)))" }
     if let name = context.outputName(e.output) { title += ", \(name)" }
     var out = title + "\n\n"
     let unit = e.space == .raw ? context.transform.marginUnit : "probability"
@@ -158,7 +159,7 @@ public struct MarkdownRenderer: Sendable {
 
   func escape(_ s: String) -> String {
     var out = ""
-    for ch in s { out += ch == "|" ? "\\|" : String(ch) }
+    for ch in TerminalSafe.escaped(s) { out += ch == "|" ? "\\|" : String(ch) }
     return out
   }
 }

@@ -2,8 +2,8 @@
 /// on a terminal: control characters cannot move the cursor, change colours or hide text,
 /// and a huge value cannot make a huge message.
 ///
-/// Report outputs (JSON, CSV, Markdown, tables) keep values as given; this is for
-/// messages on standard error only.
+/// Machine-read outputs (JSON, CSV, Markdown) keep values as given; messages on standard
+/// error and the terminal tables of `check` pass untrusted text through here.
 public enum TerminalSafe {
   /// Characters of a value shown before it is cut.
   public static let shownCharacters = 60

@@ -91,6 +91,41 @@ public enum TemporaryFiles {
   }
 }
 
+/// The append in progress, if any: a file being appended to under an exclusive lock, and
+/// the size it had before the batch began. A signal that ends the process cuts the file
+/// back to that size, so that a batch of audit records lands whole or not at all (never a
+/// torn last line). One append at a time per process.
+public enum PendingAppend {
+  private static let descriptor = Atomic<Int32>(-1)
+  private static let start = Atomic<Int64>(0)
+
+  /// Marks the batch that begins at `offset` of `fd` (call with the file locked).
+  public static func begin(fd: Int32, at offset: Int) {
+    start.store(Int64(offset), ordering: .releasing)
+    descriptor.store(fd, ordering: .releasing)
+  }
+
+  /// The batch is complete (synced) or was already cut back: a signal leaves the file.
+  public static func end() {
+    descriptor.store(-1, ordering: .releasing)
+  }
+
+  /// Cuts the pending batch off. Async-signal-safe: atomic loads and `ftruncate(2)`.
+  /// - Returns: true when a batch was pending.
+  @discardableResult
+  static func rollBack() -> Bool {
+    let fd = descriptor.load(ordering: .acquiring)
+    guard fd >= 0 else { return false }
+    _ = ftruncate(fd, off_t(start.load(ordering: .acquiring)))
+    return true
+  }
+
+  static func prepare() {
+    _ = descriptor.load(ordering: .relaxed)
+    _ = start.load(ordering: .relaxed)
+  }
+}
+
 /// Ends the process cleanly on SIGINT, SIGTERM, SIGHUP and SIGQUIT: removes the registered
 /// temporary files, prints one line on standard error (`glassbox: interrupted; 'phi.csv'
 /// was not written`), and ends with status 128 + the signal number: SIGINT, SIGTERM and
@@ -104,6 +139,7 @@ public enum TerminationSignals {
   /// Installs the handler for `handled` (call once, early in `main`).
   public static func install() {
     TemporaryFiles.prepare()
+    PendingAppend.prepare()
     for signal in handled {
       var action = sigaction()
       action.__sigaction_handler.sa_handler = terminationHandler
@@ -123,20 +159,23 @@ public enum TerminationSignals {
   /// for an output whose reader went away (a closed pipe).
   public static func exitQuietly(status: Int32) -> Never {
     TemporaryFiles.removeAll()
+    PendingAppend.rollBack()
     _exit(status)
   }
 }
 
-/// The signal handler: async-signal-safe calls only (atomic loads, `unlink`, `write`,
-/// `raise`, `_exit`).
+/// The signal handler: async-signal-safe calls only (atomic loads, `unlink`, `ftruncate`,
+/// `write`, `raise`, `_exit`).
 private func terminationHandler(_ signal: Int32) {
   let mask = TemporaryFiles.removeAll()
+  let rolledBack = PendingAppend.rollBack()
   emit("glassbox: interrupted", to: 2)
   if mask != 0 {
     emit("; ", to: 2)
     let count = TemporaryFiles.writeTargets(of: mask, to: 2)
     emit(count == 1 ? " was not written" : " were not written", to: 2)
   }
+  if rolledBack { emit("; the unfinished batch of audit records was not appended", to: 2) }
   emit("\n", to: 2)
   if signal == SIGQUIT { _exit(128 + signal) }
   // SA_RESETHAND restored the default action; the signal is delivered when this returns.

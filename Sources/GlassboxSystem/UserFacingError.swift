@@ -2,7 +2,7 @@
 // that decide a process's exit status: in the lowest layer, so every module can use them.
 
 /// What kind of failure an error is, which decides the process exit status
-/// (sysexits: 64 usage, 65 data, 66 no input, 73 cannot create, 74 I/O).
+/// (sysexits: 64 usage, 65 data, 66 no input, 69 unavailable, 73 cannot create, 74 I/O).
 public enum FailureKind: Sendable {
   /// The command line is wrong.
   case usage
@@ -10,6 +10,8 @@ public enum FailureKind: Sendable {
   case data
   /// An input file is missing or unreadable.
   case noInput
+  /// Something the run needs is not available (memory, a service).
+  case unavailable
   /// An output file could not be created.
   case cannotCreate
   /// Reading or writing failed mid-way.

@@ -142,4 +142,55 @@ struct CheckEndToEndTests {
     #expect(!x.isEmpty && x == y)
     #expect(scratch.contents().sorted() == ["four.json", "one.json"])
   }
+
+  @Test("rows with errors go whole to the rejects file, every one of them, in order, whatever the threads")
+  func rejectsFile() throws {
+    let scratch = ScratchFolder()
+    // Every 7th row has an age the card does not allow; every 11th a sex it does not know.
+    let badRows = (0..<600).filter { $0 % 7 == 3 || $0 % 11 == 5 }
+    let path = scratch.write("d.csv", try adultSample(rows: 600) { i, c in
+      if i % 7 == 3 { c[0] = "200" }
+      if i % 11 == 5 { c[8] = "Mle" }
+    })
+    let sample = try adultSample(rows: 600).split(separator: "\n").map(String.init)
+    var files: [String] = []
+    for threads in ["1", "3"] {
+      let report = scratch.path + "/report\(threads).json"
+      let run = try Glassbox.run([
+        "check", "--model", model, "--data", path, "--strict", "--out", report, "--max-findings", "2",
+        "--threads", threads, "--format", "json",
+      ])
+      #expect(run.status == 1, "\(run.stderr)")
+      #expect(run.stderr.contains("\(badRows.count) of 600 rows have error-level findings"), "\(run.stderr)")
+      let rejects = try String(contentsOfFile: report + ".rejects.csv", encoding: .utf8)
+      let lines = rejects.split(separator: "\n").map(String.init)
+      #expect(lines.count == badRows.count + 1, "one line per bad row, beyond --max-findings")
+      #expect(lines.first == "line,reason," + sample[0])
+      // Each rejected line: its line number, a reason naming the column, the row's fields as read.
+      let edited = try adultSample(rows: 600) { i, c in
+        if i % 7 == 3 { c[0] = "200" }
+        if i % 11 == 5 { c[8] = "Mle" }
+      }.split(separator: "\n").map(String.init)
+      for (k, row) in badRows.enumerated() where k < lines.count - 1 {
+        let line = lines[k + 1]
+        #expect(line.hasPrefix("\(row + 2),\""), "\(line)")
+        #expect(line.hasSuffix("," + edited[row + 1]), "\(line)")
+        #expect(line.contains(row % 7 == 3 ? "column 'age'" : "column 'sex'"))
+      }
+      files.append(rejects)
+    }
+    #expect(files[0] == files[1])
+
+    // A clean run with the same --out removes the stale rejects file beside it.
+    let clean = scratch.write("clean.csv", try adultSample(rows: 50))
+    let report = scratch.path + "/report1.json"
+    let run = try Glassbox.run(["check", "--model", model, "--data", clean, "--strict", "--out", report])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: report + ".rejects.csv"))
+    // A named rejects file is written without --strict and holds its header when no row is bad.
+    let named = scratch.path + "/named.csv"
+    let plain = try Glassbox.run(["check", "--model", model, "--data", clean, "--rejects", named, "--format", "json"])
+    #expect(plain.status == 0, "\(plain.stderr)")
+    #expect(try String(contentsOfFile: named, encoding: .utf8) == "line,reason," + sample[0] + "\n")
+  }
 }

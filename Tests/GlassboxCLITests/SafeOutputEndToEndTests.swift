@@ -127,6 +127,30 @@ import Testing
     #expect(!run.stderr.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
   }
 
+  @Test func hostileTextIsEscapedInTerminalAndMarkdownReports() throws {
+    let lines = try String(contentsOfFile: Glassbox.root + "/" + Self.data, encoding: .utf8).split(separator: "\n")
+    let hostile = "\u{1B}]0;title\u{07}X"
+    let folder = ScratchFolder()
+    // An id column that sets the terminal's title, and an age that is not a number.
+    var body = "id,\(lines[0])\n\"\(hostile)\",\(lines[1])\n"
+    let cells = lines[2].split(separator: ",", omittingEmptySubsequences: false).dropFirst().joined(separator: ",")
+    body += "y,\"4\u{1B}[31m\",\(cells)\n"
+    let csv = folder.write("ids.csv", body)
+    func controlFree(_ text: String) -> Bool { !text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" } }
+    for format in ["table", "markdown"] {
+      let run = try Glassbox.run([
+        "explain", "--model", Self.model, "--data", csv, "--id-column", "id", "--format", format, "--on-bad-row", "explain",
+      ])
+      #expect(run.status == 0, "\(run.stderr)")
+      #expect(run.stdout.contains("\\e]0;title\\x07X"), "\(format): \(run.stdout.prefix(300))")
+      #expect(controlFree(run.stdout), "\(format)")
+    }
+    let check = try Glassbox.run(["check", "--model", Self.model, "--data", csv, "--format", "table"])
+    #expect(check.status == 0, "\(check.stderr)")
+    #expect(check.stdout.contains("4\\e[31m"), "\(check.stdout)")
+    #expect(controlFree(check.stdout))
+  }
+
   @Test(arguments: ["--top", "--rows", "--threads", "--class", "--samples"])
   func aNegativeNumberIsNamed(option: String) throws {
     let run = try Glassbox.run(["explain", "--model", Self.model, "--data", Self.data, option, "-1"])

@@ -80,6 +80,27 @@ struct JSONParserTests {
     #expect(items[3].string == "s")
   }
 
+  @Test("an array of numbers only is kept packed, and equals the same array element by element")
+  func numberArraysArePacked() throws {
+    let packed = try parse("[1, -2.5, 3e2]")
+    guard case .numbers(let d) = packed else {
+      Issue.record("expected .numbers, got \(packed)")
+      return
+    }
+    #expect(d == [1, -2.5, 300])
+    #expect(packed == .array([.number(1), .number(-2.5), .number(300)]))
+    #expect(JSONValue.array([.number(1), .number(-2.5), .number(300)]) == packed)
+    #expect(packed != .array([.number(1), .number(-2.5)]))
+    #expect(packed.array == [.number(1), .number(-2.5), .number(300)])
+    #expect(packed.typeName == "an array")
+    // A number array that turns general keeps its numbers in order.
+    let mixed = try parse(#"[1, 2, "x", 3]"#)
+    #expect(mixed == .array([.number(1), .number(2), .string("x"), .number(3)]))
+    #expect(mixed.numberArray == nil)
+    #expect(try parse("[]").array == [])
+    #expect(try parse("[[1], [2, 3]]").array?.compactMap(\.numberArray) == [[1], [2, 3]])
+  }
+
   @Test func scalarsAtTopLevelAndWhitespace() throws {
     #expect(try parse(" \t\r\n 42 \n") == .number(42))
     #expect(try parse("\"x\"") == .string("x"))

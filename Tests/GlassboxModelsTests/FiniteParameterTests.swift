@@ -155,6 +155,40 @@ struct FiniteParameterTests {
     #expect((try? decode(try xgboost(objective: "reg:squarederror", numClass: 1))) != nil)
   }
 
+  @Test("children's covers must add up to their parent's (within 0.1%), in every format")
+  func coversAddUp() throws {
+    expectFailure("model.trees[0].cover[0]: the children's covers add up to 6.0, not to the node's cover 2.0") {
+      _ = try decode(xgboostJSON(hessian: [2, 1, 5]))
+    }
+    expectFailure("the children's covers add up to 1.0000000150474662e+30, not to the node's cover 2.0") {
+      _ = try decode(xgboostJSON(hessian: [2, 1e30, 1]))
+    }
+    // Float32 rounding of stored covers is accepted.
+    #expect((try? decode(xgboostJSON(hessian: [2.0001, 1, 1]))) != nil)
+    // LightGBM: a leaf count made huge in the text model.
+    let text = try lightGBMText()
+    let line = try firstTreeLine("leaf_count", in: text)
+    let counts = line.dropFirst("leaf_count=".count).split(separator: " ")
+    let huge = "leaf_count=" + (["99999999999999999999"] + counts.dropFirst()).joined(separator: " ")
+    expectFailure("the children's covers add up to") { try loadText(try replacingFirst(line, with: huge, in: text)) }
+  }
+
+  @Test("DART: one weight_drop per tree; the fixture loads, one weight more or less is an error")
+  func dartWeights() throws {
+    let text = try String(contentsOfFile: fixturesDirectory + "/trees/xgb-dart/model.json", encoding: .utf8)
+    #expect((try? decode(text)) != nil)
+    let start = try #require(text.range(of: "\"weight_drop\":["))
+    let end = try #require(text.range(of: "]", range: start.upperBound..<text.endIndex))
+    let weights = text[start.upperBound..<end.lowerBound].split(separator: ",")
+    #expect(weights.count == 30)
+    var shorter = text
+    shorter.replaceSubrange(start.upperBound..<end.lowerBound, with: weights.dropLast().joined(separator: ","))
+    expectFailure("gradient_booster.weight_drop: 29 weights for 30 trees") { _ = try decode(shorter) }
+    var longer = text
+    longer.replaceSubrange(start.upperBound..<end.lowerBound, with: (weights + ["1"]).joined(separator: ","))
+    expectFailure("gradient_booster.weight_drop: 31 weights for 30 trees") { _ = try decode(longer) }
+  }
+
   func linear(coefficients: String, intercept: String = "0", means: String = "[0,0]") -> String {
     """
     {"format":"glassbox-linear","features":["a","b"],"coefficients":\(coefficients),"intercept":\(intercept),\

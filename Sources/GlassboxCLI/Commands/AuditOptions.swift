@@ -3,6 +3,7 @@ import GlassboxAudit
 import GlassboxData
 import GlassboxExplainers
 import GlassboxModels
+import GlassboxPipeline
 import GlassboxNumerics
 
 /// The audit-trail flags shared by commands that explain predictions.
@@ -79,7 +80,7 @@ struct AuditOptions: ParsableArguments {
       seed: run.seed, threads: run.threads, outputSpace: run.space.rawValue,
       background: try run.backgroundPath.map { (p: String) throws(AuditError) in try FileReference.hashing(p) },
       blas: "threads=\(BLASRuntime.threads) \(BLASRuntime.configuration)",
-      additivityTolerance: run.explainer.isExact ? run.loaded.model.additivityTolerance : 1e-6,
+      additivityTolerance: AdditivityError.tolerance(explainer: run.explainer, model: run.loaded.model),
       parameters: run.parameters)
     let context = try AuditContext(
       tool: .current(name: "glassbox", version: Glassbox.version), loaded: run.loaded, data: data,

@@ -58,14 +58,18 @@ final class RejectedRows {
   private let sink: OutputSink?
   private let named: Bool
   private let failsRun: Bool
+  private let warns: Bool
   private(set) var count = 0
   private var headerWritten = false
 
-  init(path: String?, sink: OutputSink?, named: Bool, failsRun: Bool) {
+  /// - Parameter warns: print a warning for each of the first 20 rejected rows (`check`
+  ///   lists its findings in its report instead).
+  init(path: String?, sink: OutputSink?, named: Bool, failsRun: Bool, warns: Bool = true) {
     self.path = path
     self.sink = sink
     self.named = named
     self.failsRun = failsRun
+    self.warns = warns
   }
 
   /// Reports one rejected row; `beforeWarning` runs before a warning is printed (to clear
@@ -73,7 +77,7 @@ final class RejectedRows {
   func add(_ rejected: RejectedRow, beforeWarning: () -> Void = {}) throws {
     if !headerWritten { try writeHeader(rejected.columns) }
     count += 1
-    if count <= 20 {
+    if warns && count <= 20 {
       beforeWarning()
       Terminal.printError("glassbox: warning: " + ParameterSpelling.flags.render(rejected.message))
     }
@@ -93,7 +97,10 @@ final class RejectedRows {
   /// - Parameter outcome: what happened to the rest ("explained 97", "analysed 97").
   /// - Parameter columns: the input's columns, for the header of a named rejects file that
   ///   no rejected row has started.
-  func finish(of total: Int, outcome: String, columns: [String]? = nil) throws {
+  /// - Parameter verdict: what the rejected rows were.
+  func finish(
+    of total: Int, outcome: String, columns: [String]? = nil, verdict: String = "had data errors and were skipped"
+  ) throws {
     if !headerWritten, named, let columns { try writeHeader(columns) }
     if count > 0 || named {
       try sink?.commit()
@@ -102,8 +109,8 @@ final class RejectedRows {
     }
     guard count > 0 else { return }
     Terminal.printError(
-      "glassbox: \(count) of \(total) rows had data errors and were skipped"
-        + (count > 20 ? " (the first 20 are listed above)" : "") + "; \(outcome)"
+      "glassbox: \(count) of \(total) rows \(verdict)"
+        + (warns && count > 20 ? " (the first 20 are listed above)" : "") + "; \(outcome)"
         + (path.map { "; the rejected rows are in '\($0)'" } ?? "")
         + (failsRun ? "; exit 65 (--on-bad-row skip accepts the loss with exit 0)" : ""))
     if failsRun { throw ExitCode(65) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import GlassboxData
 import GlassboxModels
+import GlassboxPipeline
 import GlassboxReports
 
 /// `glassbox check`: data quality checks of a CSV against a model, its card and a
@@ -13,6 +14,8 @@ struct Check: ParsableCommand {
       Examples:
         glassbox check --model models/adult-logistic.json --data datasets/adult-test.csv --background datasets/adult.csv
         glassbox check --model m.json --data new.csv --background train.csv --label income --format json --strict
+      Rows with error-level findings are written whole (line, reason, fields) to --rejects FILE, and with \
+      --strict --out FILE to FILE.rejects.csv beside the report.
       Exit status: 0, or 1 with --strict when any error-level finding exists; 64 usage, 65 malformed input, 66 missing file.
       """)
 
@@ -36,6 +39,13 @@ struct Check: ParsableCommand {
 
   @Flag(help: "Exit with status 1 when any error-level finding exists (for CI gates).")
   var strict = false
+
+  @Option(
+    help: """
+      Write every row with an error-level finding here: its line number, its first error, and its \
+      fields (CSV, as explain's rejects file). Default with --strict: FILE.rejects.csv beside --out FILE.
+      """)
+  var rejects: String?
 
   @Option(help: "Findings listed per kind and column (counts stay exact).")
   var maxFindings: Int = 100
@@ -63,9 +73,26 @@ struct Check: ParsableCommand {
     let reference = try background.map { try ReferenceProfile.build(path: $0, schema: schema) }
     let reader = try CSVReader(path: data)
     let checker = RowChecker(schema: schema, columns: reader.columns, source: reader.sourceName, reference: reference)
+    let rejectsPath = rejects ?? (strict ? out.map { $0 + ".rejects.csv" } : nil)
+    let rejected = RejectedRows(
+      path: rejectsPath, sink: try rejectsPath.map { try OutputSink(path: $0) }, named: rejects != nil,
+      failsRun: false, warns: false)
+    if rejectsPath != nil { try rejected.writeHeader(reader.columns) }
     var check = DatasetCheck(
-      checker: checker, label: label, configuration: DatasetCheck.Configuration(findingsPerKind: maxFindings))
-    try check.run(reader, threads: threads ?? Terminal.cores())
+      checker: checker, label: label,
+      configuration: DatasetCheck.Configuration(findingsPerKind: maxFindings, keepRejectedRows: rejectsPath != nil))
+    var rejectsError: (any Error)?
+    try check.run(reader, threads: threads ?? Terminal.cores()) { row in
+      guard rejectsError == nil else { return }
+      do {
+        try rejected.add(RejectedRow(
+          line: row.line, row: row.row, source: reader.sourceName, reason: row.reason, fields: row.fields,
+          columns: reader.columns))
+      } catch {
+        rejectsError = error
+      }
+    }
+    if let rejectsError { throw rejectsError }
     let report = check.report()
 
     let chosen = format ?? ((out == nil && Terminal.isTerminal(1)) ? .table : .json)
@@ -75,6 +102,7 @@ struct Check: ParsableCommand {
     let sink = try OutputSink(path: out)
     try sink.write(chosen == .json ? renderer.json(report) : renderer.table(report))
     try sink.commit()
+    try rejected.finish(of: report.rows, outcome: "all \(report.rows) checked", verdict: "have error-level findings")
     if strict && report.hasErrors { throw ExitCode(1) }
   }
 }

@@ -163,6 +163,9 @@ struct Explain: ParsableCommand {
       try NonFiniteResultError.check(explanations, featureNames: loaded.schema.names) { _ in
         ("\(Parameter.instance)", nil)
       }
+      try AdditivityError.check(explanations, relative: AdditivityError.tolerance(explainer: explainer, model: loaded.model)) {
+        _ in ("\(Parameter.instance)", nil)
+      }
       try sink.write(renderer.render(explanations))
       try trail?.record(explanations)
       try trail?.finish()
@@ -179,6 +182,7 @@ struct Explain: ParsableCommand {
     options.idColumn = idColumn
     options.outputClass = outputClass
     options.threads = workers
+    options.additivityTolerance = AdditivityError.tolerance(explainer: explainer, model: loaded.model)
     let batch = try BatchExplanation(
       reader: reader, schema: loaded.schema, explainer: explainer, renderer: renderer, reference: reference,
       audit: trail, options: options)

@@ -24,11 +24,15 @@ public struct DatasetCheck: Sendable {
     public var minorityShare: Double
     /// Distinct labels counted; more are lumped out of the report.
     public var labelClassLimit: Int
+    /// Keep every row with an error-level finding as a `RowRejection` (for a rejects
+    /// file), not only the first `findingsPerKind` findings.
+    public var keepRejectedRows: Bool
 
     public init(
       findingsPerKind: Int = 100, distinctRowLimit: Int = 5_000_000, driftMinimumRows: Int = 100,
-      minorityShare: Double = 0.1, labelClassLimit: Int = 1000
+      minorityShare: Double = 0.1, labelClassLimit: Int = 1000, keepRejectedRows: Bool = false
     ) {
+      self.keepRejectedRows = keepRejectedRows
       self.findingsPerKind = findingsPerKind
       self.distinctRowLimit = distinctRowLimit
       self.driftMinimumRows = driftMinimumRows
@@ -48,6 +52,7 @@ public struct DatasetCheck: Sendable {
     var labels: [String: Int] = [:]
     var labelOrder: [String] = []
     var missingLabels = 0
+    var rejected: [RowRejection] = []
   }
 
   /// Running figures for one feature.
@@ -169,6 +174,11 @@ public struct DatasetCheck: Sendable {
         }
         if let b = bins.bin(j, value) { binCounts[bins.firstBin(j) + b] += 1 }
       }
+      if configuration.keepRejectedRows, let error = issues.first(where: { $0.severity == .error }) {
+        summary.rejected.append(RowRejection(
+          row: block.rowIndex(r), line: block.lines[r], reason: checker.finding(for: error, in: block, record: r).description,
+          fields: (0..<block.columnCount).map { block.string(r, $0) }))
+      }
       for issue in issues {
         let k = key(issue.kind, issue.feature)
         summary.keyCounts[k] += 1
@@ -211,9 +221,11 @@ public struct DatasetCheck: Sendable {
 
   // MARK: - In order
 
-  /// Adds a block's summary; call in input order.
+  /// Adds a block's summary; call in input order. With `keepRejectedRows`, hands each
+  /// row with an error-level finding to `rejected`, in input order.
   /// - Complexity: O(records + findings kept + labels), amortized.
-  public mutating func absorb(_ summary: BlockSummary) {
+  public mutating func absorb(_ summary: BlockSummary, rejected: (RowRejection) -> Void = { _ in }) {
+    summary.rejected.forEach(rejected)
     for j in tallies.indices { tallies[j].merge(summary.tallies[j]) }
     for k in counts.indices { counts[k] += summary.keyCounts[k] }
     let before = findings.count
@@ -267,25 +279,32 @@ public struct DatasetCheck: Sendable {
   }
 
   /// Checks and absorbs `block` on the calling thread.
-  public mutating func add(_ block: CSVBlock) { absorb(summarize(block)) }
+  public mutating func add(_ block: CSVBlock, rejected: (RowRejection) -> Void = { _ in }) {
+    absorb(summarize(block), rejected: rejected)
+  }
 
   /// Reads `reader` to the end, summarizing up to `2 × threads` blocks at a time on
-  /// `threads` threads; the result does not depend on `threads`.
+  /// `threads` threads; the result does not depend on `threads`. With `keepRejectedRows`,
+  /// `rejected` receives every row with an error-level finding, in input order.
   /// - Throws: `DataError` when the CSV is malformed.
   /// - Complexity: O(rows · features) time; memory as described on the type.
-  public mutating func run(_ reader: CSVReader, threads: Int = 1, blockSize: Int = 4096) throws(DataError) {
+  public mutating func run(
+    _ reader: CSVReader, threads: Int = 1, blockSize: Int = 4096, rejected: (RowRejection) -> Void = { _ in }
+  ) throws(DataError) {
     let round = threads > 1 ? threads * 2 : 1
     while true {
       var blocks: [CSVBlock] = []
       while blocks.count < round, let block = try reader.nextBlock(maxRecords: blockSize) { blocks.append(block) }
       if blocks.isEmpty { return }
       if blocks.count == 1 || threads <= 1 {
-        for block in blocks { add(block) }
+        for block in blocks { add(block, rejected: rejected) }
         continue
       }
       let work = blocks
       let me = self
-      for summary in parallelMap(work.count, threads: threads, { me.summarize(work[$0]) }) { absorb(summary) }
+      for summary in parallelMap(work.count, threads: threads, { me.summarize(work[$0]) }) {
+        absorb(summary, rejected: rejected)
+      }
     }
   }
 }

@@ -122,3 +122,22 @@ func spell(_ x: Double) -> String {
   guard x.isFinite else { return x.isNaN ? "NaN" : (x > 0 ? "inf" : "-inf") }
   return JSONSpelling.number(x == 0 ? 0 : x)
 }
+
+/// A row with an error-level finding, kept whole for a rejects file (`check --rejects`).
+public struct RowRejection: Sendable, Equatable {
+  /// The zero-based data-row index.
+  public var row: Int
+  /// The physical line (one-based) the record starts on.
+  public var line: Int
+  /// The row's first error-level finding, as a sentence.
+  public var reason: String
+  /// The record's fields, as read.
+  public var fields: [String]
+
+  public init(row: Int, line: Int, reason: String, fields: [String]) {
+    self.row = row
+    self.line = line
+    self.reason = reason
+    self.fields = fields
+  }
+}

@@ -48,6 +48,7 @@ struct TreeFields {
   }
 
   func numbers(_ value: JSONValue?, _ field: String) throws -> [Double] {
+    if case .numbers(let d) = value { return d }
     let a = try array(value, field)
     var out: [Double] = []
     out.reserveCapacity(a.count)
@@ -59,6 +60,16 @@ struct TreeFields {
   }
 
   func integers(_ value: JSONValue?, _ field: String, in range: ClosedRange<Int>) throws -> [Int] {
+    if case .numbers(let d) = value {
+      var out: [Int] = []
+      out.reserveCapacity(d.count)
+      for (i, x) in d.enumerated() {
+        guard x == x.rounded(), x >= Double(range.lowerBound), x <= Double(range.upperBound)
+        else { throw invalid("\(field)[\(i)]", "expected an integer in \(range.lowerBound)...\(range.upperBound)") }
+        out.append(Int(x))
+      }
+      return out
+    }
     let a = try array(value, field)
     var out: [Int] = []
     out.reserveCapacity(a.count)

@@ -49,13 +49,19 @@ struct TreeSpec {
 /// indices in range, no node reached twice (which rules out cycles and shared
 /// subtrees), depth at most `maxDepth`, split features below the feature count,
 /// thresholds that are not NaN (±∞ allowed), weighted leaf values within ±`valueBound`,
-/// finite non-negative covers, and positive covers on split nodes (path-dependent
-/// TreeSHAP divides by them; training never splits a node without data, so a zero there
-/// means a damaged file). Nodes that cannot be reached from the root (XGBoost's deleted
-/// nodes) are dropped.
+/// finite non-negative covers, positive covers on split nodes (path-dependent TreeSHAP
+/// divides by them; training never splits a node without data, so a zero there means a
+/// damaged file), and children's covers that add up to their parent's within
+/// `coverTolerance` (they are the data that reached each side; weights outside [0, 1]
+/// would make attributions meaningless). Nodes that cannot be reached from the root
+/// (XGBoost's deleted nodes) are dropped.
 struct TreeEnsembleBuilder {
   /// Deepest tree accepted (TreeSHAP keeps O(depth²) state per tree).
   static let maxDepth = 256
+
+  /// The relative gap allowed between a split node's cover and the sum of its children's:
+  /// libraries store covers rounded (XGBoost in float32), never further apart than this.
+  static let coverTolerance = 1e-3
 
   /// The largest |leaf value × tree weight| (and |base margin|) accepted for models summed
   /// in double: 1e300 leaves room for 10^8 trees before a sum can overflow 1.8e308.
@@ -167,6 +173,13 @@ struct TreeEnsembleBuilder {
       }
       guard cover > 0 else {
         throw fail(tree, "cover[\(i)]", "a split node needs a positive cover (path-dependent TreeSHAP divides by it), found \(cover)")
+      }
+      let childCovers = tree.cover[tree.left[i]] + tree.cover[tree.right[i]]
+      guard abs(childCovers - cover) <= Self.coverTolerance * cover else {
+        throw fail(
+          tree, "cover[\(i)]",
+          "the children's covers add up to \(childCovers), not to the node's cover \(cover) (they must, within "
+            + "0.1%: TreeSHAP weighs each path by them)")
       }
       let f = tree.feature[i]
       guard f >= 0 && f < featureCount else {

@@ -92,7 +92,10 @@ enum XGBoostJSONLoader {
     var weights = [Double](repeating: 1, count: trees.count)
     if let weightDrop, !weightDrop.isNull {
       let w = try f.numbers(weightDrop, "gradient_booster.weight_drop")
-      for i in 0..<min(w.count, trees.count) { weights[i] = Double(Float(w[i])) }
+      guard w.count == trees.count else {
+        throw f.invalid("gradient_booster.weight_drop", "\(w.count) weights for \(trees.count) trees (DART keeps one per tree)")
+      }
+      for i in 0..<trees.count { weights[i] = Double(Float(w[i])) }
     }
 
     var builder = TreeEnsembleBuilder(
