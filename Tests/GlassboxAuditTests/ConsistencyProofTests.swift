@@ -2,11 +2,8 @@ import GlassboxAudit
 import Testing
 
 @Suite("RFC 6962 consistency proofs")
-struct ConsistencyProofTests {
-  private func sha(_ bytes: [UInt8]) -> [UInt8] { AuditSchema.sha256(bytes) }
-  private func leaf(_ d: [UInt8]) -> [UInt8] { sha([0x00] + d) }
-  private func node(_ l: [UInt8], _ r: [UInt8]) -> [UInt8] { sha([0x01] + l + r) }
-  private let data: [[UInt8]] = (0..<40).map { k in AuditSchema.sha256(Array("line \(k)".utf8)) }
+struct ConsistencyProofTests: HandHashes {
+  private let data = Self.lines(40)
 
   /// The worked example of RFC 6962 §2.1.3, built by hand from leaf and node hashes.
   @Test func theRFCsSevenLeafExample() {
