@@ -25,6 +25,9 @@ public enum DataSource: Sendable, Equatable {
   /// Standard input: not hashed (it cannot be read twice); replay re-explains the
   /// recorded input values.
   case standardInput
+  /// Standard input (path `-`) or a FIFO, read once and hashed while read
+  /// (`CapturedStream`); replay re-explains the recorded input values.
+  case stream(path: String, sha256: String)
   /// One instance given on the command line (`--instance`).
   case instance
 }

@@ -15,6 +15,9 @@ public struct AuditRecordBuilder: Sendable {
   public static let maximumReasons = 4
 
   public let context: AuditContext
+  /// This builder's writer id: 16 random hex digits in every record it builds, so that
+  /// `verify` can check each writer's records never go back in time.
+  public let writer: String
   private let redactor: Redactor?
   private let sharedHead: [UInt8]
   private let sharedExplainer: [UInt8]
@@ -25,6 +28,9 @@ public struct AuditRecordBuilder: Sendable {
   public init(context: AuditContext, redactor: Redactor?) {
     self.context = context
     self.redactor = redactor
+    var generator = SystemRandomNumberGenerator()
+    let writerBits: UInt64 = generator.next()
+    writer = AuditSchema.hex((0..<8).map { UInt8(truncatingIfNeeded: writerBits >> (56 - 8 * $0)) })
     let schema = context.schema
     featureKeys = schema.names.map { JSONLineWriter.encoded($0) + [UInt8(ascii: ":")] }
     sensitive = schema.features.map(\.sensitive)
@@ -91,6 +97,16 @@ public struct AuditRecordBuilder: Sendable {
       w.string(file.sha256)
     case .standardInput:
       w.string("stdin")
+    case .stream(let path, let sha256):
+      if path == "-" {
+        w.string("stdin")
+      } else {
+        w.string("stream")
+        w.key("path")
+        w.string(path)
+      }
+      w.key("sha256")
+      w.string(sha256)
     case .instance:
       w.string("instance")
     }
@@ -181,6 +197,8 @@ public struct AuditRecordBuilder: Sendable {
     AuditClock.appendUUIDv7(milliseconds: milliseconds, random: random, to: &id)
     id.append(UInt8(ascii: "\""))
     w.raw(id)
+    w.key("writer")
+    w.string(writer)
     w.key("time")
     w.string(time)
     // The shared fragments were written after a member, so each opens with its comma.

@@ -8,6 +8,8 @@ import GlassboxExplainers
 public final class AuditTrail {
   public let builder: AuditRecordBuilder
   private let appender: AuditAppender
+  /// The last time stamped by `record`: later records never get an earlier one.
+  private var lastMilliseconds: Int64 = 0
 
   /// Opens the log file at `path` (created when absent).
   /// - Parameters:
@@ -37,7 +39,8 @@ public final class AuditTrail {
   /// - Complexity: O(records × features) plus one `fsync`.
   public func record(_ explanations: [Explanation]) throws(AuditError) {
     if explanations.isEmpty { return }
-    try appender.append(builder.bodies(explanations))
+    lastMilliseconds = max(lastMilliseconds, AuditClock.nowMilliseconds())
+    try appender.append(builder.bodies(explanations, milliseconds: lastMilliseconds))
   }
 
   /// Appends bodies built elsewhere (by `builder.bodies`, e.g. on worker threads), in order.

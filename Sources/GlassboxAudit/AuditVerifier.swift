@@ -22,8 +22,18 @@ public struct VerifyReport: Sendable {
     case checkpoint
     /// A checkpoint's signature is invalid or from another key.
     case signature
-    /// An external checkpoint covers more lines than the log has, or other lines.
+    /// An external checkpoint, witnessed head, head hash or expected count covers more than
+    /// the log holds: lines were removed from its end.
     case truncated
+    /// A witnessed head is not a prefix of the log (its RFC 6962 consistency proof fails).
+    case witness
+    /// With a public key: the log is empty, has no valid checkpoint, or records follow
+    /// the last one.
+    case unsealed
+    /// A `record_id` repeats an earlier record's: a record was replayed.
+    case duplicateRecordID = "duplicate-record-id"
+    /// A writer's record is older than that writer's previous record.
+    case timeOrder = "time-order"
     /// base + Σφ differs from the prediction (semantic).
     case additivity
     /// A sensitive input value is stored in clear (semantic).
@@ -55,33 +65,63 @@ public struct VerifyReport: Sendable {
   /// Remarks that are not failures.
   public var notes: [String] = []
 
+  /// The last checkpoint of the log, as far as verification got.
+  public struct Seal: Sendable, Equatable {
+    /// The checkpoint's line.
+    public var seq: Int
+    /// Explanation records before it.
+    public var records: Int
+    public var keyID: String
+    public var time: String
+    /// True when its signature was checked with a public key.
+    public var signatureChecked: Bool
+  }
+
+  /// The last checkpoint (nil when there is none).
+  public var lastSeal: Seal?
+  /// Explanation records after the last checkpoint (all records when there is none).
+  public var unsealedRecords = 0
+  /// The RFC 6962 root over every line read, and the SHA-256 of the last (empty when none).
+  public var root: [UInt8] = []
+  public var head: [UInt8] = []
+  /// Witnessed heads proven to be prefixes of the log.
+  public var witnessesProven = 0
+  /// The line holding `VerifyPolicy.head`, when it was given and found.
+  public var headFoundAt: Int?
+  /// Records that carry no `writer` (written before writers were named): their time order
+  /// per writer cannot be checked.
+  public var recordsWithoutWriter = 0
+  /// Records read from standard input that carry no hash of it (written before inputs that
+  /// can be read only once were hashed).
+  public var recordsWithoutInputHash = 0
+  /// Whether a model card judged the sensitive features.
+  public var judgedByCard = false
+
   /// True when nothing is wrong.
   public var isIntact: Bool { failure == nil && semanticFailure == nil }
 }
 
-/// Checks a log's hash chain, seq order, checkpoints and record content.
+/// Checks a log's hash chain, seq order, checkpoints and records, under a `VerifyPolicy`.
 ///
 /// The check reads the stored bytes and never re-serializes a record. Checks per line:
 /// a line end; a JSON object with the known `schema`; `seq` equal to the line number;
 /// `prev_hash` equal to SHA-256 of the previous line (the genesis value for the first);
-/// for records, additivity |base + Σφ − prediction| ≤ tolerance × max(1, |prediction|,
-/// |base| + Σ|φ|) with the record's `additivity_tolerance` (1e-9 for exact methods in
-/// double, 1e-5 for float32 models, 1e-6 for sampled ones; checked when the record says its
-/// attributions are additive), at most four reasons, and no sensitive
-/// value in clear; for checkpoints, the counts, the RFC 6962 root, and with a public key
-/// the Ed25519 signature.
+/// for records, a `record_id` no earlier record has, a `time` not before the previous
+/// record of the same `writer`, and the content rules of `RecordContentPolicy`; for
+/// checkpoints, the counts, the RFC 6962 root, and with a public key the Ed25519 signature.
+/// At the end, the policy's outside facts (seal, witnessed heads, head hash, counts).
 public enum AuditVerifier {
   /// Verifies the log file at `path`.
   /// - Parameters:
-  ///   - publicKey: checks checkpoint signatures (without it, roots are still checked).
+  ///   - publicKey: checkpoint signatures must be valid for it, and the log sealed by it.
   ///   - external: a checkpoint kept outside the log: the log must still hold the lines
   ///     it covers, unchanged.
   /// - Throws: `AuditError.cannotRead` when the log cannot be read.
-  /// - Complexity: O(log size) time; memory O(lines) for the duplicate check.
+  /// - Complexity: O(log size) time; memory O(lines) for the duplicate checks.
   public static func verify(
     path: String, publicKey: AuditPublicKey? = nil, external: Checkpoint? = nil
   ) throws(AuditError) -> VerifyReport {
-    try verify(store: FileLogStore(path: path), publicKey: publicKey, external: external)
+    try verify(store: FileLogStore(path: path), policy: VerifyPolicy(publicKey: publicKey, external: external))
   }
 
   /// Verifies the log kept in `store`, reading its lines once, in order.
@@ -89,49 +129,23 @@ public enum AuditVerifier {
   public static func verify(
     store: any LogStore, publicKey: AuditPublicKey? = nil, external: Checkpoint? = nil
   ) throws(AuditError) -> VerifyReport {
-    var verification = LogVerification(publicKey: publicKey, external: external)
+    try verify(store: store, policy: VerifyPolicy(publicKey: publicKey, external: external))
+  }
+
+  /// Verifies the log kept in `store` under `policy`, reading its lines once, in order.
+  /// - Throws: what the store throws when it cannot be read (`AuditError.cannotRead`).
+  /// - Complexity: O(log size) time; with witnessed heads, O(lines) hashes once (the tree's
+  ///   levels) and O(log² lines) per head.
+  public static func verify(store: any LogStore, policy: VerifyPolicy) throws(AuditError) -> VerifyReport {
+    var verification = LogVerification(policy: policy)
     try store.forEachStoredLine { verification.consume($0) }
     return verification.finish()
   }
 
   /// Verifies lines already read.
   public static func verify(lines: [LogLine], publicKey: AuditPublicKey?, external: Checkpoint?) -> VerifyReport {
-    var verification = LogVerification(publicKey: publicKey, external: external)
+    var verification = LogVerification(policy: VerifyPolicy(publicKey: publicKey, external: external))
     for line in lines where !verification.consume(line) { break }
     return verification.finish()
-  }
-
-  /// The content problem of an explanation record, if any.
-  static func contentProblem(_ record: JSONObject) -> (VerifyReport.Problem, String)? {
-    let fields = record["redaction"]?.object?["fields"]?.array?.compactMap(\.string) ?? []
-    if let input = record["input"]?.object {
-      for name in fields {
-        if let value = input[name], value.object?["hmac"]?.string == nil {
-          return (.sensitiveInClear, "the sensitive feature '\(name)' is stored in clear")
-        }
-      }
-    }
-    guard let attribution = record["attribution"]?.object, let base = attribution["base"]?.number,
-      let phi = attribution["phi"]?.object, let prediction = record["prediction"]?.object?["value"]?.number
-    else { return nil }
-    if (record["reasons"]?.array?.count ?? 0) > AuditRecordBuilder.maximumReasons {
-      return (.additivity, "more than \(AuditRecordBuilder.maximumReasons) reasons")
-    }
-    guard attribution["additive"]?.bool ?? true else { return nil }
-    var sum = base
-    var scale = max(1, abs(prediction), abs(base))
-    for (_, value) in phi.members {
-      let x = value.number ?? .nan
-      sum += x
-      scale += abs(x)
-    }
-    let explainer = record["explainer"]?.object
-    let relative = explainer?["additivity_tolerance"]?.number ?? ((explainer?["exact"]?.bool ?? true) ? 1e-9 : 1e-6)
-    let tolerance = relative * scale
-    let gap = abs(sum - prediction)
-    if !(gap <= tolerance) {
-      return (.additivity, "base + Σφ = \(sum) differs from the prediction \(prediction) by \(gap) (tolerance \(tolerance))")
-    }
-    return nil
   }
 }

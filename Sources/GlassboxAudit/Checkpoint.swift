@@ -58,12 +58,7 @@ public struct Checkpoint: Sendable, Equatable {
     w.string("checkpoint")
     w.key("time")
     w.string(time)
-    w.key("tree_size")
-    w.int(treeSize)
-    w.key("records")
-    w.int(records)
-    w.key("root")
-    w.string("sha256:" + AuditSchema.hex(root))
+    w.treeState(size: treeSize, records: records, root: root)
     w.key("key_id")
     w.string(keyID)
     w.key("signature")
@@ -107,5 +102,18 @@ public struct Checkpoint: Sendable, Equatable {
       return try Checkpoint(object, path: path, lineNumber: k + 1)
     }
     throw .malformedLine(path: path, line: 1, problem: "no checkpoint line (copy one from the log: grep '\"type\":\"checkpoint\"')")
+  }
+}
+
+extension JSONLineWriter {
+  /// `"tree_size":n,"records":r,"root":"sha256:<hex>"`: a tree's state, as checkpoints and
+  /// witnessed heads write it.
+  mutating func treeState(size: Int, records: Int, root: [UInt8]) {
+    key("tree_size")
+    int(size)
+    key("records")
+    int(records)
+    key("root")
+    string("sha256:" + AuditSchema.hex(root))
   }
 }

@@ -8,13 +8,22 @@ import GlassboxData
 /// the later lines claim, so `consume` keeps asking for lines (reading only their
 /// leading `seq`) until the log ends.
 public struct LogVerification {
-  public let publicKey: AuditPublicKey?
-  public let external: Checkpoint?
-  private var report = VerifyReport()
-  private var chain = HashChain.verifying()
-  private var seen: [[UInt8]: Int] = [:]
+  public let policy: VerifyPolicy
+  public var publicKey: AuditPublicKey? { policy.publicKey }
+  public var external: Checkpoint? { policy.external }
+  var report = VerifyReport()
+  var chain = HashChain.verifying()
+  /// Every line's hash and the line it is on (duplicates, `--head`).
+  var seen: [[UInt8]: Int] = [:]
+  /// Line hashes in order, kept only when witnessed heads need consistency proofs.
+  var lineHashes: [[UInt8]] = []
+  /// The lines that hold checkpoints.
+  var checkpointLines: [Int] = []
   private var recordsAtLastCheckpoint = 0
   private var externalChecked = false
+  /// Every `record_id` and its line; each writer's last record time and line.
+  private var recordIDs: [String: Int] = [:]
+  private var lastTimeOfWriter: [String: (time: String, line: Int)] = [:]
   /// The first line whose `seq` is out of place, the `seq` it claims, and what the lines
   /// from it on claim (their leading `seq`s), for `finish` to name the problem.
   private var misplaced: (line: Int, seq: Int)?
@@ -27,11 +36,16 @@ public struct LogVerification {
   ///   - external: a checkpoint kept outside the log: the log must still hold the lines
   ///     it covers, unchanged.
   public init(publicKey: AuditPublicKey?, external: Checkpoint?) {
-    self.publicKey = publicKey
-    self.external = external
+    self.init(policy: VerifyPolicy(publicKey: publicKey, external: external))
   }
 
-  private mutating func fail(_ problem: VerifyReport.Problem, _ seq: Int?, _ message: String) {
+  /// Verification under `policy` (see `VerifyPolicy`).
+  public init(policy: VerifyPolicy) {
+    self.policy = policy
+    report.judgedByCard = policy.sensitiveFeatures != nil
+  }
+
+  mutating func fail(_ problem: VerifyReport.Problem, _ seq: Int?, _ message: String) {
     report.failure = VerifyReport.Failure(problem: problem, seq: seq, message: message)
   }
 
@@ -88,7 +102,8 @@ public struct LogVerification {
     case "explanation":
       isCheckpoint = false
       report.records += 1
-      if report.semanticFailure == nil, let problem = AuditVerifier.contentProblem(object) {
+      guard checkIdentity(object, line: p) else { return false }
+      if report.semanticFailure == nil, let problem = RecordContentPolicy.problem(object, sensitive: policy.sensitiveFeatures) {
         report.semanticFailure = VerifyReport.Failure(problem: problem.0, seq: p, message: "seq \(p): " + problem.1)
       }
     case "checkpoint":
@@ -101,6 +116,7 @@ public struct LogVerification {
     }
     chain.advance(lineHash: hash, isCheckpoint: isCheckpoint)
     seen[hash] = p
+    if !policy.witnesses.isEmpty { lineHashes.append(hash) }
     report.lines = p
     if let external, chain.tree.count == external.treeSize {
       externalChecked = true
@@ -130,6 +146,35 @@ public struct LogVerification {
       report.signaturesChecked += 1
     }
     recordsAtLastCheckpoint = report.records
+    checkpointLines.append(p)
+    report.lastSeal = VerifyReport.Seal(
+      seq: p, records: report.records, keyID: checkpoint.keyID, time: checkpoint.time, signatureChecked: publicKey != nil)
+    return true
+  }
+
+  /// Checks that a record's `record_id` is new and that its `time` is not before the
+  /// previous record of its `writer`; false when it fails.
+  private mutating func checkIdentity(_ object: JSONObject, line p: Int) -> Bool {
+    if let id = object["record_id"]?.string {
+      if let earlier = recordIDs[id] {
+        fail(.duplicateRecordID, p, "seq \(p): its record_id \(id) is the record_id of seq \(earlier): a record was replayed")
+        return false
+      }
+      recordIDs[id] = p
+    }
+    if let data = object["data"]?.object, data["source"]?.string == "stdin", data["sha256"] == nil {
+      report.recordsWithoutInputHash += 1
+    }
+    guard let writer = object["writer"]?.string else {
+      report.recordsWithoutWriter += 1
+      return true
+    }
+    let time = object["time"]?.string ?? ""
+    if let last = lastTimeOfWriter[writer], time < last.time {
+      fail(.timeOrder, p, "seq \(p): its time \(time) is before \(last.time), the time of seq \(last.line) by the same writer \(writer)")
+      return false
+    }
+    lastTimeOfWriter[writer] = (time, p)
     return true
   }
 
@@ -159,16 +204,10 @@ public struct LogVerification {
           + "the log has \(report.lines): its tail was removed")
       }
     }
-    if report.failure == nil {
-      if report.checkpoints > 0 && publicKey == nil {
-        report.notes.append("checkpoint signatures not checked: give --public-key")
-      }
-      if publicKey != nil && report.checkpoints == 0 && report.records > 0 {
-        fail(.signature, nil, "no signed checkpoint in the log")
-      } else if report.checkpoints > 0 && report.records > recordsAtLastCheckpoint {
-        report.notes.append("\(report.records - recordsAtLastCheckpoint) record(s) after the last checkpoint are not covered by a signature")
-      }
-    }
+    report.root = chain.tree.root
+    report.head = chain.head.lastHash
+    report.unsealedRecords = report.records - recordsAtLastCheckpoint
+    if report.failure == nil { checkOutsideFacts() }
     return report
   }
 

@@ -17,10 +17,23 @@ public final class ByteSource {
   public private(set) var bytesRead = 0
   /// The file's size in bytes, when it is a regular file (nil for pipes and terminals).
   public private(set) var size: Int?
+  /// Bytes already read elsewhere (`init(name:bytes:)`), served instead of the descriptor.
+  private let memory: [UInt8]?
+
+  /// Serves `bytes`, read once elsewhere (a pipe captured and hashed before parsing),
+  /// under the name `name`.
+  public init(name: String, bytes: [UInt8]) {
+    self.name = name
+    descriptor = .standardInput
+    ownsDescriptor = false
+    memory = bytes
+    size = bytes.count
+  }
 
   /// Opens `path` for reading; `-` means standard input.
   /// - Throws: `DataError.cannotOpen` naming the path and the system's reason.
   public init(path: String) throws(DataError) {
+    memory = nil
     if path == "-" {
       name = "<stdin>"
       descriptor = .standardInput
@@ -48,6 +61,12 @@ public final class ByteSource {
   /// Appends up to `maximum` bytes to `buffer`; returns how many were read (0 at end).
   /// - Throws: `DataError.readFailed`.
   public func read(into buffer: inout [UInt8], maximum: Int) throws(DataError) -> Int {
+    if let memory {
+      let got = min(maximum, memory.count - bytesRead)
+      buffer.append(contentsOf: memory[bytesRead..<(bytesRead + got)])
+      bytesRead += got
+      return got
+    }
     do {
       let got = try descriptor.read(appendingTo: &buffer, maximum: maximum)
       bytesRead += got
@@ -62,6 +81,14 @@ public final class ByteSource {
     var buffer: [UInt8] = []
     while try read(into: &buffer, maximum: 1 << 20) > 0 {}
     return buffer
+  }
+
+  /// True when `path` can be read only once: standard input (`-`), a pipe, a FIFO, a
+  /// `<(...)` process substitution, a terminal; false for a regular file (or a missing one).
+  public static func isStream(_ path: String) -> Bool {
+    if path == "-" { return true }
+    guard let status = FileDescriptor.status(of: path) else { return false }
+    return !status.isRegularFile && !status.isDirectory
   }
 
   /// Reads the whole file at `path` (`-` for standard input).

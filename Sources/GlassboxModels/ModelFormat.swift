@@ -17,6 +17,15 @@ public protocol ModelFormat: Sendable {
   /// Reads the model.
   /// - Throws: `ModelError` or `DataError` with the file's path and the field at fault.
   func load(_ file: ModelFile) throws -> any Model
+  /// The relative gap |base + Σφ − prediction| / scale that an exact explanation of a model
+  /// in this format may show from rounding alone: 1e-9 when the format's models compute in
+  /// double (the default), 1e-5 when the library sums in float32 (XGBoost). `audit verify`
+  /// judges records by this value, never by the tolerance a record states.
+  var additivityTolerance: Double { get }
+}
+
+extension ModelFormat {
+  public var additivityTolerance: Double { 1e-9 }
 }
 
 /// A model file's bytes, with its JSON parsed at most once for the formats that need it.
@@ -87,6 +96,9 @@ public enum ModelFormats {
     GlassboxLinearFormat(), XGBoostJSONFormat(), LightGBMTextFormat(), LightGBMDumpFormat(), GlassboxTreesFormat(),
   ]
 
+  /// The format called `name` (as audit records keep it), if glassbox reads it.
+  public static func format(named name: String) -> (any ModelFormat)? { all.first { $0.name == name } }
+
   /// The formats' display names, for messages ("supported: ...").
   public static var supportedList: String { all.map(\.displayName).joined(separator: ", ") }
 
@@ -118,6 +130,8 @@ struct GlassboxLinearFormat: ModelFormat {
 struct XGBoostJSONFormat: ModelFormat {
   var name: String { "xgboost-json" }
   var displayName: String { "XGBoost JSON" }
+  /// XGBoost sums leaf values in float32.
+  var additivityTolerance: Double { 1e-5 }
   func recognizes(_ file: ModelFile) -> Bool {
     guard let root = file.jsonObject else { return false }
     return root["format"] == nil && root["learner"] != nil

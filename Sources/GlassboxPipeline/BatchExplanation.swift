@@ -120,6 +120,9 @@ public struct BatchExplanation {
     let roundSize = max(2, threads * 2)
     let selection = processor.selection
     var done = false
+    // One time per round, never earlier than the previous round's: a writer's records do
+    // not go back in time, though the blocks of a round finish in any order.
+    var stamp: Int64 = 0
     while !done {
       var blocks: [CSVBlock] = []
       while blocks.count < roundSize {
@@ -142,9 +145,11 @@ public struct BatchExplanation {
       if blocks.isEmpty { break }
       let work = blocks
       let processor = self.processor
+      stamp = max(stamp, AuditClock.nowMilliseconds())
+      let milliseconds = stamp
       // Each block's result (or error) in block order; errors surface in input order below.
       let results = parallelMap(work.count, threads: threads) { index in
-        Result { try processor.process(work[index]) }
+        Result { try processor.process(work[index], milliseconds: milliseconds) }
       }
       for k in 0..<work.count {
         let result = try results[k].get()
@@ -227,7 +232,8 @@ struct BlockProcessor: Sendable {
     var auditRecords: [[UInt8]]
   }
 
-  func process(_ block: CSVBlock) throws -> Result {
+  /// Processes `block`; its audit records are stamped with `milliseconds`.
+  func process(_ block: CSVBlock, milliseconds: Int64) throws -> Result {
     let m = encoder.schema.count
     var keep: [Int] = []
     keep.reserveCapacity(block.count)
@@ -288,7 +294,7 @@ struct BlockProcessor: Sendable {
     try AdditivityError.check(explanations, relative: additivityTolerance, place: place)
     return Result(
       text: render(explanations), selected: keep.count, explained: explainedRecords.count, skipped: skipped,
-      auditRecords: auditBuilder?.bodies(explanations) ?? [])
+      auditRecords: auditBuilder?.bodies(explanations, milliseconds: milliseconds) ?? [])
   }
 
 }

@@ -10,6 +10,9 @@ import GlassboxSystem
 public struct BiasRequest: Sendable {
   /// The data CSV (`-`: standard input).
   public var dataPath: String
+  /// The data when it could be read only once and was read already, hashed, for the audit
+  /// trail (`CapturedStream`); nil reads `dataPath`.
+  public var captured: CapturedStream?
   /// The sensitive columns whose values (and their intersections) form the groups.
   public var attributes: [String]
   /// The true-label column, if any.
@@ -66,8 +69,8 @@ extension BiasScoring {
   ) throws -> BiasOutcome {
     let schema = loaded.schema, m = loaded.model, k = request.output
     let input = try BiasInput.read(
-      path: request.dataPath, schema: schema, sensitive: request.attributes, label: request.labelColumn,
-      badRows: request.badRows, reject: reject)
+      path: request.dataPath, captured: request.captured, schema: schema, sensitive: request.attributes,
+      label: request.labelColumn, badRows: request.badRows, reject: reject)
     let n = input.rowCount
     let scores = scores(m, input.rows, count: n, output: k, threads: request.threads)
     var labels: [Bool]? = nil

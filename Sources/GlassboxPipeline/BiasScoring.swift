@@ -33,7 +33,12 @@ public enum BiasScoring {
           row: r, output: output, space: table.space, prediction: table.predictions[r], baseValue: table.baseValues[r],
           attributions: Array(table.values[(r * m)..<((r + 1) * m)]), inputs: Array(rows[(r * m)..<((r + 1) * m)])))
       if batch.count == 1024 || r == table.rowCount - 1 {
-        try trail.record(batch)
+        do {
+          try trail.record(batch)
+        } catch {
+          try? trail.finish()  // seal the records written before the failure
+          throw error
+        }
         batch.removeAll(keepingCapacity: true)
       }
     }
@@ -99,15 +104,17 @@ public struct BiasInput: Sendable {
   /// Reads the whole CSV: model features, sensitive columns and the label column. Each
   /// row goes through the same data checks as in `explain`, and a row with an error-level
   /// problem is handled by `badRows` (as `BatchExplanation` does).
-  /// - Parameter reject: receives each row left out under `.skip`, in input order.
+  /// - Parameters:
+  ///   - captured: the data, already read once (a stream under `--audit`); nil reads `path`.
+  ///   - reject: receives each row left out under `.skip`, in input order.
   /// - Throws: `DataError` (65/66) for unreadable data or a missing column; under `.fail`,
   ///   the first bad row with its line, column and value.
   /// - Complexity: O(rows · columns); memory O(rows · features).
   public static func read(
-    path: String, schema: FeatureSchema, sensitive: [String], label: String?, badRows: BadRowPolicy = .fail,
-    reject: (RejectedRow) throws -> Void = { _ in }
+    path: String, captured: CapturedStream? = nil, schema: FeatureSchema, sensitive: [String], label: String?,
+    badRows: BadRowPolicy = .fail, reject: (RejectedRow) throws -> Void = { _ in }
   ) throws -> BiasInput {
-    let reader = try CSVReader(path: path)
+    let reader = try captured.map { try CSVReader(source: $0.source()) } ?? CSVReader(path: path)
     let encoder = try FeatureEncoder(schema: schema, columns: reader.columns, source: reader.sourceName)
     let checker = RowChecker(schema: schema, columns: reader.columns, source: reader.sourceName, reference: nil)
     func column(_ name: String) throws -> Int {

@@ -20,7 +20,7 @@ struct ChainTests {
     let lines = try logLines(try writeLog(in: dir, count: 2))
     let first = String(decoding: lines[0], as: UTF8.self)
     #expect(first.hasPrefix("{\"schema\":\"glassbox-audit/1\",\"seq\":1,\"prev_hash\":\"\(AuditSchema.genesisHash)\",\"type\":\"explanation\""))
-    let keys = ["\"record_id\"", "\"time\"", "\"tool\"", "\"model\"", "\"data\"", "\"row\"", "\"input\"", "\"redaction\"",
+    let keys = ["\"record_id\"", "\"writer\"", "\"time\"", "\"tool\"", "\"model\"", "\"data\"", "\"row\"", "\"input\"", "\"redaction\"",
       "\"prediction\"", "\"explainer\"", "\"attribution\"", "\"reasons\"", "\"warnings\""]
     let positions = keys.map { first.range(of: $0)?.lowerBound }
     #expect(positions.allSatisfy { $0 != nil })

@@ -2,12 +2,9 @@ import GlassboxAudit
 import Testing
 
 @Suite("RFC 6962 Merkle tree")
-struct MerkleTreeTests {
-  private func sha(_ bytes: [UInt8]) -> [UInt8] { AuditSchema.sha256(bytes) }
-  private func leaf(_ d: [UInt8]) -> [UInt8] { sha([0x00] + d) }
-  private func node(_ l: [UInt8], _ r: [UInt8]) -> [UInt8] { sha([0x01] + l + r) }
+struct MerkleTreeTests: HandHashes {
 
-  private let data: [[UInt8]] = (0..<5).map { k in AuditSchema.sha256(Array("line \(k)".utf8)) }
+  private let data = Self.lines(5)
 
   @Test func handComputedRootsForOneToFiveLeaves() {
     let l = data.map(leaf)

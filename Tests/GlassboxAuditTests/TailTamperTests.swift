@@ -110,7 +110,11 @@ struct TailTamperTests {
     let saved = try checkpoint(in: lines[7])
     #expect(try verify(lines, in: dir, key: key, external: saved).isIntact)
     lines.removeLast(2)  // the last record and the checkpoint after it: a valid chain of 6 lines
-    #expect(try verify(lines, in: dir, key: key).isIntact)
+    #expect(try verify(lines, in: dir).isIntact)
+    // The key demands a seal: records 4 and 5 follow the last checkpoint now.
+    let unsealed = try verify(lines, in: dir, key: key)
+    #expect(unsealed.failure?.problem == .unsealed)
+    #expect(unsealed.failure?.seq == 5)
     let report = try verify(lines, in: dir, key: key, external: saved)
     #expect(report.failure?.problem == .truncated)
     #expect(report.failure?.seq == 7)

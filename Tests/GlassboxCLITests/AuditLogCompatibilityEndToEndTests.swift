@@ -79,6 +79,11 @@ struct AuditLogCompatibilityEndToEndTests {
     let verify = try Glassbox.run(["audit", "verify", committedLog, "--public-key", committedKey])
     #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     #expect(verify.stdout.contains("intact: 8 record(s), 3 checkpoint(s), 3 signature(s) valid"), "\(verify.stdout)")
+    // It is sealed like a new log, and the guarantee it lacks is named.
+    #expect(verify.stdout.contains("proven: seq 1-10 (8 record(s)) sealed by a signature of key"), "\(verify.stdout)")
+    #expect(verify.stdout.contains("note: 8 record(s) carry no writer id"), "\(verify.stdout)")
+    let judged = try Glassbox.run(["audit", "verify", committedLog, "--card", "models/adult-logistic.card.json"])
+    #expect(judged.status == 0, "\(judged.stdout)")
     let show = try Glassbox.run(["audit", "show", committedLog])
     #expect(show.status == 0)
     #expect(show.stdout.contains("8 record(s)"))
@@ -99,5 +104,19 @@ struct AuditLogCompatibilityEndToEndTests {
     let appended = try Glassbox.run(["audit", "verify", copy])
     #expect(appended.status == 0, "\(appended.stdout)")
     #expect(appended.stdout.contains("intact: 10 record(s), 4 checkpoint(s)"), "\(appended.stdout)")
+  }
+
+  @Test("an unsigned log read from standard input before writers were named verifies, naming what it lacks")
+  func stdinLogBeforeWitnesses() throws {
+    let log = "Tests/Fixtures/audit/stdin-before-witness.log"
+    let verify = try Glassbox.run(["audit", "verify", log, "--card", "models/adult-xgboost.card.json"])
+    #expect(verify.status == 0, "\(verify.stdout)")
+    #expect(verify.stdout.hasPrefix("\(log): chain intact: 3 record(s), 0 checkpoint(s)\n"), "\(verify.stdout)")
+    #expect(verify.stdout.contains("unsealed: all 3 record(s) (no checkpoint), seq 1-3"), "\(verify.stdout)")
+    #expect(verify.stdout.contains("note: 3 record(s) carry no writer id"), "\(verify.stdout)")
+    #expect(verify.stdout.contains("note: 3 record(s) read from standard input carry no hash of it"), "\(verify.stdout)")
+    let sealed = try Glassbox.run(["audit", "verify", log, "--public-key", committedKey])
+    #expect(sealed.status == 1)
+    #expect(sealed.stdout.contains("no signed checkpoint in the log"), "\(sealed.stdout)")
   }
 }

@@ -16,6 +16,7 @@ struct HelpSnapshotTests {
     ("bias", ["bias", "--help"]),
     ("audit", ["audit", "--help"]),
     ("audit-verify", ["audit", "verify", "--help"]),
+    ("audit-witness", ["audit", "witness", "--help"]),
     ("audit-repair", ["audit", "repair", "--help"]),
     ("audit-replay", ["audit", "replay", "--help"]),
     ("audit-show", ["audit", "show", "--help"]),

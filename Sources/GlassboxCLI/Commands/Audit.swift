@@ -10,60 +10,17 @@ struct Audit: ParsableCommand {
       Examples:
         glassbox explain --model models/adult-logistic.json --data datasets/adult.csv --rows 0-99 --audit audit.log --out phi.jsonl
         glassbox audit verify audit.log
+        glassbox audit witness audit.log --to /mnt/other/audit.witness   # verify --witness it later
         glassbox audit replay audit.log --seq 7
         glassbox audit show audit.log --since 2026-09-01
         glassbox audit export audit.log --format csv --out attributions.csv
         glassbox audit keygen --out audit-key    # then: explain ... --sign-key audit-key; verify --public-key audit-key.pub
       The log format: docs/audit-log.md.
       """,
-    subcommands: [Verify.self, Repair.self, Replay.self, Show.self, Export.self, Keygen.self])
+    subcommands: [Verify.self, Witness.self, Repair.self, Replay.self, Show.self, Export.self, Keygen.self])
 }
 
 extension Audit {
-  /// `glassbox audit verify`.
-  struct Verify: ParsableCommand {
-    static let configuration = CommandConfiguration(
-      abstract: "Check a log's hash chain, seq order, checkpoints and records; exit 1 naming the first bad seq.",
-      discussion: """
-        Exit status: 0 intact; 1 the log was altered or damaged (changed, deleted, inserted, duplicated,
-        reordered or torn record, bad checkpoint or signature, truncated tail); 2 a record's content is wrong
-        (additivity, a sensitive value in clear).
-        A checkpoint kept elsewhere (--checkpoint) exposes a removed tail, which the chain alone cannot.
-        """)
-
-    @Argument(help: "The audit log.")
-    var log: String
-
-    @Option(help: "An Ed25519 public key (from 'glassbox audit keygen'): checkpoint signatures must be valid for it.")
-    var publicKey: String?
-
-    @Option(help: "A file holding a checkpoint line copied from the log earlier: the log must still hold the lines it covers.")
-    var checkpoint: String?
-
-    func run() throws {
-      let key = try publicKey.map { (p: String) throws(AuditError) in try AuditPublicKey(path: p) }
-      let external = try checkpoint.map { (p: String) throws(AuditError) in try Checkpoint.load(path: p) }
-      let report = try AuditVerifier.verify(store: LogStoreRegistry.standard.store(for: log), publicKey: key, external: external)
-      var text = ""
-      let summary = "\(report.records) record(s), \(report.checkpoints) checkpoint(s)"
-        + (key == nil ? "" : ", \(report.signaturesChecked) signature(s) valid")
-      if let failure = report.failure {
-        text += "\(log): FAILED: \(failure.message)\n"
-        text += "verified before the failure: \(report.lines) line(s)\n"
-      } else if let failure = report.semanticFailure {
-        text += "\(log): chain intact (\(summary)), but CONTENT FAILED: \(failure.message)\n"
-      } else {
-        text += "\(log): intact: \(summary)\n"
-      }
-      for note in report.notes { text += "note: \(note)\n" }
-      let sink = try OutputSink(path: nil)
-      try sink.write(text)
-      try sink.commit()
-      if report.failure != nil { throw ExitCode(1) }
-      if report.semanticFailure != nil { throw ExitCode(2) }
-    }
-  }
-
   /// `glassbox audit repair`.
   struct Repair: ParsableCommand {
     static let configuration = CommandConfiguration(

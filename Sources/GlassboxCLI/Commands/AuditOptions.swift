@@ -38,6 +38,8 @@ struct AuditOptions: ParsableArguments {
     var backgroundPath: String?
     /// The CSV path (`-` for standard input), or nil for `--instance`.
     var dataPath: String?
+    /// The input when it could be read only once (`captureStream`).
+    var captured: CapturedStream? = nil
     var idColumn: String?
     /// Method-specific settings to record (sample counts, ...).
     var parameters: [String: JSONValue] = [:]
@@ -47,7 +49,16 @@ struct AuditOptions: ParsableArguments {
   /// (`makeTrail` takes the results), so the hashing overlaps loading the model.
   func prefetchHashes(_ paths: String?...) {
     guard audit != nil else { return }
-    FileHashPrefetch.start(paths: ["/proc/self/exe"] + paths.compactMap { $0 }.filter { $0 != "-" })
+    FileHashPrefetch.start(paths: ["/proc/self/exe"] + paths.compactMap { $0 }.filter { !ByteSource.isStream($0) })
+  }
+
+  /// With `--audit`, reads an input that can be read only once (standard input, a FIFO,
+  /// `<(...)`) whole, hashing it as it is read; the rows are then parsed from these bytes.
+  /// nil without `--audit` or for a regular file (streamed, and hashed on its own).
+  /// - Throws: `AuditError.cannotRead`.
+  func captureStream(_ path: String?) throws -> CapturedStream? {
+    guard audit != nil, let path, ByteSource.isStream(path) else { return nil }
+    return try CapturedStream.read(path: path)
   }
 
   /// Opens the audit trail when `--audit` is given: hashes the model, card, background
@@ -58,7 +69,10 @@ struct AuditOptions: ParsableArguments {
     let data: DataSource
     switch run.dataPath {
     case nil: data = .instance
+    case _? where run.captured != nil: data = run.captured!.dataSource
     case "-"?: data = .standardInput
+    case let path? where ByteSource.isStream(path):
+      throw ValidationError("--audit: '\(path)' can be read only once and was not captured; give a regular file")
     case let path?: data = .file(try .hashing(path))
     }
     let settings = ExplainerSettings(

@@ -132,6 +132,8 @@ struct Bias: ParsableCommand {
         threshold: threshold, reference: reference,
         bootstrap: BootstrapConfiguration(replicates: bootstrap, seed: seed, confidence: confidence, threads: workers)))
     request.labelColumn = label
+    // With --audit, an input that can be read only once is read here, hashed as it is read.
+    request.captured = try auditOptions.captureStream(data)
     request.positiveLabel = positiveLabel
     request.output = k
     request.rules = rules
@@ -147,7 +149,8 @@ struct Bias: ParsableCommand {
         try auditOptions.makeTrail(
           .init(
             loaded: loaded, explainer: explainer, requestedMethod: method.name, seed: seed, threads: workers,
-            space: explainer.outputSpace, backgroundPath: background, dataPath: data, idColumn: nil,
+            space: explainer.outputSpace, backgroundPath: background, dataPath: data, captured: request.captured,
+            idColumn: nil,
             parameters: ["command": .string("bias")]))
       },
       reject: { try rejected.add($0) })

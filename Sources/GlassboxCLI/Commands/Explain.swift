@@ -137,12 +137,14 @@ struct Explain: ParsableCommand {
     let sink = try OutputSink(path: out)
     try sink.write(renderer.header())
 
+    // With --audit, an input that can be read only once is read here, hashed as it is read.
+    let captured = try auditOptions.captureStream(instance == nil ? (data ?? "-") : nil)
     let trail = try auditOptions.makeTrail(
       .init(
         loaded: loaded, explainer: explainer, requestedMethod: explainerOptions.method.name,
         seed: explainerOptions.seed, threads: workers, space: explainer.outputSpace,
         backgroundPath: explainerOptions.background,
-        dataPath: instance == nil ? (data ?? "-") : nil, idColumn: idColumn,
+        dataPath: instance == nil ? (data ?? "-") : nil, captured: captured, idColumn: idColumn,
         parameters: explainerOptions.recordedParameters))
 
     let reference = setup.background.map {
@@ -172,7 +174,8 @@ struct Explain: ParsableCommand {
     }
 
     let givenColumns = columns.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { trimmedSpaces($0) } }
-    let reader = try CSVReader(path: data ?? "-", columns: givenColumns)
+    let reader = try captured.map { try CSVReader(source: $0.source(), columns: givenColumns) }
+      ?? CSVReader(path: data ?? "-", columns: givenColumns)
     var options = BatchExplanation.Options()
     options.badRows = badRows.policy
     options.selection = selection

@@ -22,6 +22,10 @@ public protocol ExplainerMethod: Sendable {
   /// True when base + Σ attributions = prediction holds exactly for every row (Shapley
   /// values), so that group gaps decompose exactly over features (`glassbox bias`).
   var isAdditive: Bool { get }
+  /// True when the attributions are exact (Shapley values computed, not estimated): they
+  /// add up to rounding, within the model format's tolerance; estimates whose efficiency is
+  /// enforced add up within 1e-6 relative (`audit verify` judges records by this).
+  var isExact: Bool { get }
   /// Builds the explainer for `model`.
   /// - Throws: `ExplainerError` when the method does not fit the model or the setup.
   func make(_ setup: ExplainerSetup, model loaded: LoadedModel) throws -> any Explainer
@@ -32,6 +36,7 @@ public protocol ExplainerMethod: Sendable {
 extension ExplainerMethod {
   public var recordedOnly: [String] { [] }
   public var isAdditive: Bool { true }
+  public var isExact: Bool { true }
 
   /// Every declared parameter, with its default where the caller gave none.
   public func recorded(_ values: ExplainerParameters) -> [String: JSONValue] {

@@ -7,6 +7,8 @@ import GlassboxSystem
 struct KernelMethod: ExplainerMethod {
   var name: String { "kernel" }
   var summary: String { "Kernel SHAP for any model over the background" }
+  /// An estimate whose efficiency is enforced.
+  var isExact: Bool { false }
   var parameters: [ExplainerParameter] {
     [
       .init("samples", default: .string("auto")), .init("tolerance", default: .number(0.01)),
@@ -61,6 +63,7 @@ struct LIMEMethod: ExplainerMethod {
   var summary: String { "LIME tabular surrogates as lime 0.2.0.1, over the training rows" }
   /// A surrogate's weights describe a local fit; they do not add up to the prediction.
   var isAdditive: Bool { false }
+  var isExact: Bool { false }
   var parameters: [ExplainerParameter] {
     [
       .init("samples", default: .string("auto")), .init("features", default: .number(10)),
