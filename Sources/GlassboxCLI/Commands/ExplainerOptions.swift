@@ -61,6 +61,15 @@ struct ExplainerOptions: ParsableArguments {
   @Option(help: "lime: the label column of --background (for the entropy discretizer).")
   var label: String?
 
+  @Option(
+    name: .customLong("lime-estimator"),
+    help: """
+      lime: exact (the expected surrogate of a --samples run, computed without sampling: tree \
+      ensembles and linear models in raw output), sampled (lime's perturbed samples), or auto \
+      (exact where it applies, sampled otherwise).
+      """)
+  var limeEstimator: EstimatorArgument = .auto
+
   enum OutputSpaceArgument: String, ExpressibleByArgument, CaseIterable {
     case raw, probability
     var space: OutputSpace { self == .raw ? .raw : .probability }
@@ -90,6 +99,18 @@ struct ExplainerOptions: ParsableArguments {
     }
     static var allValueStrings: [String] { LIMEDiscretizer.allCases.map(\.rawValue) }
     /// The default as the user types it in help text (not the Swift value).
+    var defaultValueDescription: String { value.rawValue }
+  }
+
+  struct EstimatorArgument: ExpressibleByArgument, Sendable, Equatable {
+    let value: LIMEEstimator
+    static let auto = EstimatorArgument(value: .auto)
+    init(value: LIMEEstimator) { self.value = value }
+    init?(argument: String) {
+      guard let v = LIMEEstimator(rawValue: argument) else { return nil }
+      value = v
+    }
+    static var allValueStrings: [String] { LIMEEstimator.allCases.map(\.rawValue) }
     var defaultValueDescription: String { value.rawValue }
   }
 
@@ -124,7 +145,7 @@ struct ExplainerOptions: ParsableArguments {
     ("--samples", "samples"), ("--tolerance", "tolerance"), ("--coalitions", "coalitions"),
     ("--background-size", "background_size"), ("--tree-algorithm", "tree_algorithm"), ("--features", "features"),
     ("--discretizer", "discretizer"), ("--kernel-width", "kernel_width"), ("--feature-selection", "feature_selection"),
-    ("--stability", "stability"), ("--label", "label"),
+    ("--stability", "stability"), ("--label", "label"), ("--lime-estimator", "estimator"),
   ]
 
   /// The parameters given on the command line (those left at their defaults are absent,
@@ -142,6 +163,7 @@ struct ExplainerOptions: ParsableArguments {
     if featureSelection.value != .auto { p["feature_selection"] = .string(featureSelection.value.rawValue) }
     if stability != 0 { p["stability"] = .number(Double(stability)) }
     if let label { p["label"] = .string(label) }
+    if limeEstimator != .auto { p["estimator"] = .string(limeEstimator.value.rawValue) }
     return p
   }
 
