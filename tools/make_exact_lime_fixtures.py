@@ -18,7 +18,6 @@ feature, so each run's weights are its Ridge(alpha=1) surrogate on all features.
 
 Run with the tools venv:  .venv-tools/bin/python tools/make_exact_lime_fixtures.py
 """
-import csv
 import json
 import math
 import os
@@ -28,29 +27,14 @@ import numpy as np
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
-from card_encoding import MISSING, encode_cells  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "bench", "lime"))
+from bench import complete_rows  # noqa: E402
+from card_encoding import encode_cells  # noqa: E402
 
 OUT = os.path.join(ROOT, "Tests", "Fixtures", "lime", "exact_adult.json")
 ROWS = 6
 SEEDS = 40
 SAMPLES = 5000
-
-
-def complete_rows(path, names, limit=None):
-    """Feature cells of the rows without a missing cell (lime refuses NaN)."""
-    with open(path, newline="") as fh:
-        reader = csv.reader(fh)
-        header = next(reader)
-        idx = [header.index(n) for n in names]
-        rows = []
-        for row in reader:
-            cells = [row[i].strip() for i in idx]
-            if any(c in MISSING for c in cells):
-                continue
-            rows.append(cells)
-            if limit and len(rows) >= limit:
-                break
-    return rows
 
 
 def summary(values):
