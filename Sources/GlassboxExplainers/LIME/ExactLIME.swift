@@ -36,6 +36,8 @@ public enum LIMEEstimator: String, Sendable, CaseIterable {
 struct ExactLIME: Sendable {
   let laws: [LIMEFeatureLaw]
   let mismatch: Double
+  /// Per feature, the tilt of each instance slot (`LIMETilt.slot`).
+  private let slotTilts: [[LIMETilt]]
   private let leaves: LIMELeafTable?
   private let linear: LinearModel?
   private let draws: LIMEResidualDraws?
@@ -60,13 +62,24 @@ struct ExactLIME: Sendable {
     if let reason = Self.unsupportedReason(model: model, space: space) {
       throw ExplainerError.unsupportedOutput(method: "lime", problem: "the exact estimator does not apply: \(reason)")
     }
-    laws = statistics.features.map(LIMEFeatureLaw.init)
+    let laws = statistics.features.map(LIMEFeatureLaw.init)
     let w = sampler.kernelWidth
-    mismatch = expValue(-1 / (w * w)).squareRoot()
+    let c = expValue(-1 / (w * w)).squareRoot()
+    self.laws = laws
+    mismatch = c
     self.model = model
     self.sampler = sampler
+    let slotTilts = laws.indices.map { j in
+      let law = laws[j]
+      return (0...(law.levelCount + 1)).map { slot in
+        let level = slot <= law.levelCount ? slot : nil
+        let missing = sampler.missingProbability(j, instanceMissing: level == law.levelCount)
+        return LIMETilt(law, level: level, missing: missing, mismatch: c)
+      }
+    }
+    self.slotTilts = slotTilts
     if let ensemble = model as? TreeEnsemble {
-      leaves = try LIMELeafTable(ensemble, laws: laws)
+      leaves = try LIMELeafTable(ensemble, laws: laws, tilts: slotTilts)
       draws = LIMEResidualDraws(model: model, sampler: sampler, laws: laws)
       linear = nil
     } else {
@@ -81,11 +94,8 @@ struct ExactLIME: Sendable {
   ///   instance, or a linear model without stored means would see missing values.
   /// - Complexity: O(leaf-table entries + draws · M) for trees; O(M · levels) for linear models.
   func populations(_ instance: [Double], outputs: [Int], row: Int) throws -> [LIMEPopulation] {
-    let tilts = laws.indices.map { j in
-      LIMETilt(
-        laws[j], value: instance[j], missing: sampler.missingProbability(j, instanceMissing: instance[j].isNaN),
-        mismatch: mismatch)
-    }
+    let slots = laws.indices.map { LIMETilt.slot(laws[$0], level: laws[$0].levelIndex(of: instance[$0])) }
+    let tilts = laws.indices.map { slotTilts[$0][slots[$0]] }
     let kernelMean = tilts.reduce(1) { $0 * $1.kernelMean }
     let margins = model.predictMargins(instance)
     guard outputs.allSatisfy({ margins[$0].isFinite }) else {
@@ -94,7 +104,7 @@ struct ExactLIME: Sendable {
         problem: "the model gives no output for row \(row) (it does not accept the row's missing values); impute them first")
     }
     if let leaves, let draws {
-      let (expectation, contrasts) = leaves.expectations(tilts: tilts, laws: laws)
+      let (expectation, contrasts) = leaves.expectations(slots: slots)
       return outputs.map { k in
         var population = LIMEPopulation(
           tilted: tilts.map(\.tilted), expectation: expectation[k], contrasts: contrasts[k], residual: 0,
@@ -171,7 +181,7 @@ struct ExactLIME: Sendable {
 struct LIMEResidualDraws: Sendable {
   /// The number of draws.
   static let count = 2048
-  /// Level index of each draw's feature (`count × M`, row-major).
+  /// Level index of each draw's feature (`M × count`, feature-major).
   private let levels: [Int32]
   /// Margins of each draw (`count × outputs`).
   private let margins: [Double]
@@ -187,7 +197,7 @@ struct LIMEResidualDraws: Sendable {
     let inputs = Array(hood.inputs[m...])
     var levels = [Int32](repeating: 0, count: Self.count * m)
     for i in 0..<Self.count {
-      for j in 0..<m { levels[i * m + j] = Int32(laws[j].levelIndex(of: inputs[i * m + j]) ?? -1) }
+      for j in 0..<m { levels[j * Self.count + i] = Int32(laws[j].levelIndex(of: inputs[i * m + j]) ?? -1) }
     }
     self.levels = levels
     margins = model.predictMargins(inputs)
@@ -200,20 +210,34 @@ struct LIMEResidualDraws: Sendable {
     let m = featureCount
     var offset = population.expectation
     for j in 0..<m { offset -= population.contrasts[j] * population.tilted[j] }
-    let targets = tilts.map { Int32($0.level ?? -2) }
+    let n = Self.count
+    // Per draw: the fit g(z) and the number of mismatches, accumulated feature by feature.
+    var fits = [Double](repeating: offset, count: n)
+    var mismatches = [Int32](repeating: 0, count: n)
+    levels.withUnsafeBufferPointer { levels in
+      fits.withUnsafeMutableBufferPointer { fits in
+        mismatches.withUnsafeMutableBufferPointer { mismatches in
+          for j in 0..<m {
+            let target = Int32(tilts[j].level ?? -2)
+            let contrast = population.contrasts[j]
+            let column = levels.baseAddress! + j * n
+            for i in 0..<n {
+              let differs: Int32 = column[i] == target ? 0 : 1
+              fits[i] += contrast * Double(1 &- differs)
+              mismatches[i] &+= differs
+            }
+          }
+        }
+      }
+    }
     var powers = [1.0]
     for _ in 0..<m { powers.append(powers[powers.count - 1] * c) }
     var weighted = 0.0, total = 0.0
-    for i in 0..<Self.count {
-      var fit = offset
-      var mismatches = 0
-      for j in 0..<m {
-        if levels[i * m + j] == targets[j] { fit += population.contrasts[j] } else { mismatches += 1 }
-      }
+    for i in 0..<n {
       let f = margins[i * outputCount + k]
       guard f.isFinite else { continue }
-      let pi = powers[mismatches]
-      weighted += pi * (f - fit) * (f - fit)
+      let pi = powers[Int(mismatches[i])]
+      weighted += pi * (f - fits[i]) * (f - fits[i])
       total += pi
     }
     return total > 0 ? weighted / total : 0

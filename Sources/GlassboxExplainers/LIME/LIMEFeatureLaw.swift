@@ -107,10 +107,10 @@ struct LIMETilt: Sendable {
   /// The sampler's mean kernel factor of this feature, `p + (1 − p)·c`.
   var kernelMean: Double
 
-  /// The tilt of `law` for instance value `x`, with the sampler's missing probability
-  /// `missing` and the per-mismatch kernel factor `c`.
-  init(_ law: LIMEFeatureLaw, value x: Double, missing: Double, mismatch c: Double) {
-    let level = law.levelIndex(of: x)
+  /// The tilt of `law` for an instance at `level` (`levelCount`: missing; nil: a level the
+  /// background never has), with the sampler's missing probability `missing` and the
+  /// per-mismatch kernel factor `c`.
+  init(_ law: LIMEFeatureLaw, level: Int?, missing: Double, mismatch c: Double) {
     self.level = level
     self.missing = missing
     var p = 0.0
@@ -120,21 +120,22 @@ struct LIMETilt: Sendable {
     tilted = p >= 1 ? 1 : p / kernelMean
   }
 
-  /// Masses of one set under Q given the match bit: `given` a match (the instance's level),
-  /// `otherwise` (another level, by the sampler's frequencies), and the mixture `tilted`.
+  /// The instance slot of a level: the level itself (`levelCount` when missing), or
+  /// `levelCount + 1` for a level the background never has.
+  static func slot(_ law: LIMEFeatureLaw, level: Int?) -> Int { level ?? law.levelCount + 1 }
+
+  /// Masses of one set under the sampler given the match bit: given a match (the set's mass
+  /// under the instance's level), given a mismatch (under the other levels, weighted by the
+  /// sampler's probabilities), and their mixture under Q.
   /// - Parameters:
-  ///   - levelMasses: the set's probability under each level (`levelCount + 1` values,
-  ///     "missing" last), read at `offset`.
+  ///   - levelMasses: the set's mass under each non-missing level, then under "missing".
   ///   - total: `Σ frequency · mass` over the non-missing levels.
   /// - Complexity: O(1).
-  @inline(__always)
-  func masses(_ levelMasses: UnsafePointer<Double>, levelCount: Int, total: Double) -> (
-    given: Double, otherwise: Double, tilted: Double
-  ) {
+  func masses(_ levelMasses: [Double], total: Double) -> (given: Double, otherwise: Double, mixture: Double) {
     let inside = level.map { levelMasses[$0] } ?? 0
     var outside = 0.0
     if match < 1 {
-      let all = (1 - missing) * total + missing * levelMasses[levelCount]
+      let all = (1 - missing) * total + missing * levelMasses[levelMasses.count - 1]
       outside = min(1, max(0, (all - match * inside) / (1 - match)))
     }
     return (inside, outside, tilted * inside + (1 - tilted) * outside)

@@ -25,18 +25,24 @@ struct LIMELeafTable: Sendable {
   private var leafValues: [Double] = []
   private var leafOutputs: [Int] = []
   private var leafStart: [Int] = [0]
-  /// Per entry (a leaf's distinct path feature): the feature, the start of its level
-  /// masses (`levelCount + 1` values, "missing" last) and `Σ frequency · mass`.
+  /// Per entry (a leaf's distinct path feature j): j, and where its two terms lie within
+  /// j's block for the instance's slot. The terms are the mixture mass under Q and the
+  /// difference of the masses given a match and given a mismatch.
   private var entryFeature: [Int] = []
-  private var entryMassStart: [Int] = []
-  private var entryTotal: [Double] = []
-  private var masses: [Double] = []
+  private var entryTermStart: [Int] = []
+  /// The terms, feature by feature, then slot by slot (`LIMETilt.slot`), then entry by
+  /// entry in leaf order: one row touches one contiguous block per feature.
+  private var terms: [Double] = []
+  /// Per feature: where its blocks start in `terms`, and the length of one slot's block.
+  private var featureTermStart: [Int] = []
+  private var featureTermStride: [Int] = []
   /// The most distinct features on one path.
   private(set) var longestPath = 0
 
   /// - Throws: `ExplainerError.unsupportedOutput` when a categorical split tests a
   ///   feature LIME samples as continuous (its mass has no closed form here).
-  init(_ ensemble: TreeEnsemble, laws: [LIMEFeatureLaw]) throws {
+  /// - Parameter tilts: per feature, the tilt of each instance slot (`LIMETilt.slot`).
+  init(_ ensemble: TreeEnsemble, laws: [LIMEFeatureLaw], tilts: [[LIMETilt]]) throws {
     outputCount = ensemble.outputCount
     baseMargins = ensemble.baseMargins
     var path: [(node: Int, left: Bool)] = []
@@ -44,33 +50,66 @@ struct LIMELeafTable: Sendable {
       try ensemble.categoryWords.withUnsafeBufferPointer { words in
         for t in 0..<ensemble.treeCount {
           try walk(
-            ensemble.treeStart[t], tree: t, path: &path, ensemble: ensemble, nodes: nodes, words: words, laws: laws)
+            ensemble.treeStart[t], tree: t, path: &path, ensemble: ensemble, nodes: nodes, words: words, laws: laws,
+            tilts: tilts)
         }
       }
     }
+    arrangeTermsByFeature(slotCounts: tilts.map(\.count))
+  }
+
+  /// Moves the terms from entry order (each entry's slots together) to feature, slot,
+  /// entry order.
+  private mutating func arrangeTermsByFeature(slotCounts: [Int]) {
+    var rank = [Int](repeating: 0, count: entryFeature.count)
+    var counts = [Int](repeating: 0, count: slotCounts.count)
+    for (e, j) in entryFeature.enumerated() {
+      rank[e] = counts[j]
+      counts[j] += 1
+    }
+    var start = 0
+    for j in slotCounts.indices {
+      featureTermStart.append(start)
+      featureTermStride.append(2 * counts[j])
+      start += 2 * counts[j] * slotCounts[j]
+    }
+    var arranged = [Double](repeating: 0, count: start)
+    for (e, j) in entryFeature.enumerated() {
+      for slot in 0..<slotCounts[j] {
+        let to = featureTermStart[j] + slot * featureTermStride[j] + 2 * rank[e]
+        arranged[to] = terms[entryTermStart[e] + 2 * slot]
+        arranged[to + 1] = terms[entryTermStart[e] + 2 * slot + 1]
+      }
+      entryTermStart[e] = 2 * rank[e]
+    }
+    terms = arranged
   }
 
   private mutating func walk(
     _ n: Int, tree t: Int, path: inout [(node: Int, left: Bool)], ensemble: TreeEnsemble,
-    nodes: UnsafeBufferPointer<TreeNode>, words: UnsafeBufferPointer<UInt32>, laws: [LIMEFeatureLaw]
+    nodes: UnsafeBufferPointer<TreeNode>, words: UnsafeBufferPointer<UInt32>, laws: [LIMEFeatureLaw],
+    tilts: [[LIMETilt]]
   ) throws {
     let node = nodes[n]
     if node.isLeaf {
       try addLeaf(
         value: ensemble.values[n] * ensemble.treeWeights[t], output: ensemble.treeOutputs[t], path: path,
-        ensemble: ensemble, nodes: nodes, words: words, laws: laws)
+        ensemble: ensemble, nodes: nodes, words: words, laws: laws, tilts: tilts)
       return
     }
     path.append((n, true))
-    try walk(Int(node.left), tree: t, path: &path, ensemble: ensemble, nodes: nodes, words: words, laws: laws)
+    try walk(
+      Int(node.left), tree: t, path: &path, ensemble: ensemble, nodes: nodes, words: words, laws: laws, tilts: tilts)
     path[path.count - 1].left = false
-    try walk(Int(node.right), tree: t, path: &path, ensemble: ensemble, nodes: nodes, words: words, laws: laws)
+    try walk(
+      Int(node.right), tree: t, path: &path, ensemble: ensemble, nodes: nodes, words: words, laws: laws, tilts: tilts)
     path.removeLast()
   }
 
   private mutating func addLeaf(
     value: Double, output: Int, path: [(node: Int, left: Bool)], ensemble: TreeEnsemble,
-    nodes: UnsafeBufferPointer<TreeNode>, words: UnsafeBufferPointer<UInt32>, laws: [LIMEFeatureLaw]
+    nodes: UnsafeBufferPointer<TreeNode>, words: UnsafeBufferPointer<UInt32>, laws: [LIMEFeatureLaw],
+    tilts: [[LIMETilt]]
   ) throws {
     var features: [Int] = []
     for step in path where !features.contains(Int(nodes[step.node].feature)) {
@@ -98,8 +137,7 @@ struct LIMELeafTable: Sendable {
           return node.child(x, words) == (step.left ? node.left : node.right)
         }
       }
-      entryFeature.append(j)
-      entryMassStart.append(masses.count)
+      var masses: [Double] = []
       var total = 0.0
       for l in 0..<law.levelCount {
         let m: Double
@@ -116,7 +154,13 @@ struct LIMELeafTable: Sendable {
         total += law.frequencies[l] * m
       }
       masses.append(passes(.nan) ? 1 : 0)
-      entryTotal.append(total)
+      entryFeature.append(j)
+      entryTermStart.append(terms.count)
+      for tilt in tilts[j] {
+        let q = tilt.masses(masses, total: total)
+        terms.append(q.mixture)
+        terms.append(q.given - q.otherwise)
+      }
     }
     longestPath = max(longestPath, features.count)
     leafValues.append(value)
@@ -139,38 +183,62 @@ struct LIMELeafTable: Sendable {
 
   /// The kernel-weighted expectation of each output's margin and each feature's contrast
   /// `E_Q[f | z_j = 1] − E_Q[f | z_j = 0]`.
-  /// - Parameters:
-  ///   - tilts: one per feature.
-  ///   - laws: one per feature.
+  ///
+  /// A leaf adds its value times the product of its entries' mixture masses to the
+  /// expectation, and for each of its features j its value times j's mass difference times
+  /// the product of the other entries' mixtures to Δ_j.
+  /// - Parameter slots: the instance's slot of each feature (`LIMETilt.slot`).
   /// - Returns: `expectation[k]`, `contrasts[k][j]`.
   /// - Complexity: O(entries).
-  func expectations(tilts: [LIMETilt], laws: [LIMEFeatureLaw]) -> (expectation: [Double], contrasts: [[Double]]) {
-    let m = tilts.count
+  func expectations(slots: [Int]) -> (expectation: [Double], contrasts: [[Double]]) {
+    let m = slots.count
     var expectation = baseMargins
     var contrasts = [Double](repeating: 0, count: outputCount * m)
-    var tilted = [Double](repeating: 0, count: max(1, longestPath))
-    var differences = [Double](repeating: 0, count: max(1, longestPath))
-    let levelCounts = laws.map(\.levelCount)
-    masses.withUnsafeBufferPointer { massBuffer in
-      let base = massBuffer.baseAddress!
-      for leaf in 0..<leafValues.count {
-        let start = leafStart[leaf], end = leafStart[leaf + 1]
-        var product = 1.0
-        for e in start..<end {
-          let j = entryFeature[e]
-          let q = tilts[j].masses(base + entryMassStart[e], levelCount: levelCounts[j], total: entryTotal[e])
-          tilted[e - start] = q.tilted
-          differences[e - start] = q.given - q.otherwise
-          product *= q.tilted
-        }
-        // A box of probability 0 adds nothing: its contrasts hold a factor 0 too, since
-        // given and otherwise masses are both 0 where the tilted mass is.
-        if product == 0 { continue }
-        let v = leafValues[leaf]
-        let k = leafOutputs[leaf]
-        expectation[k] += v * product
-        for e in start..<end {
-          contrasts[k * m + entryFeature[e]] += v * differences[e - start] * (product / tilted[e - start])
+    // Scratch for one leaf's entries: mixture masses, mass differences, and the suffix
+    // products of the mixtures (so that "all but one" needs no division).
+    let width = max(1, longestPath) + 1
+    let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: 3 * width)
+    defer { scratch.deallocate() }
+    let difference = scratch.baseAddress! + width
+    let suffix = difference + width
+    // Where each feature's block for the instance's slot starts.
+    let blocks = slots.indices.map { featureTermStart[$0] + slots[$0] * featureTermStride[$0] }
+    expectation.withUnsafeMutableBufferPointer { expectation in
+      contrasts.withUnsafeMutableBufferPointer { contrasts in
+        blocks.withUnsafeBufferPointer { blocks in
+          terms.withUnsafeBufferPointer { terms in
+            entryFeature.withUnsafeBufferPointer { feature in
+              entryTermStart.withUnsafeBufferPointer { start in
+                leafStart.withUnsafeBufferPointer { leafStart in
+                  leafValues.withUnsafeBufferPointer { leafValues in
+                    leafOutputs.withUnsafeBufferPointer { leafOutputs in
+                      for leaf in 0..<leafValues.count {
+                        let first = leafStart[leaf], end = leafStart[leaf + 1]
+                        let count = end - first
+                        for i in 0..<count {
+                          let at = blocks[feature[first + i]] + start[first + i]
+                          scratch[i] = terms[at]
+                          difference[i] = terms[at + 1]
+                        }
+                        suffix[count] = 1
+                        for i in stride(from: count - 1, through: 0, by: -1) { suffix[i] = suffix[i + 1] * scratch[i] }
+                        // A box of probability 0 adds nothing: where the mixture is 0, both masses are.
+                        if suffix[0] == 0 { continue }
+                        let v = leafValues[leaf]
+                        let row = leafOutputs[leaf] * m
+                        expectation[leafOutputs[leaf]] += v * suffix[0]
+                        var prefix = v
+                        for i in 0..<count {
+                          contrasts[row + feature[first + i]] += prefix * difference[i] * suffix[i + 1]
+                          prefix *= scratch[i]
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
         }
       }
     }
