@@ -9,7 +9,8 @@ import GlassboxModels
 /// (comma-separated seeds of untimed runs for the agreement figures),
 /// GLASSBOX_LIME_ESTIMATOR (auto, exact or sampled; default auto), GLASSBOX_LIME_OUTPUT
 /// (raw or probability; default: the model's LIME default) and GLASSBOX_LIME_REPEAT (the
-/// timed run explains the rows this many times over, default 1; `seconds` is per pass).
+/// timed run explains the rows this many times over, default 1; `seconds` and
+/// `cpu_seconds` are per pass).
 /// Prints one line, `lime-bench-json {...}`.
 enum LIMEBench {
   static func run() throws {
@@ -33,9 +34,11 @@ enum LIMEBench {
     let clock = ContinuousClock()
     var explanations: [Explanation] = []
     let repeats = max(1, Bench.integer("GLASSBOX_LIME_REPEAT", default: 1))
+    let cpuStart = Bench.processCPUSeconds()
     let elapsed = try clock.measure {
       for _ in 0..<repeats { explanations = try lime.explain(data.rows, featureCount: data.featureCount) }
     }
+    let cpuSeconds = (Bench.processCPUSeconds() - cpuStart) / Double(repeats)
     let seconds = Bench.seconds(elapsed) / Double(repeats)
     // The model alone: one batch of `samples` background rows, as LIME predicts per row.
     let n = min(configuration.samples, background.count)
@@ -53,7 +56,7 @@ enum LIMEBench {
       others.append(try json(run))
     }
     print(
-      "lime-bench-json {\"estimator\":\"\(lime.estimator.rawValue)\",\"rows_per_second\":\(Double(data.count) / seconds),\"seconds\":\(seconds),\"model_seconds_per_batch\":\(modelBest),\"batch\":\(n),\"rows\":\(try json(explanations)),\"other_seeds\":[\(others.joined(separator: ","))]}")
+      "lime-bench-json {\"estimator\":\"\(lime.estimator.rawValue)\",\"rows_per_second\":\(Double(data.count) / seconds),\"seconds\":\(seconds),\"cpu_seconds\":\(cpuSeconds),\"model_seconds_per_batch\":\(modelBest),\"batch\":\(n),\"rows\":\(try json(explanations)),\"other_seeds\":[\(others.joined(separator: ","))]}")
   }
 
   /// The surrogates of a run as a JSON array (features, weights, conditions, score per row).

@@ -97,7 +97,17 @@ struct ExactLIME: Sendable {
     let slots = laws.indices.map { LIMETilt.slot(laws[$0], level: laws[$0].levelIndex(of: instance[$0])) }
     let tilts = laws.indices.map { slotTilts[$0][slots[$0]] }
     let kernelMean = tilts.reduce(1) { $0 * $1.kernelMean }
-    let margins = model.predictMargins(instance)
+    var margins = [Double](repeating: 0, count: model.outputCount)
+    instance.withUnsafeBufferPointer { x in
+      margins.withUnsafeMutableBufferPointer { out in
+        // One row: the row-by-row traversal (bit-identical to the batched predictor) is cheaper.
+        if let ensemble = model as? TreeEnsemble {
+          ensemble.referenceMargins(x, count: 1, into: out)
+        } else {
+          model.predictMargins(x, count: 1, into: out)
+        }
+      }
+    }
     guard outputs.allSatisfy({ margins[$0].isFinite }) else {
       throw ExplainerError.unsupportedOutput(
         method: "lime",

@@ -28,8 +28,8 @@ struct LIMELeafTable: Sendable {
   /// Per entry (a leaf's distinct path feature j): j, and where its two terms lie within
   /// j's block for the instance's slot. The terms are the mixture mass under Q and the
   /// difference of the masses given a match and given a mismatch.
-  private var entryFeature: [Int] = []
-  private var entryTermStart: [Int] = []
+  private var entryFeature: [Int32] = []
+  private var entryTermStart: [Int32] = []
   /// The terms, feature by feature, then slot by slot (`LIMETilt.slot`), then entry by
   /// entry in leaf order: one row touches one contiguous block per feature.
   private var terms: [Double] = []
@@ -63,7 +63,8 @@ struct LIMELeafTable: Sendable {
   private mutating func arrangeTermsByFeature(slotCounts: [Int]) {
     var rank = [Int](repeating: 0, count: entryFeature.count)
     var counts = [Int](repeating: 0, count: slotCounts.count)
-    for (e, j) in entryFeature.enumerated() {
+    for (e, feature) in entryFeature.enumerated() {
+      let j = Int(feature)
       rank[e] = counts[j]
       counts[j] += 1
     }
@@ -74,13 +75,15 @@ struct LIMELeafTable: Sendable {
       start += 2 * counts[j] * slotCounts[j]
     }
     var arranged = [Double](repeating: 0, count: start)
-    for (e, j) in entryFeature.enumerated() {
+    for (e, feature) in entryFeature.enumerated() {
+      let j = Int(feature)
+      let from = Int(entryTermStart[e])
       for slot in 0..<slotCounts[j] {
         let to = featureTermStart[j] + slot * featureTermStride[j] + 2 * rank[e]
-        arranged[to] = terms[entryTermStart[e] + 2 * slot]
-        arranged[to + 1] = terms[entryTermStart[e] + 2 * slot + 1]
+        arranged[to] = terms[from + 2 * slot]
+        arranged[to + 1] = terms[from + 2 * slot + 1]
       }
-      entryTermStart[e] = 2 * rank[e]
+      entryTermStart[e] = Int32(2 * rank[e])
     }
     terms = arranged
   }
@@ -154,8 +157,8 @@ struct LIMELeafTable: Sendable {
         total += law.frequencies[l] * m
       }
       masses.append(passes(.nan) ? 1 : 0)
-      entryFeature.append(j)
-      entryTermStart.append(terms.count)
+      entryFeature.append(Int32(j))
+      entryTermStart.append(Int32(terms.count))
       for tilt in tilts[j] {
         let q = tilt.masses(masses, total: total)
         terms.append(q.mixture)
@@ -194,13 +197,13 @@ struct LIMELeafTable: Sendable {
     let m = slots.count
     var expectation = baseMargins
     var contrasts = [Double](repeating: 0, count: outputCount * m)
-    // Scratch for one leaf's entries: mixture masses, mass differences, and the suffix
-    // products of the mixtures (so that "all but one" needs no division).
+    // Scratch for one leaf's entries: mixture masses, mass differences, and the products
+    // of the mixtures before each entry (so that "all but one" needs no division).
     let width = max(1, longestPath) + 1
     let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: 3 * width)
     defer { scratch.deallocate() }
     let difference = scratch.baseAddress! + width
-    let suffix = difference + width
+    let before = difference + width
     // Where each feature's block for the instance's slot starts.
     let blocks = slots.indices.map { featureTermStart[$0] + slots[$0] * featureTermStride[$0] }
     expectation.withUnsafeMutableBufferPointer { expectation in
@@ -215,22 +218,28 @@ struct LIMELeafTable: Sendable {
                       for leaf in 0..<leafValues.count {
                         let first = leafStart[leaf], end = leafStart[leaf + 1]
                         let count = end - first
+                        // Forward: each entry's mixture and difference, and the product of the
+                        // mixtures before it (`before`); backward: the product after it, in a
+                        // register. Entry i's contrast term is value · before · difference · after.
+                        var product = 1.0
                         for i in 0..<count {
-                          let at = blocks[feature[first + i]] + start[first + i]
-                          scratch[i] = terms[at]
+                          let at = blocks[Int(feature[first + i])] + Int(start[first + i])
+                          before[i] = product
                           difference[i] = terms[at + 1]
+                          scratch[i] = terms[at]
+                          product *= terms[at]
                         }
-                        suffix[count] = 1
-                        for i in stride(from: count - 1, through: 0, by: -1) { suffix[i] = suffix[i + 1] * scratch[i] }
                         // A box of probability 0 adds nothing: where the mixture is 0, both masses are.
-                        if suffix[0] == 0 { continue }
+                        if product == 0 { continue }
                         let v = leafValues[leaf]
                         let row = leafOutputs[leaf] * m
-                        expectation[leafOutputs[leaf]] += v * suffix[0]
-                        var prefix = v
-                        for i in 0..<count {
-                          contrasts[row + feature[first + i]] += prefix * difference[i] * suffix[i + 1]
-                          prefix *= scratch[i]
+                        expectation[leafOutputs[leaf]] += v * product
+                        var after = v
+                        var i = count
+                        while i > 0 {
+                          i &-= 1
+                          contrasts[row + Int(feature[first + i])] += after * difference[i] * before[i]
+                          after *= scratch[i]
                         }
                       }
                     }
