@@ -221,34 +221,31 @@ struct LIMEResidualDraws: Sendable {
     var offset = population.expectation
     for j in 0..<m { offset -= population.contrasts[j] * population.tilted[j] }
     let n = Self.count
-    // Per draw: the fit g(z) and the number of mismatches, accumulated feature by feature.
+    // Per draw: the fit g(z) and the kernel weight c^mismatches, built feature by feature.
     var fits = [Double](repeating: offset, count: n)
-    var mismatches = [Int32](repeating: 0, count: n)
+    var weights = [Double](repeating: 1, count: n)
     levels.withUnsafeBufferPointer { levels in
       fits.withUnsafeMutableBufferPointer { fits in
-        mismatches.withUnsafeMutableBufferPointer { mismatches in
+        weights.withUnsafeMutableBufferPointer { weights in
           for j in 0..<m {
             let target = Int32(tilts[j].level ?? -2)
             let contrast = population.contrasts[j]
             let column = levels.baseAddress! + j * n
             for i in 0..<n {
-              let differs: Int32 = column[i] == target ? 0 : 1
-              fits[i] += contrast * Double(1 &- differs)
-              mismatches[i] &+= differs
+              let same = column[i] == target
+              fits[i] += same ? contrast : 0
+              weights[i] *= same ? 1 : c
             }
           }
         }
       }
     }
-    var powers = [1.0]
-    for _ in 0..<m { powers.append(powers[powers.count - 1] * c) }
     var weighted = 0.0, total = 0.0
     for i in 0..<n {
       let f = margins[i * outputCount + k]
       guard f.isFinite else { continue }
-      let pi = powers[Int(mismatches[i])]
-      weighted += pi * (f - fits[i]) * (f - fits[i])
-      total += pi
+      weighted += weights[i] * (f - fits[i]) * (f - fits[i])
+      total += weights[i]
     }
     return total > 0 ? weighted / total : 0
   }
