@@ -185,8 +185,9 @@ struct ExactLIME: Sendable {
 /// `Σ π_i (f_i − g(z_i))² / Σ π_i` with the kernel weights π_i of the instance.
 ///
 /// The draws come from a fixed stream at construction, so the estimate is the same for
-/// every seed and row order. With `count` = 2048 draws its relative standard error is
-/// about 5% (the score's about 0.02).
+/// every seed and row order. It is an importance-sampling estimate from `count` = 2048
+/// draws: the resulting scores stay within 0.05 of lime's mean score in the tests (Adult
+/// XGBoost margin; an enumerated neighbourhood); the slopes and intercept do not use it.
 /// - Complexity: construction O(count · M) plus one model batch; per output O(count · M).
 struct LIMEResidualDraws: Sendable {
   /// The number of draws.

@@ -25,11 +25,17 @@ import GlassboxSystem
 /// one thread, as the CLI sets it). With `stabilityRuns` R > 0, R more runs with derived
 /// seeds measure how stable the selected features and their signs are.
 ///
+/// Estimators (`LIMEConfiguration.estimator`): sampled is the above; exact (`ExactLIME`)
+/// computes the surrogate a `samples`-sample run is expected to give, in closed form, for a
+/// tree ensemble's or a linear model's raw output: no model batch, no seed, the same
+/// result for every seed and thread count; auto picks exact where it applies.
+///
 /// Missing values: see `LIMESampler` (an instance's missing value is its own level,
 /// "`name is missing`"); background NaNs are left out of the statistics.
 ///
-/// - Complexity: per row O(n·m·log L) sampling, one model batch of n rows, O(n·m²) for the
-///   fits (O(n·K²·m) with forward selection); times (1 + R) with stability runs.
+/// - Complexity: sampled, per row O(n·m·log L) sampling, one model batch of n rows, O(n·m²)
+///   for the fits (O(n·K²·m) with forward selection); times (1 + R) with stability runs.
+///   Exact: see `ExactLIME` (about one pass over the trees' leaves per row).
 public struct LIME: StochasticExplainer {
   public let model: any Model
   public let configuration: LIMEConfiguration
@@ -96,7 +102,6 @@ public struct LIME: StochasticExplainer {
     case .sampled:
       exact = nil
     case .exact:
-      if configuration.samples < 2 { throw bad("\(Parameter.samples) must be at least 2") }
       exact = try ExactLIME(model: model, statistics: statistics, sampler: sampler, space: space)
     case .auto:
       // A model the exact estimator cannot follow falls back to sampling.

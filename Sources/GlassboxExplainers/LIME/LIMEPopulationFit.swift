@@ -15,7 +15,6 @@ import GlassboxNumerics
 /// - none: all features; auto: forward selection when K ≤ 6, else highest weights.
 /// The final ridge (α) uses the selected features; the score is the weighted R² under M.
 ///
-/// - Parameter scoreIsEstimated: passed through to say how the score was obtained.
 /// - Returns: the fit, features by decreasing |weight| (ties by index, as the sampled fit).
 /// - Complexity: O(p³) (O(K·p·K³) for forward selection).
 func fitLIMEPopulationSurrogate(
