@@ -10,7 +10,7 @@ enum FlagSpelling {
   static let flags: [Parameter: String] = [
     .rows: "--rows", .instance: "--instance", .label: "--label",
     .method: "--method", .samples: "--samples", .features: "--features", .stabilityRuns: "--stability",
-    .kernelWidth: "--kernel-width", .background: "--background",
+    .kernelWidth: "--kernel-width", .background: "--background", .estimator: "--lime-estimator",
     .reference: "--reference", .failOn: "--fail-on", .positiveLabel: "--positive-label", .sensitive: "--sensitive",
   ]
 

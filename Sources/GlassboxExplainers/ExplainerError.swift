@@ -14,6 +14,8 @@ extension Parameter {
   public static let kernelWidth = Parameter("kernelWidth")
   /// The background (reference or training) rows.
   public static let background = Parameter("background")
+  /// LIME's estimator (`LIMEConfiguration.estimator`): auto, exact or sampled.
+  public static let estimator = Parameter("estimator")
 }
 
 /// Failures of explainers that a user can act on.

@@ -1,3 +1,5 @@
+import GlassboxData
+
 /// The space an explanation's numbers live in.
 public enum OutputSpace: String, Sendable {
   /// The model's margin (log-odds for logistic models), where SHAP values add up exactly.
@@ -95,6 +97,9 @@ public protocol Explainer: Sendable {
   var isExact: Bool { get }
   /// The space its explanations live in (raw margins, or probabilities).
   var outputSpace: OutputSpace { get }
+  /// Settings the explainer resolved itself (e.g. which LIME estimator runs), recorded in
+  /// audit trails next to the requested parameters; empty by default.
+  var recordedSettings: [String: JSONValue] { get }
   /// Explains `count` rows (row-major, model feature order), appending one
   /// `Explanation` per row and model output, rows in order, outputs in order.
   ///
@@ -145,6 +150,8 @@ extension StochasticExplainer {
 }
 
 extension Explainer {
+  public var recordedSettings: [String: JSONValue] { [:] }
+
   /// Stops the program unless `rows` holds exactly `count` rows of `featureCount` values and
   /// `rowIndices` (and `streams`, when given) one entry per row: the caller's side of
   /// `explain`, checked once per call at the public entry point.

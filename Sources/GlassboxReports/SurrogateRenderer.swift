@@ -51,6 +51,14 @@ extension JSONLinesRenderer {
     out += "],\"intercept\":" + NumberFormatting.json(s.intercept)
     out += ",\"local_prediction\":" + NumberFormatting.json(s.localPrediction)
     out += ",\"score\":" + NumberFormatting.json(s.score)
+    switch s.estimate {
+    case .sampled(let evaluations)?:
+      out += ",\"estimator\":\"sampled\",\"evaluations\":" + String(evaluations)
+    case .exact(let samples, let scoreIsEstimated)?:
+      out += ",\"estimator\":\"exact\",\"expected_samples\":" + (samples.map(String.init) ?? "null")
+      out += ",\"score_estimated\":" + (scoreIsEstimated ? "true" : "false")
+    case nil: break
+    }
     if let st = s.stability {
       out += ",\"stability\":{\"runs\":" + String(st.runs)
       out += ",\"mean_jaccard\":" + NumberFormatting.json(st.meanJaccard)
@@ -74,9 +82,24 @@ func lowScoreWarning(_ score: Double) -> String {
     + "the weights describe the model poorly around this row; try other --kernel-width or --features"
 }
 
-/// The stability summary line of a surrogate, when re-runs were made.
-func stabilityLine(_ st: SurrogateStability) -> String {
-  "stability: \(st.runs) re-run\(st.runs == 1 ? "" : "s"), top-K overlap (Jaccard) mean "
+/// How the surrogate was estimated, for reports: `exact, expected surrogate of a
+/// 5000-sample run (score estimated)` or `sampled, 5000 model evaluations`.
+func estimateText(_ estimate: SurrogateEstimate) -> String {
+  switch estimate {
+  case .sampled(let evaluations):
+    return "sampled, \(evaluations) model evaluations"
+  case .exact(let samples, let scoreIsEstimated):
+    let of = samples.map { "of a \($0)-sample run" } ?? "in the infinite-sample limit"
+    return "exact, expected surrogate \(of)" + (scoreIsEstimated ? " (score estimated)" : "")
+  }
+}
+
+/// The stability summary line of a surrogate, when re-runs were asked for.
+func stabilityLine(_ st: SurrogateStability, estimate: SurrogateEstimate?) -> String {
+  if estimate?.isExact == true {
+    return "stability: exact estimator: the result does not depend on the seed (every re-run is identical)"
+  }
+  return "stability: \(st.runs) re-run\(st.runs == 1 ? "" : "s"), top-K overlap (Jaccard) mean "
     + NumberFormatting.fixed(st.meanJaccard, places: 2) + ", min " + NumberFormatting.fixed(st.minJaccard, places: 2)
     + (st.isStable ? " · stable" : " · UNSTABLE: the selected features or their signs change with the seed")
 }
@@ -98,6 +121,7 @@ extension WaterfallRenderer {
     out += style.dim("   (intercept + the weights below)") + "\n"
     out += "  intercept         " + NumberFormatting.fixed(s.intercept, places: 3) + "\n"
     out += "  score (R²)        " + NumberFormatting.fixed(s.score, places: 3) + "\n"
+    if let estimate = s.estimate { out += "  estimator         " + estimateText(estimate) + "\n" }
     if s.score < lowSurrogateScore { out += "  " + style.paint(lowScoreWarning(s.score), raises: true) + "\n" }
     out += "\n"
     let shown = min(s.features.count, max(1, context.top))
@@ -123,7 +147,8 @@ extension WaterfallRenderer {
       out += style.dim("  \(s.features.count - shown) more condition\(s.features.count - shown == 1 ? "" : "s") (raise --top)") + "\n"
     }
     if let st = s.stability {
-      let line = "  " + stabilityLine(st) + (agreement != nil ? " (sign agreement after each weight)" : "")
+      let exact = s.estimate?.isExact == true
+      let line = "  " + stabilityLine(st, estimate: s.estimate) + (agreement != nil && !exact ? " (sign agreement after each weight)" : "")
       out += (st.isStable ? style.dim(line) : style.paint(line, raises: true)) + "\n"
     }
     for note in e.notes { out += style.dim("  note: " + TerminalSafe.escaped(note)) + "\n" }
@@ -141,7 +166,9 @@ extension MarkdownRenderer {
     let unit = e.space == .probability ? "probability" : context.transform.marginUnit
     out += "Model prediction **\(NumberFormatting.fixed(e.prediction, places: 4))** (\(unit)); "
     out += "LIME surrogate: local prediction \(NumberFormatting.fixed(s.localPrediction, places: 4)), "
-    out += "intercept \(NumberFormatting.fixed(s.intercept, places: 4)), score (R²) \(NumberFormatting.fixed(s.score, places: 4)).\n\n"
+    out += "intercept \(NumberFormatting.fixed(s.intercept, places: 4)), score (R²) \(NumberFormatting.fixed(s.score, places: 4))."
+    if let estimate = s.estimate { out += " Estimator: \(estimateText(estimate))." }
+    out += "\n\n"
     if s.score < lowSurrogateScore { out += "> " + lowScoreWarning(s.score) + "\n\n" }
     let agreement = s.stability?.signAgreement
     out += agreement == nil ? "| condition | weight |\n|---|---:|\n" : "| condition | weight | sign agreement |\n|---|---:|---:|\n"
@@ -150,7 +177,7 @@ extension MarkdownRenderer {
       if let a = agreement, c < a.count { out += " \(NumberFormatting.fixed(a[c] * 100, places: 0))% |" }
       out += "\n"
     }
-    if let st = s.stability { out += "\n" + stabilityLine(st) + "\n" }
+    if let st = s.stability { out += "\n" + stabilityLine(st, estimate: s.estimate) + "\n" }
     for note in e.notes { out += "\n> " + escape(note) + "\n" }
     return out
   }

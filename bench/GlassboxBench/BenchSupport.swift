@@ -20,6 +20,14 @@ enum Bench {
     return value
   }
 
+  /// The CPU time this process has used, in seconds (less sensitive than wall time to
+  /// other processes sharing the machine).
+  static func processCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+  }
+
   /// An integer environment variable, or `fallback` when unset or not a number.
   static func integer(_ name: String, default fallback: Int) -> Int { environment(name).flatMap { Int($0) } ?? fallback }
 

@@ -6,22 +6,40 @@ import GlassboxModels
 /// the background GLASSBOX_LIME_BACKGROUND (CSVs with the card's labels) with the model
 /// GLASSBOX_LIME_MODEL (card GLASSBOX_LIME_CARD) on one thread, one timed run;
 /// GLASSBOX_LIME_SAMPLES (5000), GLASSBOX_LIME_FEATURES (10) and GLASSBOX_LIME_SEEDS
-/// (comma-separated seeds of untimed runs for the agreement figures). Prints one line,
-/// `lime-bench-json {...}`.
+/// (comma-separated seeds of untimed runs for the agreement figures),
+/// GLASSBOX_LIME_ESTIMATOR (auto, exact or sampled; default auto), GLASSBOX_LIME_OUTPUT
+/// (raw or probability; default: the model's LIME default) and GLASSBOX_LIME_REPEAT (the
+/// timed run explains the rows this many times over, default 1; `seconds` and
+/// `cpu_seconds` are per pass).
+/// Prints one line, `lime-bench-json {...}`.
 enum LIMEBench {
   static func run() throws {
     let modelPath = try Bench.required("GLASSBOX_LIME_MODEL")
     let loaded = try ModelLoader.load(path: modelPath, cardPath: Bench.environment("GLASSBOX_LIME_CARD"))
     let background = try Background.read(path: try Bench.required("GLASSBOX_LIME_BACKGROUND"), schema: loaded.schema)
     let data = try Background.read(path: try Bench.required("GLASSBOX_LIME_ROWS"), schema: loaded.schema)
+    let estimator = try Bench.environment("GLASSBOX_LIME_ESTIMATOR").map {
+      guard let e = LIMEEstimator(rawValue: $0) else { throw BenchError("GLASSBOX_LIME_ESTIMATOR: '\($0)'") }
+      return e
+    } ?? .auto
+    let space = try Bench.environment("GLASSBOX_LIME_OUTPUT").map {
+      guard let s = OutputSpace(rawValue: $0) else { throw BenchError("GLASSBOX_LIME_OUTPUT: '\($0)'") }
+      return s
+    }
     let configuration = LIMEConfiguration(
       samples: Bench.integer("GLASSBOX_LIME_SAMPLES", default: 5000),
-      features: Bench.integer("GLASSBOX_LIME_FEATURES", default: 10), seed: 42, threads: 1)
+      features: Bench.integer("GLASSBOX_LIME_FEATURES", default: 10), space: space, seed: 42, threads: 1,
+      estimator: estimator)
     let lime = try LIME(model: loaded.model, background: background, schema: loaded.schema, configuration: configuration)
     let clock = ContinuousClock()
     var explanations: [Explanation] = []
-    let elapsed = try clock.measure { explanations = try lime.explain(data.rows, featureCount: data.featureCount) }
-    let seconds = Bench.seconds(elapsed)
+    let repeats = max(1, Bench.integer("GLASSBOX_LIME_REPEAT", default: 1))
+    let cpuStart = Bench.processCPUSeconds()
+    let elapsed = try clock.measure {
+      for _ in 0..<repeats { explanations = try lime.explain(data.rows, featureCount: data.featureCount) }
+    }
+    let cpuSeconds = (Bench.processCPUSeconds() - cpuStart) / Double(repeats)
+    let seconds = Bench.seconds(elapsed) / Double(repeats)
     // The model alone: one batch of `samples` background rows, as LIME predicts per row.
     let n = min(configuration.samples, background.count)
     let batch = Array(background.rows[0..<(n * background.featureCount)])
@@ -38,7 +56,7 @@ enum LIMEBench {
       others.append(try json(run))
     }
     print(
-      "lime-bench-json {\"rows_per_second\":\(Double(data.count) / seconds),\"seconds\":\(seconds),\"model_seconds_per_batch\":\(modelBest),\"batch\":\(n),\"rows\":\(try json(explanations)),\"other_seeds\":[\(others.joined(separator: ","))]}")
+      "lime-bench-json {\"estimator\":\"\(lime.estimator.rawValue)\",\"rows_per_second\":\(Double(data.count) / seconds),\"seconds\":\(seconds),\"cpu_seconds\":\(cpuSeconds),\"model_seconds_per_batch\":\(modelBest),\"batch\":\(n),\"rows\":\(try json(explanations)),\"other_seeds\":[\(others.joined(separator: ","))]}")
   }
 
   /// The surrogates of a run as a JSON array (features, weights, conditions, score per row).

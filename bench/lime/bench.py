@@ -51,6 +51,17 @@ def encode(rows, features):
     return encode_cells(rows, [f["name"] for f in features], features)
 
 
+def write_inputs(names, train_raw, rows_raw):
+    """A temporary folder with background.csv and rows.csv (the raw cells, with a header)."""
+    tmp = tempfile.mkdtemp(prefix="glassbox-lime-bench-")
+    for name, raw in [("background.csv", train_raw), ("rows.csv", rows_raw)]:
+        with open(os.path.join(tmp, name), "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(names)
+            w.writerows(raw)
+    return tmp
+
+
 def jaccard(a, b):
     a, b = set(a), set(b)
     return 1.0 if not (a | b) else len(a & b) / len(a | b)
@@ -107,12 +118,7 @@ def main():
     rows_raw = complete_rows(os.path.join(ROOT, "datasets", "adult-test.csv"), names, a.rows)
     X_train, X_rows = encode(train_raw, features), encode(rows_raw, features)
 
-    tmp = tempfile.mkdtemp(prefix="glassbox-lime-bench-")
-    for name, raw in [("background.csv", train_raw), ("rows.csv", rows_raw)]:
-        with open(os.path.join(tmp, name), "w", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(names)
-            w.writerows(raw)
+    tmp = write_inputs(names, train_raw, rows_raw)
 
     booster = xgb.Booster(model_file=a.model)
     booster.set_param({"nthread": 1})

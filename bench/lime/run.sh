@@ -2,6 +2,8 @@
 # Benchmark glassbox LIME against lime 0.2.0.1 on the Adult XGBoost model
 # (5000 samples, 10 rows, one thread each, one run).
 #   bench/lime/run.sh [--rows N] [--samples N] [--features K]
+#   bench/lime/run.sh --exact [--rows N] [--seeds S] [--features K] [--repeat R]
+#     (exact LIME, --lime-estimator exact, against lime on the XGBoost margin: exact.py)
 # Uses the venv of tools/setup_venv.sh (.venv-tools); the glassbox side
 # runs `.build-bench/release/glassbox-bench lime` (bench/GlassboxBench), built here in release.
 set -euo pipefail
@@ -12,4 +14,9 @@ root="$(cd "$here/../.." && pwd)"
 venv="$root/.venv-tools"
 cd "$root"
 swift build -c release --scratch-path .build-bench --product glassbox-bench >&2
-OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 exec "$venv/bin/python" "$here/bench.py" "$@"
+script="$here/bench.py"
+if [ "${1:-}" = "--exact" ]; then
+    script="$here/exact.py"
+    shift
+fi
+OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 exec "$venv/bin/python" "$script" "$@"

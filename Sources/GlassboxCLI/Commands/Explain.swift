@@ -145,7 +145,7 @@ struct Explain: ParsableCommand {
         seed: explainerOptions.seed, threads: workers, space: explainer.outputSpace,
         backgroundPath: explainerOptions.background,
         dataPath: instance == nil ? (data ?? "-") : nil, captured: captured, idColumn: idColumn,
-        parameters: explainerOptions.recordedParameters))
+        parameters: explainerOptions.recordedParameters.merging(explainer.recordedSettings) { $1 }))
 
     let reference = setup.background.map {
       ReferenceProfile.build(encodedRows: $0.rows, schema: loaded.schema, source: $0.source)

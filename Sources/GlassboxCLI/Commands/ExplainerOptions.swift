@@ -47,19 +47,28 @@ struct ExplainerOptions: ParsableArguments {
   var features: Int = 10
 
   @Option(help: "lime: binning of continuous features: quartile, decile or entropy (entropy needs --label).")
-  var discretizer: DiscretizerArgument = .quartile
+  var discretizer = DiscretizerArgument(value: .quartile)
 
   @Option(help: "lime: kernel width (default 0.75·√M).")
   var kernelWidth: Double?
 
   @Option(help: "lime: auto, forward_selection, highest_weights, lasso_path or none.")
-  var featureSelection: FeatureSelectionArgument = .auto
+  var featureSelection = FeatureSelectionArgument(value: .auto)
 
   @Option(help: "lime: re-run with N derived seeds and report sign agreement and top-K overlap.")
   var stability: Int = 0
 
   @Option(help: "lime: the label column of --background (for the entropy discretizer).")
   var label: String?
+
+  @Option(
+    name: .customLong("lime-estimator"),
+    help: """
+      lime: exact (the expected surrogate of a --samples run, computed without sampling: tree \
+      ensembles and linear models in raw output), sampled (lime's perturbed samples), or auto \
+      (exact where it applies, sampled otherwise).
+      """)
+  var limeEstimator = EstimatorArgument(value: .auto)
 
   enum OutputSpaceArgument: String, ExpressibleByArgument, CaseIterable {
     case raw, probability
@@ -80,30 +89,24 @@ struct ExplainerOptions: ParsableArguments {
   /// A method name from `ExplainerRegistry`; the help lists every method.
   typealias MethodArgument = MethodName<EveryMethod>
 
-  struct DiscretizerArgument: ExpressibleByArgument, Sendable {
-    let value: LIMEDiscretizer
-    static let quartile = DiscretizerArgument(value: .quartile)
-    init(value: LIMEDiscretizer) { self.value = value }
+  /// A value of one of the library's string enums (discretizer, feature selection, LIME
+  /// estimator); the help lists every case and shows the default as typed.
+  struct CaseArgument<Value: RawRepresentable & CaseIterable & Sendable>: ExpressibleByArgument, Sendable
+  where Value.RawValue == String {
+    let value: Value
+    init(value: Value) { self.value = value }
     init?(argument: String) {
-      guard let v = LIMEDiscretizer(rawValue: argument) else { return nil }
+      guard let v = Value(rawValue: argument) else { return nil }
       value = v
     }
-    static var allValueStrings: [String] { LIMEDiscretizer.allCases.map(\.rawValue) }
+    static var allValueStrings: [String] { Value.allCases.map(\.rawValue) }
     /// The default as the user types it in help text (not the Swift value).
     var defaultValueDescription: String { value.rawValue }
   }
 
-  struct FeatureSelectionArgument: ExpressibleByArgument, Sendable {
-    let value: LIMEFeatureSelection
-    static let auto = FeatureSelectionArgument(value: .auto)
-    init(value: LIMEFeatureSelection) { self.value = value }
-    init?(argument: String) {
-      guard let v = LIMEFeatureSelection(rawValue: argument) else { return nil }
-      value = v
-    }
-    static var allValueStrings: [String] { LIMEFeatureSelection.allCases.map(\.rawValue) }
-    var defaultValueDescription: String { value.rawValue }
-  }
+  typealias DiscretizerArgument = CaseArgument<LIMEDiscretizer>
+  typealias FeatureSelectionArgument = CaseArgument<LIMEFeatureSelection>
+  typealias EstimatorArgument = CaseArgument<LIMEEstimator>
 
   func validate() throws {
     if samples != "auto" && (Int(samples) ?? 0) < 2 { throw ValidationError("--samples takes auto or a whole number of at least 2") }
@@ -124,7 +127,7 @@ struct ExplainerOptions: ParsableArguments {
     ("--samples", "samples"), ("--tolerance", "tolerance"), ("--coalitions", "coalitions"),
     ("--background-size", "background_size"), ("--tree-algorithm", "tree_algorithm"), ("--features", "features"),
     ("--discretizer", "discretizer"), ("--kernel-width", "kernel_width"), ("--feature-selection", "feature_selection"),
-    ("--stability", "stability"), ("--label", "label"),
+    ("--stability", "stability"), ("--label", "label"), ("--lime-estimator", "estimator"),
   ]
 
   /// The parameters given on the command line (those left at their defaults are absent,
@@ -142,6 +145,7 @@ struct ExplainerOptions: ParsableArguments {
     if featureSelection.value != .auto { p["feature_selection"] = .string(featureSelection.value.rawValue) }
     if stability != 0 { p["stability"] = .number(Double(stability)) }
     if let label { p["label"] = .string(label) }
+    if limeEstimator.value != .auto { p["estimator"] = .string(limeEstimator.value.rawValue) }
     return p
   }
 

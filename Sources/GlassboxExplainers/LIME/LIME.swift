@@ -25,11 +25,17 @@ import GlassboxSystem
 /// one thread, as the CLI sets it). With `stabilityRuns` R > 0, R more runs with derived
 /// seeds measure how stable the selected features and their signs are.
 ///
+/// Estimators (`LIMEConfiguration.estimator`): sampled is the above; exact (`ExactLIME`)
+/// computes the surrogate a `samples`-sample run is expected to give, in closed form, for a
+/// tree ensemble's or a linear model's raw output: no model batch, no seed, the same
+/// result for every seed and thread count; auto picks exact where it applies.
+///
 /// Missing values: see `LIMESampler` (an instance's missing value is its own level,
 /// "`name is missing`"); background NaNs are left out of the statistics.
 ///
-/// - Complexity: per row O(n·m·log L) sampling, one model batch of n rows, O(n·m²) for the
-///   fits (O(n·K²·m) with forward selection); times (1 + R) with stability runs.
+/// - Complexity: sampled, per row O(n·m·log L) sampling, one model batch of n rows, O(n·m²)
+///   for the fits (O(n·K²·m) with forward selection); times (1 + R) with stability runs.
+///   Exact: see `ExactLIME` (about one pass over the trees' leaves per row).
 public struct LIME: StochasticExplainer {
   public let model: any Model
   public let configuration: LIMEConfiguration
@@ -40,9 +46,16 @@ public struct LIME: StochasticExplainer {
   public let space: OutputSpace
   private let sampler: LIMESampler
   private let outputs: [Int]
+  /// The exact estimator, when it runs (`LIMEConfiguration.estimator`).
+  private let exact: ExactLIME?
 
   public var method: String { "lime" }
+  /// LIME's weights are a surrogate's, not Shapley values, whichever estimator runs.
   public var isExact: Bool { false }
+  /// The estimator that runs: `.exact` or `.sampled` (auto resolved).
+  public var estimator: LIMEEstimator { exact == nil ? .sampled : .exact }
+  /// Audit records keep the estimator that ran.
+  public var recordedSettings: [String: JSONValue] { ["estimator": .string(estimator.rawValue)] }
 
   /// - Parameters:
   ///   - model: the model, used through batched `predictMargins` only.
@@ -85,6 +98,17 @@ public struct LIME: StochasticExplainer {
     self.space = space
     self.outputs = outputs
     self.sampler = LIMESampler(statistics: statistics, kernelWidth: kernelWidth)
+    switch configuration.estimator {
+    case .sampled:
+      exact = nil
+    case .exact:
+      exact = try ExactLIME(model: model, statistics: statistics, sampler: sampler, space: space)
+    case .auto:
+      // A model the exact estimator cannot follow falls back to sampling.
+      exact =
+        ExactLIME.unsupportedReason(model: model, space: space) == nil
+        ? try? ExactLIME(model: model, statistics: statistics, sampler: sampler, space: space) : nil
+    }
   }
 
   public func explain(
@@ -106,6 +130,7 @@ public struct LIME: StochasticExplainer {
   /// The explanations of one row (one per explained output).
   func explainRow(_ instance: [Double], row: Int, stream: UInt64? = nil) throws -> [Explanation] {
     let stream = stream ?? RowStream.forRow(row)
+    if let exact { return try exactExplanations(instance, row: row, exact: exact) }
     let main = try surrogates(instance, row: row, stream: stream, seed: configuration.seed)
     var reruns: [[LIMESurrogateFit]] = []
     if configuration.stabilityRuns > 0 {
@@ -121,19 +146,52 @@ public struct LIME: StochasticExplainer {
         "\(main.dropped) of \(configuration.samples) perturbed samples got no model output (missing values the model does not accept) and were left out of the fit")
     }
     return outputs.indices.map { o in
-      let fit = main.fits[o]
-      var attributions = [Double](repeating: 0, count: instance.count)
-      for (c, j) in fit.features.enumerated() { attributions[j] = fit.weights[c] }
-      var surrogate = LocalSurrogate(
-        features: fit.features, conditions: fit.features.map { statistics.features[$0].condition(level: levels[$0]) },
-        weights: fit.weights, intercept: fit.intercept, localPrediction: fit.localPrediction, score: fit.score)
-      if !reruns.isEmpty { surrogate.stability = stability(fit, reruns.map { $0[o] }) }
-      var e = Explanation(
-        row: row, output: model.outputCount == 1 ? nil : outputs[o], space: space, prediction: main.predictions[o],
-        baseValue: fit.intercept, attributions: attributions, inputs: instance, notes: notes)
-      e.surrogate = surrogate
-      return e
+      var surrogate = localSurrogate(main.fits[o], levels: levels)
+      surrogate.estimate = .sampled(evaluations: configuration.samples)
+      if !reruns.isEmpty { surrogate.stability = stability(main.fits[o], reruns.map { $0[o] }) }
+      return explanation(surrogate, row: row, output: o, prediction: main.predictions[o], instance: instance, notes: notes)
     }
+  }
+
+  /// The explanations of one row by the exact estimator (no sampling, no seed).
+  private func exactExplanations(_ instance: [Double], row: Int, exact: ExactLIME) throws -> [Explanation] {
+    let levels = instance.indices.map { statistics.features[$0].level(of: instance[$0]) }
+    let notes = missingNotes(instance)
+    let populations = try exact.populations(instance, outputs: outputs, row: row)
+    return populations.indices.map { o in
+      let moments = LIMEPopulationMoments(populations[o], samples: configuration.samples)
+      let fit = fitLIMEPopulationSurrogate(
+        moments, features: configuration.features, selection: configuration.featureSelection,
+        alpha: configuration.ridgeAlpha)
+      var surrogate = localSurrogate(fit, levels: levels)
+      surrogate.estimate = .exact(samples: configuration.samples, scoreIsEstimated: populations[o].residualIsEstimated)
+      if configuration.stabilityRuns > 0 {
+        // Every re-run with another seed gives this very surrogate.
+        surrogate.stability = SurrogateStability(
+          runs: configuration.stabilityRuns, signAgreement: fit.features.map { _ in 1 }, meanJaccard: 1, minJaccard: 1,
+          isStable: true)
+      }
+      return explanation(
+        surrogate, row: row, output: o, prediction: populations[o].instanceOutput, instance: instance, notes: notes)
+    }
+  }
+
+  private func localSurrogate(_ fit: LIMESurrogateFit, levels: [Double]) -> LocalSurrogate {
+    LocalSurrogate(
+      features: fit.features, conditions: fit.features.map { statistics.features[$0].condition(level: levels[$0]) },
+      weights: fit.weights, intercept: fit.intercept, localPrediction: fit.localPrediction, score: fit.score)
+  }
+
+  private func explanation(
+    _ surrogate: LocalSurrogate, row: Int, output o: Int, prediction: Double, instance: [Double], notes: [String]
+  ) -> Explanation {
+    var attributions = [Double](repeating: 0, count: instance.count)
+    for (c, j) in surrogate.features.enumerated() { attributions[j] = surrogate.weights[c] }
+    var e = Explanation(
+      row: row, output: model.outputCount == 1 ? nil : outputs[o], space: space, prediction: prediction,
+      baseValue: surrogate.intercept, attributions: attributions, inputs: instance, notes: notes)
+    e.surrogate = surrogate
+    return e
   }
 
   /// Samples, predicts and fits one surrogate per explained output.

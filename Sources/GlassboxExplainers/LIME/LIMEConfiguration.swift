@@ -61,13 +61,17 @@ public struct LIMEConfiguration: Sendable, Equatable {
   public var trainingLabels: [Double]?
   /// Rows of one `explain` call explained concurrently (results do not depend on it).
   public var threads: Int
+  /// How the surrogate is estimated: exact (closed form, `ExactLIME`), sampled (lime's
+  /// way), or auto (exact where the explained output allows it). The exact estimator
+  /// computes the expected surrogate of a `samples`-sample run.
+  public var estimator: LIMEEstimator
 
   public init(
     samples: Int = 5000, features: Int = 10, discretizer: LIMEDiscretizer = .quartile,
     kernelWidth: Double? = nil, featureSelection: LIMEFeatureSelection = .auto, ridgeAlpha: Double = 1,
     space: OutputSpace? = nil, outputs: [Int]? = nil, seed: UInt64 = 42, stabilityRuns: Int = 0,
     stableSignAgreement: Double = 0.8, stableJaccard: Double = 0.7, trainingLabels: [Double]? = nil,
-    threads: Int = 1
+    threads: Int = 1, estimator: LIMEEstimator = .auto
   ) {
     self.samples = samples
     self.features = features
@@ -83,6 +87,7 @@ public struct LIMEConfiguration: Sendable, Equatable {
     self.stableJaccard = stableJaccard
     self.trainingLabels = trainingLabels
     self.threads = threads
+    self.estimator = estimator
   }
 }
 

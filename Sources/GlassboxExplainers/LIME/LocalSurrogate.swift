@@ -18,6 +18,8 @@ public struct LocalSurrogate: Sendable, Equatable {
   public var score: Double
   /// How stable the explanation is across re-runs with other seeds (nil when not measured).
   public var stability: SurrogateStability?
+  /// How the surrogate was estimated (nil when not stated).
+  public var estimate: SurrogateEstimate?
 
   public init(
     features: [Int], conditions: [String], weights: [Double], intercept: Double, localPrediction: Double,
@@ -29,6 +31,23 @@ public struct LocalSurrogate: Sendable, Equatable {
     self.intercept = intercept
     self.localPrediction = localPrediction
     self.score = score
+  }
+}
+
+/// How a LIME surrogate was estimated.
+public enum SurrogateEstimate: Sendable, Equatable {
+  /// lime's estimator: a weighted fit on perturbed samples, with this many model
+  /// evaluations (the instance included).
+  case sampled(evaluations: Int)
+  /// The exact expected surrogate of a `samples`-sample lime run (nil: the infinite-sample
+  /// limit), computed without sampling; it does not depend on the seed.
+  /// `scoreIsEstimated`: the score's residual part was estimated from fixed draws.
+  case exact(samples: Int?, scoreIsEstimated: Bool)
+
+  /// True for the exact estimator.
+  public var isExact: Bool {
+    if case .exact = self { return true }
+    return false
   }
 }
 

@@ -177,6 +177,8 @@ public enum ExplainerRegistry {
     }
     // Kernel SHAP records written before `coalitions` was recorded used the shared design.
     if requestedMethod == "kernel" && values["coalitions"] == nil { values["coalitions"] = .string("shared") }
+    // LIME records written before the exact estimator existed were sampled.
+    if requestedMethod == "lime" && values["estimator"] == nil { values["estimator"] = .string("sampled") }
     let fixedSpace = ["auto", "linear", "tree"].contains(requestedMethod)
     return ExplainerSetup(
       method: requestedMethod, backgroundPath: backgroundPath,

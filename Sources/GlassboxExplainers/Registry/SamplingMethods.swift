@@ -70,6 +70,7 @@ struct LIMEMethod: ExplainerMethod {
       .init("discretizer", default: .string(LIMEDiscretizer.quartile.rawValue)),
       .init("feature_selection", default: .string(LIMEFeatureSelection.auto.rawValue)),
       .init("stability", default: .number(0)), .init("kernel_width"), .init("label"),
+      .init("estimator", default: .string(LIMEEstimator.auto.rawValue)),
     ]
   }
 
@@ -86,10 +87,14 @@ struct LIMEMethod: ExplainerMethod {
     guard let selection = LIMEFeatureSelection(rawValue: selectionName) else {
       throw ExplainerError.unsupportedOutput(method: name, problem: "\(Parameter("feature_selection")) '\(selectionName)' is unknown")
     }
+    let estimatorName = p.text("estimator", LIMEEstimator.auto.rawValue)
+    guard let estimator = LIMEEstimator(rawValue: estimatorName) else {
+      throw ExplainerError.unsupportedOutput(method: name, problem: "\(Parameter.estimator) '\(estimatorName)' is not auto, exact or sampled")
+    }
     var configuration = LIMEConfiguration(
       samples: try samples(p, method: name) ?? 5000, features: p.integer("features") ?? 10, discretizer: discretizer,
       kernelWidth: p["kernel_width"]?.number, featureSelection: selection, space: setup.space, seed: setup.seed,
-      stabilityRuns: p.integer("stability") ?? 0, threads: setup.threads)
+      stabilityRuns: p.integer("stability") ?? 0, threads: setup.threads, estimator: estimator)
     if let column = p["label"]?.string {
       configuration.trainingLabels = try LIMEConfiguration.readLabels(path: backgroundPath, column: column)
     }

@@ -1,0 +1,253 @@
+import GlassboxSystem
+import GlassboxModels
+import GlassboxNumerics
+
+/// How LIME estimates its surrogate.
+public enum LIMEEstimator: String, Sendable, CaseIterable {
+  /// Exact where the explained output allows it (a linear model's or a tree ensemble's
+  /// raw output), sampled otherwise.
+  case auto
+  /// The expected surrogate, computed in closed form (`ExactLIME`).
+  case exact
+  /// lime's estimator: perturbed samples, model evaluations and a weighted ridge fit.
+  case sampled
+}
+
+/// Exact LIME: the surrogate a lime run converges to, computed without sampling.
+///
+/// lime draws each feature independently (a level with the background's frequencies,
+/// then a value inside a continuous bin) and weights a sample by
+/// `√exp(−d²/w²) = Π_j c^(1−z_j)`, `c = exp(−1/(2w²))`, where d² counts the features whose
+/// level differs from the instance's. The weight factorizes, so the kernel-weighted law Q
+/// keeps the features independent, each matching the instance with the tilted probability
+/// `p/(p + (1 − p)·c)`. Under Q the match bits are independent regressors, so the weighted
+/// least-squares slopes are `Δ_j = E_Q[f | z_j = 1] − E_Q[f | z_j = 0]` (Garreau and von
+/// Luxburg, 2020; generalized here to unequal frequencies, missing values, the instance as
+/// first sample and the ridge penalty, see `LIMEPopulationMoments`).
+///
+/// - Linear models: `Δ_j = w_j · (E[x_j | instance's level] − E[x_j | other levels])`,
+///   with truncated-normal bin means; the score is in closed form too.
+/// - Tree ensembles (raw margins): every leaf is a box whose probability factorizes over
+///   the features on its path (`LIMELeafTable`). The score needs `E_Q[f²]`, which has no
+///   cheap closed form: its residual part is estimated from `LIMEResidualDraws` (fixed
+///   draws, the same for every seed) and marked as estimated.
+///
+/// Results depend on neither the seed nor the thread count.
+struct ExactLIME: Sendable {
+  let laws: [LIMEFeatureLaw]
+  let mismatch: Double
+  /// Per feature, the tilt of each instance slot (`LIMETilt.slot`).
+  private let slotTilts: [[LIMETilt]]
+  private let leaves: LIMELeafTable?
+  private let linear: LinearModel?
+  private let draws: LIMEResidualDraws?
+  private let model: any Model
+  private let sampler: LIMESampler
+
+  /// Why the exact estimator cannot explain `model` in `space`, or nil when it can.
+  static func unsupportedReason(model: any Model, space: OutputSpace) -> String? {
+    if space == .probability {
+      return "a classifier's probability is a nonlinear function of the margin; explain the margin (\(Parameter.output) raw)"
+    }
+    if model is TreeEnsemble { return nil }
+    if model is LinearModel { return nil }
+    return "the model is neither a tree ensemble nor a linear model"
+  }
+
+  /// - Throws: `ExplainerError.unsupportedOutput` when the model or a split cannot be
+  ///   followed exactly.
+  /// - Complexity: building the leaf table (see `LIMELeafTable`) and evaluating the model
+  ///   on `LIMEResidualDraws.count` draws for trees; O(M · levels) for linear models.
+  init(model: any Model, statistics: LIMETrainingStatistics, sampler: LIMESampler, space: OutputSpace) throws {
+    if let reason = Self.unsupportedReason(model: model, space: space) {
+      throw ExplainerError.unsupportedOutput(method: "lime", problem: "the exact estimator does not apply: \(reason)")
+    }
+    let laws = statistics.features.map(LIMEFeatureLaw.init)
+    let w = sampler.kernelWidth
+    let c = expValue(-1 / (w * w)).squareRoot()
+    self.laws = laws
+    mismatch = c
+    self.model = model
+    self.sampler = sampler
+    let slotTilts = laws.indices.map { j in
+      let law = laws[j]
+      return (0...(law.levelCount + 1)).map { slot in
+        let level = slot <= law.levelCount ? slot : nil
+        let missing = sampler.missingProbability(j, instanceMissing: level == law.levelCount)
+        return LIMETilt(law, level: level, missing: missing, mismatch: c)
+      }
+    }
+    self.slotTilts = slotTilts
+    if let ensemble = model as? TreeEnsemble {
+      leaves = try LIMELeafTable(ensemble, laws: laws, tilts: slotTilts)
+      draws = LIMEResidualDraws(model: model, sampler: sampler, laws: laws)
+      linear = nil
+    } else {
+      linear = model as? LinearModel
+      leaves = nil
+      draws = nil
+    }
+  }
+
+  /// The population summary of each of `outputs` (margin indices) around `instance`.
+  /// - Throws: `ExplainerError.unsupportedOutput` when the model gives no output for the
+  ///   instance, or a linear model without stored means would see missing values.
+  /// - Complexity: O(leaf-table entries + draws · M) for trees; O(M · levels) for linear models.
+  func populations(_ instance: [Double], outputs: [Int], row: Int) throws -> [LIMEPopulation] {
+    let slots = laws.indices.map { LIMETilt.slot(laws[$0], level: laws[$0].levelIndex(of: instance[$0])) }
+    let tilts = laws.indices.map { slotTilts[$0][slots[$0]] }
+    let kernelMean = tilts.reduce(1) { $0 * $1.kernelMean }
+    var margins = [Double](repeating: 0, count: model.outputCount)
+    instance.withUnsafeBufferPointer { x in
+      margins.withUnsafeMutableBufferPointer { out in
+        // One row: the row-by-row traversal (bit-identical to the batched predictor) is cheaper.
+        if let ensemble = model as? TreeEnsemble {
+          ensemble.referenceMargins(x, count: 1, into: out)
+        } else {
+          model.predictMargins(x, count: 1, into: out)
+        }
+      }
+    }
+    guard outputs.allSatisfy({ margins[$0].isFinite }) else {
+      throw ExplainerError.unsupportedOutput(
+        method: "lime",
+        problem: "the model gives no output for row \(row) (it does not accept the row's missing values); impute them first")
+    }
+    if let leaves, let draws {
+      let (expectation, contrasts) = leaves.expectations(slots: slots)
+      return outputs.map { k in
+        var population = LIMEPopulation(
+          tilted: tilts.map(\.tilted), expectation: expectation[k], contrasts: contrasts[k], residual: 0,
+          residualIsEstimated: true, instanceOutput: margins[k], kernelMean: kernelMean)
+        population.residual = draws.residual(population, output: k, tilts: tilts, mismatch: mismatch)
+        return population
+      }
+    }
+    guard let linear else { preconditionFailure("an exact LIME without a model form") }
+    return try outputs.map { k in
+      try linearPopulation(linear, output: k, tilts: tilts, instanceOutput: margins[k], kernelMean: kernelMean)
+    }
+  }
+
+  /// The closed form for `margin = b + Σ w_j x_j`: per feature, the first two moments of
+  /// x_j given a match and given a mismatch.
+  private func linearPopulation(
+    _ linear: LinearModel, output k: Int, tilts: [LIMETilt], instanceOutput: Double, kernelMean: Double
+  ) throws -> LIMEPopulation {
+    let m = laws.count
+    var expectation = linear.intercepts[k]
+    var contrasts = [Double](repeating: 0, count: m)
+    var variance = 0.0, explained = 0.0
+    for j in 0..<m {
+      let law = laws[j], tilt = tilts[j]
+      let w = linear.coefficients[k][j]
+      var levelMoments = (0..<law.levelCount).map { law.moments(level: $0) }
+      var probabilities = law.frequencies.map { $0 * (1 - tilt.missing) }
+      if tilt.missing > 0 {
+        // A missing input takes the model's stored mean.
+        guard let mean = linear.means?[j] else {
+          throw ExplainerError.unsupportedOutput(
+            method: "lime",
+            problem: "'\(law.feature.name)' is sampled missing and the linear model stores no mean to impute it; use \(Parameter.estimator) sampled")
+        }
+        levelMoments.append((mean, mean * mean))
+        probabilities.append(tilt.missing)
+      }
+      var inside = (mean: 0.0, square: 0.0)
+      if let l = tilt.level, l < levelMoments.count { inside = levelMoments[l] }
+      var outside = (mean: 0.0, square: 0.0)
+      if tilt.match < 1 {
+        for (l, p) in probabilities.enumerated() where l != tilt.level {
+          outside.mean += p * levelMoments[l].mean
+          outside.square += p * levelMoments[l].square
+        }
+        outside.mean /= 1 - tilt.match
+        outside.square /= 1 - tilt.match
+      }
+      let q = tilt.tilted
+      let mean = q * inside.mean + (1 - q) * outside.mean
+      let square = q * inside.square + (1 - q) * outside.square
+      expectation += w * mean
+      contrasts[j] = w * (inside.mean - outside.mean)
+      variance += w * w * max(0, square - mean * mean)
+      explained += contrasts[j] * contrasts[j] * q * (1 - q)
+    }
+    return LIMEPopulation(
+      tilted: tilts.map(\.tilted), expectation: expectation, contrasts: contrasts,
+      residual: max(0, variance - explained), residualIsEstimated: false, instanceOutput: instanceOutput,
+      kernelMean: kernelMean)
+  }
+}
+
+/// Fixed draws from LIME's sampling law, with the model's margins, from which the exact
+/// estimator estimates the residual `E_Q[(f − g)²]` of a tree ensemble's surrogate
+/// (the part of the score with no closed form) by importance weighting:
+/// `Σ π_i (f_i − g(z_i))² / Σ π_i` with the kernel weights π_i of the instance.
+///
+/// The draws come from a fixed stream at construction, so the estimate is the same for
+/// every seed and row order. It is an importance-sampling estimate from `count` = 2048
+/// draws: the resulting scores stay within 0.05 of lime's mean score in the tests (Adult
+/// XGBoost margin; an enumerated neighbourhood); the slopes and intercept do not use it.
+/// - Complexity: construction O(count · M) plus one model batch; per output O(count · M).
+struct LIMEResidualDraws: Sendable {
+  /// The number of draws.
+  static let count = 2048
+  /// Level index of each draw's feature (`M × count`, feature-major).
+  private let levels: [Int32]
+  /// Margins of each draw (`count × outputs`).
+  private let margins: [Double]
+  private let outputCount: Int
+  private let featureCount: Int
+
+  init(model: any Model, sampler: LIMESampler, laws: [LIMEFeatureLaw]) {
+    let m = laws.count
+    let n = Self.count + 1
+    var generator = Xoshiro256StarStar(seed: 0x4C49_4D45_4578_6163, stream: 0)
+    let first = laws.map { $0.feature.levels.first ?? 0 }
+    let hood = sampler.sample(instance: first[...], levels: first, samples: n, generator: &generator)
+    let inputs = Array(hood.inputs[m...])
+    var levels = [Int32](repeating: 0, count: Self.count * m)
+    for i in 0..<Self.count {
+      for j in 0..<m { levels[j * Self.count + i] = Int32(laws[j].levelIndex(of: inputs[i * m + j]) ?? -1) }
+    }
+    self.levels = levels
+    margins = model.predictMargins(inputs)
+    outputCount = model.outputCount
+    featureCount = m
+  }
+
+  /// The estimated `E_Q[(f − g)²]` of output `k`, g being the least-squares fit under Q.
+  func residual(_ population: LIMEPopulation, output k: Int, tilts: [LIMETilt], mismatch c: Double) -> Double {
+    let m = featureCount
+    var offset = population.expectation
+    for j in 0..<m { offset -= population.contrasts[j] * population.tilted[j] }
+    let n = Self.count
+    // Per draw: the fit g(z) and the kernel weight c^mismatches, built feature by feature.
+    var fits = [Double](repeating: offset, count: n)
+    var weights = [Double](repeating: 1, count: n)
+    levels.withUnsafeBufferPointer { levels in
+      fits.withUnsafeMutableBufferPointer { fits in
+        weights.withUnsafeMutableBufferPointer { weights in
+          for j in 0..<m {
+            let target = Int32(tilts[j].level ?? -2)
+            let contrast = population.contrasts[j]
+            let column = levels.baseAddress! + j * n
+            for i in 0..<n {
+              let same = column[i] == target
+              fits[i] += same ? contrast : 0
+              weights[i] *= same ? 1 : c
+            }
+          }
+        }
+      }
+    }
+    var weighted = 0.0, total = 0.0
+    for i in 0..<n {
+      let f = margins[i * outputCount + k]
+      guard f.isFinite else { continue }
+      weighted += weights[i] * (f - fits[i]) * (f - fits[i])
+      total += weights[i]
+    }
+    return total > 0 ? weighted / total : 0
+  }
+}

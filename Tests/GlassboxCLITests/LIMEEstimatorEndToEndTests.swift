@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+/// `--lime-estimator` end to end: what reports say, audit records, replay of older logs.
+@Suite("glassbox explain --method lime --lime-estimator")
+struct LIMEEstimatorEndToEndTests {
+  let data = "datasets/adult-test.csv"
+
+  /// The first `n` rows of the training data, as a background file in `dir`.
+  func background(_ n: Int, in dir: ScratchFolder) throws -> String {
+    let text = try String(contentsOfFile: Glassbox.root + "/datasets/adult.csv", encoding: .utf8)
+    return dir.write("background.csv", text.split(separator: "\n").prefix(n + 1).joined(separator: "\n") + "\n")
+  }
+
+  func explain(_ flags: [String], dir: ScratchFolder) throws -> GlassboxRun {
+    try Glassbox.run(
+      ["explain", "--model", "models/adult-xgboost.json", "--data", data, "--rows", "0-1", "--method", "lime",
+        "--background", try background(60, in: dir)] + flags)
+  }
+
+  @Test("exact runs say so in JSON, table and Markdown; sampled runs give their evaluations")
+  func reportsSayWhichEstimatorRan() throws {
+    let dir = ScratchFolder()
+    let exact = try explain(["--output", "raw", "--format", "json"], dir: dir)
+    #expect(exact.status == 0, "\(exact.stderr)")
+    let lines = try Glassbox.jsonLines(exact.stdout)
+    #expect(lines.count == 2)
+    for line in lines {
+      #expect(line["estimator"] as? String == "exact")
+      #expect(line["expected_samples"] as? Int == 5000)
+      #expect(line["score_estimated"] as? Bool == true)
+    }
+    let sampled = try explain(["--samples", "300", "--format", "json"], dir: dir)
+    #expect(sampled.status == 0, "\(sampled.stderr)")
+    let first = try #require(try Glassbox.jsonLines(sampled.stdout).first)
+    #expect(first["estimator"] as? String == "sampled" && first["evaluations"] as? Int == 300)
+    let table = try explain(["--output", "raw", "--format", "table", "--stability", "2"], dir: dir)
+    #expect(table.stdout.contains("estimator         exact, expected surrogate of a 5000-sample run"))
+    #expect(table.stdout.contains("does not depend on the seed"))
+    let markdown = try explain(["--lime-estimator", "exact", "--output", "raw", "--samples", "800", "--format", "markdown"], dir: dir)
+    #expect(markdown.stdout.contains("Estimator: exact, expected surrogate of a 800-sample run"), "\(markdown.stdout)")
+  }
+
+  @Test("exact on a classifier's probability is a usage error (64) naming --output raw")
+  func exactNeedsTheMargin() throws {
+    let dir = ScratchFolder()
+    let run = try explain(["--lime-estimator", "exact"], dir: dir)
+    #expect(run.status == 64)
+    #expect(run.stderr.contains("--output raw") && run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+  }
+
+  @Test("an exact run records its estimator and replays identically, whatever seed the record holds")
+  func exactAuditReplay() throws {
+    let dir = ScratchFolder()
+    let log = dir.path + "/audit.log"
+    let run = try explain(["--output", "raw", "--format", "json", "--seed", "5", "--audit", log], dir: dir)
+    #expect(run.status == 0, "\(run.stderr)")
+    let text = try String(contentsOfFile: log, encoding: .utf8)
+    #expect(text.contains("\"estimator\":\"exact\""))
+    let replay = try Glassbox.run(["audit", "replay", log])
+    #expect(replay.status == 0 && replay.stdout.contains("2 identical"), "\(replay.stdout)\(replay.stderr)")
+    let reseeded = text.replacingOccurrences(of: "\"seed\":5,", with: "\"seed\":51,")
+    #expect(reseeded != text)
+    try reseeded.write(toFile: log, atomically: true, encoding: .utf8)
+    let again = try Glassbox.run(["audit", "replay", log])
+    #expect(again.stdout.contains("2 identical"), "\(again.stdout)\(again.stderr)")
+  }
+
+  @Test("a LIME record without an estimator (older logs) replays sampled, even for raw margins")
+  func olderRecordsReplaySampled() throws {
+    let dir = ScratchFolder()
+    let log = dir.path + "/audit.log"
+    let run = try explain(
+      ["--output", "raw", "--lime-estimator", "sampled", "--samples", "400", "--format", "json", "--audit", log],
+      dir: dir)
+    #expect(run.status == 0, "\(run.stderr)")
+    let text = try String(contentsOfFile: log, encoding: .utf8)
+    let older = text.replacingOccurrences(of: "\"estimator\":\"sampled\",", with: "")
+    #expect(older != text)
+    try older.write(toFile: log, atomically: true, encoding: .utf8)
+    let replay = try Glassbox.run(["audit", "replay", log])
+    #expect(replay.status == 0 && replay.stdout.contains("2 identical"), "\(replay.stdout)\(replay.stderr)")
+  }
+}
