@@ -38,30 +38,24 @@ struct InteractionRenderer: PayloadRenderer {
 
   func table(_ e: Explanation, renderer: WaterfallRenderer) -> String {
     var out = renderer.render(Self.plain(e))
-    guard let matrix = e.interactions else { return out }
-    let pairs = matrix.strongestPairs(renderer.context.top)
+    let pairs = strongest(e, renderer.context)
     if pairs.isEmpty { return out }
     out += "\n" + renderer.style.bold("  strongest interactions (Φ_ij, each pair's effect is twice it)") + "\n"
-    let labels = pairs.map { pairLabel($0.i, $0.j, renderer.context) }
-    let width = min(labels.map(\.count).max() ?? 0, max(16, renderer.style.width / 2))
-    for (label, pair) in zip(labels, pairs) {
+    let width = min(pairs.map(\.label.count).max() ?? 0, max(16, renderer.style.width / 2))
+    for (label, value) in pairs {
       let name = label.count > width ? String(label.prefix(width - 1)) + "…" : label
       out += "  " + name + String(repeating: " ", count: max(0, width - name.count)) + "  "
-      out += renderer.style.paint(NumberFormatting.signed(pair.value, places: 4), raises: pair.value >= 0) + "\n"
+      out += renderer.style.paint(NumberFormatting.signed(value, places: 4), raises: value >= 0) + "\n"
     }
     return out
   }
 
   func markdown(_ e: Explanation, renderer: MarkdownRenderer) -> String {
     var out = renderer.render(Self.plain(e))
-    guard let matrix = e.interactions else { return out }
-    let pairs = matrix.strongestPairs(renderer.context.top)
+    let pairs = strongest(e, renderer.context)
     if pairs.isEmpty { return out }
     out += "\n| feature pair | interaction Φ_ij |\n|---|---:|\n"
-    for pair in pairs {
-      out += "| \(renderer.escape(pairLabel(pair.i, pair.j, renderer.context))) | "
-      out += NumberFormatting.signed(pair.value, places: 4) + " |\n"
-    }
+    for (label, value) in pairs { out += "| \(renderer.escape(label)) | " + NumberFormatting.signed(value, places: 4) + " |\n" }
     return out
   }
 
@@ -72,8 +66,12 @@ struct InteractionRenderer: PayloadRenderer {
     return copy
   }
 
-  private func pairLabel(_ i: Int, _ j: Int, _ context: ReportContext) -> String {
-    TerminalSafe.escaped(context.schema.names[i]) + " × " + TerminalSafe.escaped(context.schema.names[j])
+  /// The `top` strongest pairs of `e`, labelled "a × b" (none without interactions).
+  private func strongest(_ e: Explanation, _ context: ReportContext) -> [(label: String, value: Double)] {
+    (e.interactions?.strongestPairs(context.top) ?? []).map { pair in
+      let names = context.schema.names
+      return (TerminalSafe.escaped(names[pair.i]) + " × " + TerminalSafe.escaped(names[pair.j]), pair.value)
+    }
   }
 }
 
