@@ -125,4 +125,23 @@ struct TreeSHAPScaleEndToEndTests {
     let tiny = try explain(["--background-sample", "3"])
     #expect(tiny.first?["algorithm"] as? String == "interventional (per pair, 3 background rows)")
   }
+
+  @Test("an audited run with --background-sample records it, and replay re-creates the same values")
+  func backgroundSampleReplays() throws {
+    let dir = ScratchFolder()
+    let log = dir.path + "/audit.log"
+    let run = try Glassbox.run([
+      "explain", "--model", model, "--data", "datasets/adult-test.csv", "--rows", "0-3", "--method", "tree-interventional",
+      "--background", "datasets/adult-test.csv", "--background-sample", "200", "--seed", "9", "--format", "json",
+      "--audit", log,
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    let records = try Glassbox.jsonLines(try String(contentsOfFile: log, encoding: .utf8))
+    #expect(records.count == 4)
+    let text = try String(contentsOfFile: log, encoding: .utf8)
+    #expect(text.contains("\"background_sample\":200"))
+    let replay = try Glassbox.run(["audit", "replay", log])
+    #expect(replay.status == 0, "\(replay.stdout)\(replay.stderr)")
+    #expect(replay.stdout.contains("4 record(s): 4 identical"))
+  }
 }
