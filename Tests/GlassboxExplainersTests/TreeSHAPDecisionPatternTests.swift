@@ -21,6 +21,15 @@ struct TreeSHAPDecisionPatternTests {
     return worst
   }
 
+  /// `worstDifference` of two explainers on four random rows.
+  static func disagreement(
+    _ a: InterventionalTreeSHAP, _ b: InterventionalTreeSHAP, _ rng: inout SeededRandom
+  ) throws -> Double {
+    let m = a.ensemble.featureCount
+    let rows = randomRows(&rng, count: 4, features: m)
+    return worstDifference(try a.explain(rows, featureCount: m), try b.explain(rows, featureCount: m))
+  }
+
   @Test("equal to the per-pair algorithm on every tree fixture", arguments: TreeFixture.cases())
   func fixtures(_ name: String) throws {
     let fixture = try TreeFixture(name)
@@ -87,9 +96,7 @@ struct TreeSHAPDecisionPatternTests {
     #expect(tiny.algorithmDescription == "interventional (per pair, 3 background rows)")
     let forced = try InterventionalTreeSHAP(ensemble: e, background: few, algorithm: .decisionPatterns)
     #expect(forced.patternTreeCount == 3)
-    let rows = randomRows(&rng, count: 4, features: m)
-    let worst = Self.worstDifference(try forced.explain(rows, featureCount: m), try tiny.explain(rows, featureCount: m))
-    #expect(worst <= 1e-12)
+    #expect(try Self.disagreement(forced, tiny, &rng) <= 1e-12)
   }
 
   @Test("deep trees: paths beyond the pattern limit run per pair, and the report says so")
@@ -104,9 +111,7 @@ struct TreeSHAPDecisionPatternTests {
       #expect(auto.algorithmDescription.contains("of 4 trees, per pair in the rest, 30 background rows"))
     }
     let pairs = try InterventionalTreeSHAP(ensemble: e, background: background, algorithm: .perPair)
-    let rows = randomRows(&rng, count: 4, features: m)
-    let worst = Self.worstDifference(try auto.explain(rows, featureCount: m), try pairs.explain(rows, featureCount: m))
-    #expect(worst <= 1e-12)
+    #expect(try Self.disagreement(auto, pairs, &rng) <= 1e-12)
   }
 
   @Test("a seeded background sample is deterministic and keeps the total weight")
