@@ -179,3 +179,9 @@ extension Explainer {
     return out
   }
 }
+
+extension Explainer {
+  /// Which algorithm the explainer runs and on how much reference data, when the method has
+  /// several ("interventional (decision patterns, 32561 background rows)"); nil otherwise.
+  public var algorithmNote: String? { (self as? InterventionalTreeSHAP)?.algorithmDescription }
+}

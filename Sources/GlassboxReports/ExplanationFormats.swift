@@ -140,8 +140,13 @@ struct CSVWithHeader: ExplanationRenderer {
     csv = CSVRenderer(context: settings.context)
     includesHeader = settings.csvHeader
   }
-  func header() -> String { includesHeader ? csv.header() : "" }
-  func render(_ explanations: [Explanation]) -> String { csv.render(explanations) }
+  func header() -> String {
+    guard includesHeader else { return "" }
+    return csv.context.interactions ? csv.interactionHeader() : csv.header()
+  }
+  func render(_ explanations: [Explanation]) -> String {
+    csv.context.interactions ? csv.interactionLines(explanations) : csv.render(explanations)
+  }
 }
 
 /// For each row explained for several outputs, only the output with the largest prediction

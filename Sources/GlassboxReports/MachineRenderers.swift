@@ -41,7 +41,9 @@ public struct JSONLinesRenderer: Sendable {
     out += NumberFormatting.json(e.prediction)
     out += ",\"base_value\":"
     out += NumberFormatting.json(e.baseValue)
-    out += ",\"method\":\"" + context.method + "\",\"attributions\":["
+    out += ",\"method\":\"" + context.method + "\""
+    if let algorithm = context.algorithm { out += ",\"algorithm\":" + TextEscaping.jsonString(algorithm) }
+    out += ",\"attributions\":["
     for j in 0..<e.attributions.count {
       if j > 0 { out += "," }
       out += "{\"feature\":"

@@ -19,7 +19,7 @@ public protocol PayloadRenderer: Sendable {
 
 /// The registry of payload renderers.
 public enum PayloadRenderers {
-  public static let all: [any PayloadRenderer] = [SurrogateRenderer()]
+  public static let all: [any PayloadRenderer] = [SurrogateRenderer(), InteractionRenderer()]
 
   /// The renderer for `e`'s payload, nil when it has none (or none is registered).
   public static func renderer(for e: Explanation) -> (any PayloadRenderer)? {

@@ -14,6 +14,12 @@ public struct ReportContext: Sendable {
   public var classNames: [String]?
   /// The explanation method ("linear", ...).
   public var method: String
+  /// Which algorithm the method ran, when it says ("interventional (decision patterns,
+  /// 32561 background rows)"): JSON gets an `algorithm` member, the table a note.
+  public var algorithm: String?
+  /// True when explanations carry interaction values (`explain --interactions`): CSV
+  /// output is then one line per feature pair.
+  public var interactions = false
   /// How many contributions to show before folding the rest (table and markdown).
   public var top: Int
   /// True when rows carry an id (`--id-column`): CSV output gets an `id` column.
@@ -21,8 +27,9 @@ public struct ReportContext: Sendable {
 
   public init(
     schema: FeatureSchema, modelName: String, transform: OutputTransform, classNames: [String]?,
-    method: String, top: Int = 10, hasIDs: Bool = false
+    method: String, top: Int = 10, hasIDs: Bool = false, algorithm: String? = nil
   ) {
+    self.algorithm = algorithm
     self.schema = schema
     self.modelName = modelName
     self.transform = transform

@@ -73,6 +73,7 @@ public struct WaterfallRenderer: Sendable {
     out += "  " + String(repeating: " ", count: labelWidth) + " "
     out += style.dim(loText + String(repeating: " ", count: gap) + hiText) + "\n"
     for note in e.notes { out += style.dim("  note: " + TerminalSafe.escaped(note)) + "\n" }
+    if let algorithm = context.algorithm { out += style.dim("  method: " + TerminalSafe.escaped(algorithm)) + "\n" }
     return out
   }
 
@@ -141,7 +142,9 @@ public struct MarkdownRenderer: Sendable {
     if e.space == .raw, context.transform == .logistic {
       out += ", probability \(NumberFormatting.fixed(1 / (1 + exp(-e.prediction)), places: 4))"
     }
-    out += "; base value \(NumberFormatting.fixed(e.baseValue, places: 4)); method \(context.method) SHAP.\n\n"
+    out += "; base value \(NumberFormatting.fixed(e.baseValue, places: 4)); method \(context.method) SHAP"
+    if let algorithm = context.algorithm { out += ", " + escape(algorithm) }
+    out += ".\n\n"
     out += "| feature | value | contribution |\n|---|---|---:|\n"
     let ranked = RankedContributions(e, context: context)
     for item in ranked.items {

@@ -71,6 +71,9 @@ struct Explain: ParsableCommand {
   @Flag(help: "No progress line on standard error.")
   var quiet = false
 
+  @Flag(help: "Tree models, --method tree or auto: also SHAP interaction values (xgboost's pred_interactions): JSON main effects and feature pairs, CSV one line per pair, the table the strongest pairs.")
+  var interactions = false
+
   @OptionGroup(title: "Rows with data errors") var badRows: BadRowOptions
 
   @OptionGroup(title: "Method") var explainerOptions: ExplainerOptions
@@ -121,12 +124,14 @@ struct Explain: ParsableCommand {
     // The background is read once: for the explainer and for the data checks' reference.
     var setup = explainerOptions.setup(threads: inner)
     setup.background = try setup.backgroundPath.map { try Background.read(path: $0, schema: loaded.schema) }
-    let explainer = try ExplainerRegistry.make(setup, model: loaded)
+    let explainer = try withInteractions(ExplainerRegistry.make(setup, model: loaded))
     let chosenFormat = format?.format
       ?? ExplanationFormats.all.first { $0.isForTerminal == (out == nil && Terminal.isTerminal(1)) }!
-    let context = ReportContext(
+    var context = ReportContext(
       schema: loaded.schema, modelName: baseName(loaded.path), transform: loaded.model.transform,
-      classNames: loaded.model.classNames, method: explainer.method, top: top, hasIDs: idColumn != nil)
+      classNames: loaded.model.classNames, method: explainer.method, top: top, hasIDs: idColumn != nil,
+      algorithm: explainer.algorithmNote)
+    context.interactions = interactions
     let style = TerminalStyle(
       width: out == nil ? Terminal.width() : 100,
       color: out == nil && Terminal.colorAllowed(forcedOff: noColor))
@@ -207,6 +212,16 @@ struct Explain: ParsableCommand {
     }
     try sink.commit()
     try rejected.finish(of: summary.selected, outcome: "explained \(summary.explained)")
+  }
+
+  /// With `--interactions`: path-dependent TreeSHAP that also computes interaction values.
+  /// - Throws: `ValidationError` when the method is not path-dependent TreeSHAP.
+  func withInteractions(_ explainer: any Explainer) throws -> any Explainer {
+    guard interactions else { return explainer }
+    guard let tree = explainer as? TreeSHAP else {
+      throw ValidationError("--interactions needs a tree model and --method tree or auto (path-dependent TreeSHAP)")
+    }
+    return TreeInteractionExplainer(tree: tree)
   }
 }
 

@@ -43,6 +43,9 @@ struct ExplainerOptions: ParsableArguments {
   @Option(help: "kernel, exact: summarize the background to K weighted k-means centres (like shap.kmeans).")
   var backgroundSize: Int?
 
+  @Option(help: "tree-interventional: use N background rows drawn without replacement (seeded by --seed) instead of all of them.")
+  var backgroundSample: Int?
+
   @Option(help: "lime: features in the explanation (K).")
   var features: Int = 10
 
@@ -114,6 +117,7 @@ struct ExplainerOptions: ParsableArguments {
     if stability < 0 { throw ValidationError("--stability must be 0 or more") }
     if !(tolerance > 0 && tolerance.isFinite) { throw ValidationError("--tolerance must be a positive number") }
     if let backgroundSize, backgroundSize < 1 { throw ValidationError("--background-size must be at least 1") }
+    if let backgroundSample, backgroundSample < 1 { throw ValidationError("--background-sample must be at least 1") }
     for (flag, parameter) in Self.flagParameters where givenParameters[parameter] != nil {
       let methods = ExplainerRegistry.methods(taking: parameter)
       if !methods.contains(method.name) {
@@ -125,7 +129,7 @@ struct ExplainerOptions: ParsableArguments {
   /// Each method flag and the explainer parameter it sets.
   static let flagParameters: [(flag: String, parameter: String)] = [
     ("--samples", "samples"), ("--tolerance", "tolerance"), ("--coalitions", "coalitions"),
-    ("--background-size", "background_size"), ("--tree-algorithm", "tree_algorithm"), ("--features", "features"),
+    ("--background-size", "background_size"), ("--background-sample", "background_sample"), ("--tree-algorithm", "tree_algorithm"), ("--features", "features"),
     ("--discretizer", "discretizer"), ("--kernel-width", "kernel_width"), ("--feature-selection", "feature_selection"),
     ("--stability", "stability"), ("--label", "label"), ("--lime-estimator", "estimator"),
   ]
@@ -138,6 +142,7 @@ struct ExplainerOptions: ParsableArguments {
     if tolerance != 0.01 { p["tolerance"] = .number(tolerance) }
     if coalitions != .perBackground { p["coalitions"] = .string(coalitions.rawValue) }
     if let backgroundSize { p["background_size"] = .number(Double(backgroundSize)) }
+    if let backgroundSample { p["background_sample"] = .number(Double(backgroundSample)) }
     if treeAlgorithm != .fast { p["tree_algorithm"] = .string(treeAlgorithm.rawValue) }
     if features != 10 { p["features"] = .number(Double(features)) }
     if discretizer.value != .quartile { p["discretizer"] = .string(discretizer.value.rawValue) }

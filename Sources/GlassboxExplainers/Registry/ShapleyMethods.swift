@@ -56,14 +56,22 @@ struct TreeMethod: ExplainerMethod {
 struct InterventionalTreeMethod: ExplainerMethod {
   var name: String { "tree-interventional" }
   var summary: String { "interventional TreeSHAP over the background" }
-  var parameters: [ExplainerParameter] { [] }
+  var parameters: [ExplainerParameter] { [.init("background_sample")] }
 
   func make(_ setup: ExplainerSetup, model loaded: LoadedModel) throws -> any Explainer {
     guard let trees = loaded.model as? TreeEnsemble else { throw unsupportedModel(self, loaded) }
     guard let background = setup.background else {
       throw ExplainerError.unsupportedOutput(method: name, problem: "give the reference rows with \(Parameter.background) CSV")
     }
-    return try InterventionalTreeSHAP(ensemble: trees, background: background, space: setup.space ?? .raw)
+    var used = background
+    if let value = setup.parameters["background_sample"] {
+      guard let count = setup.parameters.integer("background_sample"), count >= 1 else {
+        throw ExplainerError.unsupportedOutput(
+          method: name, problem: "\(Parameter("background_sample")) must be a whole number of at least 1, not \(value)")
+      }
+      used = BackgroundSummary.sample(background, count: count, seed: setup.seed)
+    }
+    return try InterventionalTreeSHAP(ensemble: trees, background: used, space: setup.space ?? .raw)
   }
 }
 

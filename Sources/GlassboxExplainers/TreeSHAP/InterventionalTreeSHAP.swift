@@ -7,8 +7,7 @@ import GlassboxModels
 /// Exact interventional TreeSHAP (Lundberg et al. 2020, "independent" perturbation):
 /// Shapley values of `v(S) = E_r[f(x_S, r_S̄)]`, the expectation over background rows r.
 ///
-/// For each background row the trees are walked along the paths of x and r at once; a
-/// leaf reached with features A following x and B following r adds
+/// A leaf reached with features A following x and B following r adds
 /// ```
 /// φ_i += v · (|A|−1)! |B|! / (|A|+|B|)!    for i ∈ A
 /// φ_i −= v · |A|! (|B|−1)! / (|A|+|B|)!    for i ∈ B
@@ -22,30 +21,54 @@ import GlassboxModels
 /// row are rescaled by `(σ(f(x)) − σ(f(r))) / (f(x) − f(r))`, shap's
 /// `model_output="probability"` convention, so they add up to σ(f(x)) − E_r σ(f(r)).
 ///
-/// Evaluation: raw attributions of trees whose paths have at most
-/// `InterventionalTables.maxPathFeatures` distinct features come from per-leaf tables
-/// built at init (the background enters only through per-leaf weight sums), one walk per
-/// row and tree. Other trees, and probability attributions, use the pair walk over
-/// precomputed split directions (`NodeDirections`), once per class of background rows
-/// with equal directions in the tree (`BackgroundClasses`), skipping pairs that reach
-/// the same leaf. Both agree with the classic pair recursion to ≈1e-15 relative.
+/// Two algorithms, chosen per tree (`Algorithm`):
+/// - **decision patterns** (raw space): the background enters only through per-leaf
+///   histograms of its decision patterns (`DecisionPatternHistograms`), built in one pass,
+///   turned into per-leaf coefficient tables (`InterventionalTables`); a row then costs
+///   O(N + L · d) per tree whatever the background size.
+/// - **per pair**: the pair walk over precomputed split directions (`NodeDirections`), once
+///   per class of background rows with equal directions in the tree (`BackgroundClasses`);
+///   used for probability attributions, tiny backgrounds, and trees whose paths have more
+///   than `DecisionPatternHistograms.maxPathFeatures` distinct features or that do not fit
+///   the table budget.
+/// Both agree to ≈1e-15 relative (the same terms summed in another order); the tests hold
+/// them to 1e-9 of each other and of brute-force Shapley values.
 ///
-/// - Complexity: tabled trees O(T · (N + L · d)) per row for T trees of N nodes, L
-///   leaves, d ≤ 8 distinct path features, after an O(R · T · N + Σ_leaves 4^d · d)
-///   build; other trees O(R · T · L) per row for R background rows; memory
-///   O(Σ_leaves 2^d · d + R · (N / 64 + T)).
+/// - Complexity: patterned trees O(T · (N + L · d)) per row after an O(R · T · N +
+///   Σ_leaves 3^d · d) build; per-pair trees O(R · T · L) per row for R background rows.
+///   Memory: Σ_leaves 2^d · d doubles of tables (≤ 256 MiB), plus, only when some tree runs
+///   per pair, O(R · (N / 64 + T)).
 public struct InterventionalTreeSHAP: Explainer {
+  /// How the attributions are computed.
+  public enum Algorithm: String, Sendable, CaseIterable {
+    /// Decision patterns for the trees that fit, unless the background is tiny
+    /// (fewer than `minimumPatternBackground` rows of positive weight) or the space is
+    /// probability; the per-pair algorithm otherwise.
+    case automatic
+    /// Decision patterns for every tree that fits (raw space only).
+    case decisionPatterns = "decision-patterns"
+    /// The per-pair algorithm for every tree.
+    case perPair = "per-pair"
+  }
+
+  /// Below this many background rows of positive weight, `automatic` runs per pair: the
+  /// pair walk then costs less per row than a walk over every leaf of each tree.
+  public static let minimumPatternBackground = 8
+
   public let ensemble: TreeEnsemble
   public let background: Background
   /// The output space of the attributions.
   public let space: OutputSpace
   /// The (weighted) mean output of the background rows, per model output.
   public let baseValues: [Double]
-  /// Split directions and leaves of every background row.
-  private let backgroundDirections: NodeDirections
-  /// Background rows grouped per tree by their directions.
-  private let backgroundClasses: BackgroundClasses
-  /// Raw-space per-leaf tables (nil for probability attributions).
+  /// Trees computed by decision patterns (the others run per pair).
+  public let patternTreeCount: Int
+  /// Background rows used (those of positive weight).
+  public let backgroundRowsUsed: Int
+  /// Per-pair data: directions and classes of the background rows (nil when every tree
+  /// runs by decision patterns).
+  private let pairs: PairData?
+  /// Raw-space per-leaf tables (nil when no tree runs by decision patterns).
   private let tables: InterventionalTables?
   private let backgroundMargins: [Double]
   private let weightTable: [Double]
@@ -54,13 +77,34 @@ public struct InterventionalTreeSHAP: Explainer {
   public var method: String { "tree-interventional" }
   public var isExact: Bool { true }
 
+  /// Which algorithm ran, for reports:
+  /// "interventional (decision patterns, 32561 background rows)".
+  /// Which algorithm ran, for reports (see `Explainer.algorithmNote`).
+  public var algorithmDescription: String {
+    let rows = "\(backgroundRowsUsed) background row\(backgroundRowsUsed == 1 ? "" : "s")"
+    let trees = ensemble.treeCount
+    if patternTreeCount == 0 { return "interventional (per pair, \(rows))" }
+    if pairs == nil || patternTreeCount == trees { return "interventional (decision patterns, \(rows))" }
+    return "interventional (decision patterns in \(patternTreeCount) of \(trees) trees, per pair in the rest, \(rows))"
+  }
+
+  /// The background's split directions and classes, for the per-pair algorithm.
+  private struct PairData: Sendable {
+    let directions: NodeDirections
+    let classes: BackgroundClasses
+  }
+
   /// - Parameters:
   ///   - ensemble: the model.
-  ///   - background: reference rows (shap recommends 100–1000).
+  ///   - background: reference rows (any number: with decision patterns the cost per
+  ///     explained row does not grow with it).
   ///   - space: `.raw` (margins) or `.probability` (logistic models).
+  ///   - algorithm: `.automatic` unless a test compares the two.
   /// - Throws: `ExplainerError.invalidBackground` when the background does not fit the
   ///   model; `ExplainerError.unsupportedOutput` for probability on a non-logistic model.
-  public init(ensemble: TreeEnsemble, background: Background, space: OutputSpace = .raw) throws {
+  public init(
+    ensemble: TreeEnsemble, background: Background, space: OutputSpace = .raw, algorithm: Algorithm = .automatic
+  ) throws {
     guard background.featureCount == ensemble.featureCount, background.count > 0 else {
       throw ExplainerError.invalidBackground(
         path: background.source,
@@ -77,24 +121,9 @@ public struct InterventionalTreeSHAP: Explainer {
     self.ensemble = ensemble
     self.background = background
     self.space = space
-    let preparedRows = background.rows.map { ensemble.prepared($0) }
-    let directions = preparedRows.withUnsafeBufferPointer {
-      NodeDirections(ensemble, prepared: $0, count: background.count)
-    }
-    backgroundDirections = directions
-    backgroundClasses = BackgroundClasses(ensemble, directions: directions, count: background.count)
-    let margins = Self.margins(ensemble, preparedRows, count: background.count)
-    backgroundMargins = margins
+    let used = background.weights.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
+    backgroundRowsUsed = used
     let k = ensemble.outputCount
-    let total = background.weights.reduce(0, +)
-    var base = [Double](repeating: 0, count: k)
-    for r in 0..<background.count {
-      for c in 0..<k {
-        let v = space == .probability ? Self.sigmoid(margins[r * k + c]) : margins[r * k + c]
-        base[c] += background.weights[r] * v
-      }
-    }
-    baseValues = base.map { $0 / total }
     // weightTable[a * stride + b] = a! b! / (a+b+1)!, for a + b < distinct features on a path.
     let n = min(ensemble.featureCount, ensemble.maxDepth) + 1
     maxFeatures = n
@@ -108,10 +137,47 @@ public struct InterventionalTreeSHAP: Explainer {
       }
     }
     weightTable = table
+    let usePatterns: Bool
+    switch algorithm {
+    case .automatic: usePatterns = space == .raw && used >= Self.minimumPatternBackground
+    case .decisionPatterns: usePatterns = space == .raw
+    case .perPair: usePatterns = false
+    }
+    // One pass over the background: histograms and margins. The rows are prepared at once
+    // (a copy of the background, R · F doubles), so that the histograms can group them.
+    var histograms = DecisionPatternHistograms(
+      ensemble, enabled: usePatterns, knownTotal: background.weights.reduce(0, +))
+    let needsPairs = histograms.tabledTreeCount < ensemble.treeCount
+    let allPrepared = background.rows.map { ensemble.prepared($0) }
+    let margins = Self.margins(ensemble, allPrepared, count: background.count)
+    allPrepared.withUnsafeBufferPointer { rows in
+      background.weights.withUnsafeBufferPointer { weights in
+        histograms.add(ensemble, prepared: rows.baseAddress!, count: background.count, weights: weights.baseAddress!)
+      }
+    }
+    backgroundMargins = margins
+    let total = background.weights.reduce(0, +)
+    var base = [Double](repeating: 0, count: k)
+    for r in 0..<background.count {
+      for c in 0..<k {
+        let v = space == .probability ? Self.sigmoid(margins[r * k + c]) : margins[r * k + c]
+        base[c] += background.weights[r] * v
+      }
+    }
+    baseValues = base.map { $0 / total }
+    patternTreeCount = histograms.tabledTreeCount
     tables =
-      space == .raw
-      ? InterventionalTables(
-        ensemble, directions: directions, weights: background.weights, weightTable: table, stride: n) : nil
+      patternTreeCount > 0
+      ? InterventionalTables(ensemble, histograms: histograms, weightTable: table, stride: n) : nil
+    if needsPairs {
+      let directions = allPrepared.withUnsafeBufferPointer {
+        NodeDirections(ensemble, prepared: $0, count: background.count)
+      }
+      pairs = PairData(
+        directions: directions, classes: BackgroundClasses(ensemble, directions: directions, count: background.count))
+    } else {
+      pairs = nil
+    }
   }
 
   static func sigmoid(_ x: Double) -> Double { 1 / (1 + Glibc.exp(-x)) }
@@ -124,102 +190,123 @@ public struct InterventionalTreeSHAP: Explainer {
     e.nodes.withUnsafeBufferPointer { nodes in
       e.categoryWords.withUnsafeBufferPointer { words in
         rows.withUnsafeBufferPointer { x in
-            for r in 0..<count {
-              for c in 0..<k { out[r * k + c] = e.baseMargins[c] }
-              for t in 0..<e.treeCount {
-                let leaf = e.leaf(tree: t, row: x.baseAddress! + r * m, nodes: nodes, words: words)
-                out[r * k + e.treeOutputs[t]] += e.treeWeights[t] * e.values[leaf]
-              }
+          for r in 0..<count {
+            for c in 0..<k { out[r * k + c] = e.baseMargins[c] }
+            for t in 0..<e.treeCount {
+              let leaf = e.leaf(tree: t, row: x.baseAddress! + r * m, nodes: nodes, words: words)
+              out[r * k + e.treeOutputs[t]] += e.treeWeights[t] * e.values[leaf]
             }
           }
         }
       }
-      return out
     }
-  
-    public func explain(
-      _ rows: UnsafeBufferPointer<Double>, count: Int, rowIndices: ArraySlice<Int>,
-      into out: inout [Explanation]
-    ) throws {
-      checkExplainInputs(rows, count: count, featureCount: ensemble.featureCount, rowIndices: rowIndices)
-      let e = ensemble
-      let m = e.featureCount
+    return out
+  }
+
+  public func explain(
+    _ rows: UnsafeBufferPointer<Double>, count: Int, rowIndices: ArraySlice<Int>,
+    into out: inout [Explanation]
+  ) throws {
+    checkExplainInputs(rows, count: count, featureCount: ensemble.featureCount, rowIndices: rowIndices)
+    let e = ensemble
+    let m = e.featureCount
+    let k = e.outputCount
+    let prepared = rows.map { e.prepared($0) }
+    let margins = Self.margins(e, prepared, count: count)
+    let width = k * m
+    var phi = [Double](repeating: 0, count: count * width)
+    var index = rowIndices.startIndex
+    var pairWalk = pairs.map { PairScratch(self, $0) }
+    prepared.withUnsafeBufferPointer { x in
+      phi.withUnsafeMutableBufferPointer { all in
+        if count > 0 { tables?.addAll(e, x: x.baseAddress!, count: count, phi: all.baseAddress!) }
+        for r in 0..<count {
+          let phi = UnsafeMutableBufferPointer(rebasing: all[(r * width)..<((r + 1) * width)])
+          let row = x.baseAddress! + r * m
+          pairWalk?.add(row: row, margins: margins[(r * k)..<((r + 1) * k)], into: phi.baseAddress!)
+          let inputs = Array(rows[(r * m)..<((r + 1) * m)])
+          for c in 0..<k {
+            let prediction = space == .probability ? Self.sigmoid(margins[r * k + c]) : margins[r * k + c]
+            out.append(
+              Explanation(
+                row: rowIndices[index], output: k == 1 ? nil : c, space: space, prediction: prediction,
+                baseValue: baseValues[c], attributions: Array(phi[(c * m)..<((c + 1) * m)]), inputs: inputs))
+          }
+          index += 1
+        }
+      }
+    }
+  }
+
+  /// Scratch of the per-pair algorithm for one explain call.
+  private struct PairScratch {
+    let explainer: InterventionalTreeSHAP
+    let data: PairData
+    var xBits: [UInt64]
+    var xLeaves: [Int32]
+    /// Per (background row, output): the row's weight in this explanation.
+    var scales: [Double]
+    var classWeights: [Double]
+
+    init(_ explainer: InterventionalTreeSHAP, _ data: PairData) {
+      self.explainer = explainer
+      self.data = data
+      xBits = [UInt64](repeating: 0, count: data.directions.wordCount)
+      xLeaves = [Int32](repeating: 0, count: max(1, data.directions.treeCount))
+      scales = [Double](repeating: 0, count: explainer.background.count * explainer.ensemble.outputCount)
+      classWeights = [Double](repeating: 0, count: explainer.background.count)
+    }
+
+    /// Adds the per-pair attributions of the prepared row (trees without tables) to `phi`.
+    /// - Complexity: O(R · T · L) for R background rows.
+    mutating func add(row: UnsafePointer<Double>, margins: ArraySlice<Double>, into phi: UnsafeMutablePointer<Double>) {
+      let s = explainer
+      let e = s.ensemble
       let k = e.outputCount
-      let prepared = rows.map { e.prepared($0) }
-      let margins = Self.margins(e, prepared, count: count)
-      var phi = [Double](repeating: 0, count: k * m)
-      let total = background.weights.reduce(0, +)
-      var index = rowIndices.startIndex
-      let directions = backgroundDirections
-    let classes = backgroundClasses
-    let words = directions.wordCount
-    let trees = directions.treeCount
-    let backgroundCount = background.count
-    var xBits = [UInt64](repeating: 0, count: words)
-    var xLeaves = [Int32](repeating: 0, count: max(1, trees))
-    // Per (background row, output): the row's weight in this explanation.
-    var scales = [Double](repeating: 0, count: backgroundCount * k)
-    var classWeights = [Double](repeating: 0, count: backgroundCount)
-    // One walker for the whole batch: no array is retained, copied or allocated per row,
-    // background row or tree.
-    PairWalker.with(e, table: weightTable, stride: maxFeatures) { walker in
-      prepared.withUnsafeBufferPointer { x in
-        directions.bits.withUnsafeBufferPointer { zBits in
-          directions.leaves.withUnsafeBufferPointer { zLeaves in
+      let m = e.featureCount
+      let classes = data.classes
+      let trees = data.directions.treeCount
+      let words = data.directions.wordCount
+      let backgroundCount = s.background.count
+      let total = s.background.weights.reduce(0, +)
+      for b in 0..<backgroundCount {
+        let w = s.background.weights[b] / total
+        for c in 0..<k {
+          var scale = w
+          if s.space == .probability {
+            let fx = margins[margins.startIndex + c]
+            let fz = s.backgroundMargins[b * k + c]
+            scale *= fx == fz ? 0 : (sigmoid(fx) - sigmoid(fz)) / (fx - fz)
+          }
+          scales[b * k + c] = scale
+        }
+      }
+      let isTabled = s.tables?.treeIsTabled
+      PairWalker.with(e, table: s.weightTable, stride: s.maxFeatures) { walker in
+        data.directions.bits.withUnsafeBufferPointer { zBits in
+          data.directions.leaves.withUnsafeBufferPointer { zLeaves in
             xBits.withUnsafeMutableBufferPointer { xb in
               xLeaves.withUnsafeMutableBufferPointer { xl in
-                for r in 0..<count {
-                  NodeDirections.fill(e, row: x.baseAddress! + r * m, bits: xb.baseAddress!, leaves: xl.baseAddress!)
-                  for b in 0..<backgroundCount {
-                    let w = background.weights[b] / total
-                    for c in 0..<k {
-                      var scale = w
-                      if space == .probability {
-                        let fx = margins[r * k + c]
-                        let fz = backgroundMargins[b * k + c]
-                        scale *= fx == fz ? 0 : (Self.sigmoid(fx) - Self.sigmoid(fz)) / (fx - fz)
-                      }
-                      scales[b * k + c] = scale
-                    }
+                NodeDirections.fill(e, row: row, bits: xb.baseAddress!, leaves: xl.baseAddress!)
+                for t in 0..<trees where !(isTabled?[t] ?? false) {
+                  let g = e.treeOutputs[t]
+                  let first = classes.classStart[t]
+                  let n = classes.classStart[t + 1] - first
+                  for u in 0..<n { classWeights[u] = 0 }
+                  for b in 0..<backgroundCount { classWeights[Int(classes.classOf[t * backgroundCount + b])] += scales[b * k + g] }
+                  for u in 0..<n where classWeights[u] != 0 {
+                    let rep = Int(classes.representatives[first + u])
+                    if xl[t] == zLeaves[rep * trees + t] { continue }
+                    walker.visitTree(
+                      t, x: UnsafePointer(xb.baseAddress!), z: zBits.baseAddress! + rep * words,
+                      weight: e.treeWeights[t] * classWeights[u])
                   }
-                  walker.phi.update(repeating: 0, count: k * m)
-                  for t in 0..<trees {
-                    let g = e.treeOutputs[t]
-                    if let tables, tables.treeIsTabled[t] {
-                      tables.withWalk(e) { nodes, info, stack in
-                        tables.add(
-                          nodes, info, stack: stack, root: e.treeStart[t], x: UnsafePointer(xb.baseAddress!),
-                          phi: walker.phi + g * m)
-                      }
-                      continue
-                    }
-                    let first = classes.classStart[t]
-                    let n = classes.classStart[t + 1] - first
-                    for u in 0..<n { classWeights[u] = 0 }
-                    for b in 0..<backgroundCount { classWeights[Int(classes.classOf[t * backgroundCount + b])] += scales[b * k + g] }
-                    for u in 0..<n where classWeights[u] != 0 {
-                      let rep = Int(classes.representatives[first + u])
-                      if xl[t] == zLeaves[rep * trees + t] { continue }
-                      walker.visitTree(
-                        t, x: UnsafePointer(xb.baseAddress!), z: zBits.baseAddress! + rep * words,
-                        weight: e.treeWeights[t] * classWeights[u])
-                    }
-                  }
-                  for i in 0..<(k * m) { phi[i] = walker.phi[i] }
-                  let inputs = Array(rows[(r * m)..<((r + 1) * m)])
-                  for c in 0..<k {
-                    let prediction = space == .probability ? Self.sigmoid(margins[r * k + c]) : margins[r * k + c]
-                    out.append(
-                      Explanation(
-                        row: rowIndices[index], output: k == 1 ? nil : c, space: space, prediction: prediction,
-                        baseValue: baseValues[c], attributions: Array(phi[(c * m)..<((c + 1) * m)]), inputs: inputs))
-                  }
-                  index += 1
                 }
               }
             }
           }
         }
+        for i in 0..<(k * m) { phi[i] += walker.phi[i] }
       }
     }
   }
