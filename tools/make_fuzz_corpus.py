@@ -104,10 +104,11 @@ def main():
     put("json", "xgb-one-node.json", (CORPUS / "model_xgboost" / "xgb-one-node.json").read_bytes())
     put("json", "lgb-stump.dump.json", (CORPUS / "model_lightgbm_dump" / "lgb-stump.json").read_bytes())
     # CSVs: the first lines of the shipped data and of fixtures.
-    put("csv", "adult.csv", head_lines(ROOT / "datasets" / "adult.csv", 20))
-    put("csv", "german.csv", head_lines(FIX / "bias" / "german" / "data.csv", 20))
-    put("csv", "xgb-binary-nan.csv", head_lines(trees / "xgb-binary-nan" / "X.csv", 20))
-    put("csv", "quoted.csv", 'name,"note, with comma",x\r\n"a ""b""",\r\n"multi\nline",c,3\r\n\r\n')
+    # The csv target reads its first byte as the read size (byte % 64 + 1).
+    put("csv", "adult.csv", b"\x07" + head_lines(ROOT / "datasets" / "adult.csv", 20))
+    put("csv", "german.csv", b"\x3f" + head_lines(FIX / "bias" / "german" / "data.csv", 20))
+    put("csv", "xgb-binary-nan.csv", b"\x00" + head_lines(trees / "xgb-binary-nan" / "X.csv", 20))
+    put("csv", "quoted.csv", b"\x02" + b'name,"note, with comma",x\r\n"a ""b""",\r\n"multi\nline",c,3\r\n\r\n')
     # Audit logs: the first records of the fixture log (checkpoints included).
     put("audit", "signed.log", head_lines(FIX / "audit" / "signed-before-log-store.log", 6))
     put("audit", "torn.log", head_lines(FIX / "audit" / "signed-before-log-store.log", 2)[:-40])
