@@ -14,6 +14,9 @@ import Testing
     // max_feature_idx=600014 and no tree: 600,015 names were made and checked before
     // the missing trees were noticed (over 10 s under the address sanitizer).
     "lightgbm-600015-default-names-no-trees.txt": "Tree: the file has no trees",
+    // A categorical split whose threshold (the category index) was 6.7e82: converting it
+    // to Int trapped.
+    "lightgbm-category-threshold-6e82.txt": "Tree=1 threshold[0]: category index 6.666666666666667e+82 is outside 0..<1",
   ]
 
   static let inputs = ["model", "model_lightgbm_text"].flatMap { regularFiles(in: "\(fuzzDirectory)/regressions/\($0)") }

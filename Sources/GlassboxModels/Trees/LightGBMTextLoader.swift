@@ -208,8 +208,8 @@ enum LightGBMTextLoader {
       spec.value.append(0)
       spec.cover.append(internalCounts[i])
       if d & 1 != 0 {
-        let index = Int(thresholds[i])
-        guard thresholds[i] == Double(index), index >= 0, index < catCount else {
+        // Int(exactly:) is nil for a fraction, NaN, an infinity or a value beyond Int.
+        guard let index = Int(exactly: thresholds[i]), index >= 0, index < catCount else {
           throw fail("threshold[\(i)]", "category index \(thresholds[i]) is outside 0..<\(catCount)")
         }
         let lo = boundaries[index]
