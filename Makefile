@@ -7,7 +7,7 @@ APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/glassbox
 
-.PHONY: demo test deps build bench bench-linear fixtures clean spark-test
+.PHONY: demo test deps build bench bench-linear fixtures clean spark-test fuzz fuzz-build fuzz-smoke
 
 ## deps: install OpenBLAS and LAPACKE from Debian's packages when missing.
 deps:
@@ -29,6 +29,20 @@ test: deps
 	OPENBLAS_NUM_THREADS=1 $(SWIFT) build --build-tests
 	OPENBLAS_NUM_THREADS=1 $(SWIFT) test --skip-build
 
+## fuzz: libFuzzer targets with the address sanitizer (docs/fuzzing.md), each run for
+##       FUZZ_SECONDS (default 60); built in .build-fuzz, apart from .build.
+## fuzz-smoke: the same, 10 seconds per target (CI).
+FUZZ_SECONDS ?= 60
+
+fuzz-build: deps
+	Fuzz/build.sh
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run.sh
+
+fuzz-smoke: fuzz-build
+	FUZZ_SECONDS=10 Fuzz/run.sh
+
 ## bench: throughput figures (see bench/README.md); not part of make test.
 bench: bench-linear
 
@@ -47,4 +61,4 @@ fixtures:
 	.venv-tools/bin/python tools/make_fixtures.py
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

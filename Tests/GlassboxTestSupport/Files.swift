@@ -8,6 +8,15 @@ public let fixturesDirectory: String = {
   return parts.joined(separator: "/") + "/Fixtures"
 }()
 
+/// The repository's `Fuzz` folder: seed corpora and regression inputs (docs/fuzzing.md).
+public let fuzzDirectory: String = String(fixturesDirectory.dropLast("Tests/Fixtures".count)) + "Fuzz"
+
+/// The paths of the regular files in `folder`, sorted; none when it does not exist.
+public func regularFiles(in folder: String) -> [String] {
+  guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+  return names.filter { !$0.hasPrefix(".") }.sorted().map { folder + "/" + $0 }
+}
+
 /// Failure of a test-support file helper.
 public struct TestFileError: Error, CustomStringConvertible {
   public let description: String

@@ -64,19 +64,26 @@ enum LightGBMTextLoader {
     }
     try finishTree()
 
-    func headerInt(_ key: Substring, default d: Int? = nil) throws -> Int {
+    // The same bounds as the dump and XGBoost loaders: a count beyond them is a damaged
+    // file, and allocating for it would exhaust memory.
+    func headerInt(_ key: Substring, in range: ClosedRange<Int>, default d: Int? = nil) throws -> Int {
       guard let v = headerFields[key] else {
         if let d { return d }
         throw ModelError.invalid(path: path, field: String(key), problem: "missing from the header")
       }
-      guard let i = Int(v.trimmingCharacters), i >= 0 else {
-        throw ModelError.invalid(path: path, field: String(key), problem: "expected a non-negative integer, found '\(v)'")
+      guard let i = Int(v.trimmingCharacters), range.contains(i) else {
+        throw ModelError.invalid(
+          path: path, field: String(key),
+          problem: "expected an integer in \(range.lowerBound)...\(range.upperBound), found '\(v)'")
       }
       return i
     }
-    header.featureCount = try headerInt("max_feature_idx") + 1
-    header.treesPerIteration = max(1, try headerInt("num_tree_per_iteration", default: 1))
-    if headerFields["num_class"] != nil { header.classCount = try headerInt("num_class") }
+    guard !trees.isEmpty else {
+      throw ModelError.invalid(path: path, field: "Tree", problem: "the file has no trees (truncated?)")
+    }
+    header.featureCount = try headerInt("max_feature_idx", in: 0...100_000_000) + 1
+    header.treesPerIteration = max(1, try headerInt("num_tree_per_iteration", in: 0...1_000_000, default: 1))
+    if headerFields["num_class"] != nil { header.classCount = try headerInt("num_class", in: 0...1_000_000) }
     header.objective = String(headerFields["objective"] ?? "")
     if let names = headerFields["feature_names"] {
       header.featureNames = names.split(separator: " ").map(String.init)
@@ -90,9 +97,6 @@ enum LightGBMTextLoader {
         problem: "\(header.featureNames.count) names for max_feature_idx+1 = \(header.featureCount)")
     }
     try TreeFields(path: path).checkNames(header.featureNames, "feature_names")
-    guard !trees.isEmpty else {
-      throw ModelError.invalid(path: path, field: "Tree", problem: "the file has no trees (truncated?)")
-    }
     try checkTreeBlocks(treeIDs, sizes: headerFields["tree_sizes"], path: path)
     return try header.ensemble(trees: trees, path: path)
   }
@@ -204,8 +208,8 @@ enum LightGBMTextLoader {
       spec.value.append(0)
       spec.cover.append(internalCounts[i])
       if d & 1 != 0 {
-        let index = Int(thresholds[i])
-        guard thresholds[i] == Double(index), index >= 0, index < catCount else {
+        // Int(exactly:) is nil for a fraction, NaN, an infinity or a value beyond Int.
+        guard let index = Int(exactly: thresholds[i]), index >= 0, index < catCount else {
           throw fail("threshold[\(i)]", "category index \(thresholds[i]) is outside 0..<\(catCount)")
         }
         let lo = boundaries[index]
