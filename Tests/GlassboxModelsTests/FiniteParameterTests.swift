@@ -173,6 +173,20 @@ struct FiniteParameterTests {
     expectFailure("the children's covers add up to") { try loadText(try replacingFirst(line, with: huge, in: text)) }
   }
 
+  @Test("a file without feature names may declare at most 10,000,000 features (names made for it)")
+  func generatedNamesAreBounded() throws {
+    let wide = xgboostJSON(numFeature: 10_000_001)
+    expectFailure("learner_model_param.num_feature: declares 10000001 features but the file names none") {
+      _ = try decode(wide)
+    }
+    let text = try lightGBMText()
+    let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("max_feature_idx=") }).description
+    var unnamed = try replacingFirst(line, with: "max_feature_idx=99999999", in: text)
+    let names = try #require(unnamed.split(separator: "\n").first { $0.hasPrefix("feature_names=") }).description
+    unnamed = try replacingFirst(names + "\n", with: "", in: unnamed)
+    expectFailure("max_feature_idx: declares 100000000 features but the file names none") { try loadText(unnamed) }
+  }
+
   @Test("DART: one weight_drop per tree; the fixture loads, one weight more or less is an error")
   func dartWeights() throws {
     let text = try String(contentsOfFile: fixturesDirectory + "/trees/xgb-dart/model.json", encoding: .utf8)

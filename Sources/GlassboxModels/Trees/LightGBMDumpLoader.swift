@@ -18,7 +18,9 @@ enum LightGBMDumpLoader {
     header.objective = try root["objective"].map { try f.string($0, "objective") } ?? ""
     header.averageOutput = root["average_output"]?.bool ?? false
     header.featureNames = try root["feature_names"].map { try f.strings($0, "feature_names") } ?? []
-    if header.featureNames.isEmpty { header.featureNames = (0..<header.featureCount).map { "Column_\($0)" } }
+    if header.featureNames.isEmpty {
+      header.featureNames = try f.generatedNames(prefix: "Column_", count: header.featureCount, field: "max_feature_idx")
+    }
     guard header.featureNames.count == header.featureCount else {
       throw f.invalid("feature_names", "\(header.featureNames.count) names for max_feature_idx+1 = \(header.featureCount)")
     }

@@ -89,7 +89,8 @@ enum LightGBMTextLoader {
       header.featureNames = names.split(separator: " ").map(String.init)
     }
     if header.featureNames.isEmpty {
-      header.featureNames = (0..<header.featureCount).map { "Column_\($0)" }
+      header.featureNames = try TreeFields(path: path).generatedNames(
+        prefix: "Column_", count: header.featureCount, field: "max_feature_idx")
     }
     guard header.featureNames.count == header.featureCount else {
       throw ModelError.invalid(

@@ -12,6 +12,22 @@ struct TreeFields {
     .invalid(path: path, field: field, problem: problem)
   }
 
+  /// Most features glassbox names itself (`f0`, `Column_0`, ...) for a model file without
+  /// feature names: 10^7 names take about 160 MB; a wider model must name its features.
+  static let generatedNameLimit = 10_000_000
+
+  /// `prefix0`, `prefix1`, ... for `count` features declared by `field` in a file that
+  /// names none.
+  /// - Throws: `ModelError.invalid` beyond `generatedNameLimit`.
+  func generatedNames(prefix: String, count: Int, field: String) throws -> [String] {
+    guard count <= Self.generatedNameLimit else {
+      throw invalid(
+        field, "declares \(count) features but the file names none; glassbox names at most "
+          + "\(Self.generatedNameLimit) itself (give the model its feature names)")
+    }
+    return (0..<count).map { prefix + String($0) }
+  }
+
   func object(_ value: JSONValue?, _ field: String) throws -> JSONObject {
     guard let value else { throw invalid(field, "missing (required)") }
     guard let o = value.object else { throw invalid(field, "expected an object, found \(value.typeName)") }

@@ -34,7 +34,7 @@ enum XGBoostJSONLoader {
 
     var names = try learner["feature_names"].map { try f.strings($0, "learner.feature_names") } ?? []
     if names.isEmpty {
-      names = (0..<featureCount).map { "f\($0)" }
+      names = try f.generatedNames(prefix: "f", count: featureCount, field: "learner_model_param.num_feature")
     } else if names.count != featureCount {
       throw f.invalid("learner.feature_names", "\(names.count) names for num_feature \(featureCount)")
     }
