@@ -290,8 +290,8 @@ struct BlockProcessor: Sendable {
       let line = explainedRecords.first { block.rowIndex($0) == row }.map { block.lines[$0] }
       return (line.map { "\(checker.source):\($0)" } ?? checker.source, row)
     }
-    try NonFiniteResultError.check(explanations, featureNames: encoder.schema.names, place: place)
-    try AdditivityError.check(explanations, relative: additivityTolerance, place: place)
+    try checkBeforeWriting(
+      explanations, featureNames: encoder.schema.names, additivity: additivityTolerance, place: place)
     return Result(
       text: render(explanations), selected: keep.count, explained: explainedRecords.count, skipped: skipped,
       auditRecords: auditBuilder?.bodies(explanations, milliseconds: milliseconds) ?? [])

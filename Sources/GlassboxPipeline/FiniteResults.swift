@@ -137,3 +137,15 @@ public struct AdditivityError: ParameterNamingError, Equatable {
     }
   }
 }
+
+/// The checks every explanation passes before it is written to any output or audit
+/// record: finite numbers (`NonFiniteResultError`), then additivity within `relative`
+/// (`AdditivityError`; nil: not checked). One call for the batch and the instance paths.
+/// - Complexity: O(explanations × features).
+public func checkBeforeWriting(
+  _ explanations: [Explanation], featureNames: [String], additivity relative: Double?,
+  place: (Int) -> (place: String, row: Int?)
+) throws {
+  try NonFiniteResultError.check(explanations, featureNames: featureNames, place: place)
+  try AdditivityError.check(explanations, relative: relative, place: place)
+}

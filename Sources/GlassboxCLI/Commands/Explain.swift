@@ -165,12 +165,10 @@ struct Explain: ParsableCommand {
       var explanations = try explainer.explain(inputs, featureCount: loaded.schema.count)
       for i in explanations.indices { explanations[i].notes += notes }
       if let outputClass { explanations.removeAll { ($0.output ?? 0) != outputClass } }
-      try NonFiniteResultError.check(explanations, featureNames: loaded.schema.names) { _ in
-        ("\(Parameter.instance)", nil)
-      }
-      try AdditivityError.check(explanations, relative: AdditivityError.tolerance(explainer: explainer, model: loaded.model)) {
-        _ in ("\(Parameter.instance)", nil)
-      }
+      try checkBeforeWriting(
+        explanations, featureNames: loaded.schema.names,
+        additivity: AdditivityError.tolerance(explainer: explainer, model: loaded.model)
+      ) { _ in ("\(Parameter.instance)", nil) }
       try sink.write(renderer.render(explanations))
       try trail?.record(explanations)
       try trail?.finish()
