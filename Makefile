@@ -7,7 +7,7 @@ APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/glassbox
 
-.PHONY: demo test deps build bench bench-linear fixtures clean spark-test fuzz fuzz-build fuzz-smoke
+.PHONY: demo test deps build bench bench-linear fixtures clean spark-test fuzz fuzz-build fuzz-smoke integration
 
 ## deps: install OpenBLAS and LAPACKE from Debian's packages when missing.
 deps:
@@ -42,6 +42,11 @@ fuzz: fuzz-build
 
 fuzz-smoke: fuzz-build
 	FUZZ_SECONDS=10 Fuzz/run.sh
+
+## integration: every suite under Integration/*/run.sh against real servers on 127.0.0.1
+##              (model servers, PostgreSQL, a headless browser); each installs what it needs.
+integration: build
+	Integration/run.sh
 
 ## bench: throughput figures (see bench/README.md); not part of make test.
 bench: bench-linear
