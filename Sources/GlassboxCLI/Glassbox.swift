@@ -12,9 +12,23 @@ public struct Glassbox: ParsableCommand {
     abstract: "Explain predictions of tabular models: exact SHAP values from the shell.",
     discussion: """
       Examples:
-        glassbox explain --model models/adult-logistic.json --data datasets/adult.csv --rows 0
-        glassbox explain --model models/adult-logistic.json --data datasets/adult.csv --format csv --out phi.csv
+        glassbox explain --model models/adult-logistic.json \\
+          --data datasets/adult.csv --rows 0
+        glassbox explain --model models/adult-logistic.json \\
+          --data datasets/adult.csv --format csv --out phi.csv
         glassbox inspect --model models/adult-logistic.json
+
+      Exit status:
+        0   done
+        1   a check failed (check --strict, audit verify, audit replay)
+        2   a gate was breached (bias --fail-on; audit verify --card semantics)
+        64  usage mistake: a command, a flag or its value
+        65  bad data: a cell, a model file, an audit log
+        66  an input file is missing
+        69  unavailable: not enough memory for the model, a server down
+        70  internal error (please report it with the command)
+        73  cannot create the output file
+        74  I/O error (for example a full disk)
       """,
     version: version,
     subcommands: [Explain.self, Inspect.self, Check.self, Audit.self, Bias.self])
@@ -38,10 +52,9 @@ public enum GlassboxMain {
       // Help and version requests end cleanly; usage mistakes print one line.
       let status = Glassbox.exitCode(for: error)
       if status == .success { Glassbox.exit(withError: error) }
-      let message = negativeNumberMessage(given)
+      let message = negativeNumberMessage(given) ?? UsageSuggestions.message(for: given)
         ?? Glassbox.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid usage"
-      let command = given.first { !$0.hasPrefix("-") } ?? ""
-      let help = ["explain", "inspect", "check", "bias", "audit"].contains(command) ? "glassbox \(command) --help" : "glassbox --help"
+      let help = UsageSuggestions.helpCommand(for: given)
       Terminal.printError("glassbox: error: \(message.replacingErrorPrefix()) (see '\(help)')")
       exit(status.rawValue == 1 ? 64 : status.rawValue)
     }

@@ -7,15 +7,22 @@ extension BiasRenderer {
   /// - Complexity: O(groupings · groups · features).
   public func table(verdicts: [FailOnRule.Verdict] = []) -> String {
     var out = style.bold("Bias summary: \(context.modelName) on \(context.dataName)") + "\n"
-    out += "\(report.rowCount) rows, selected when score ≥ \(NumberFormatting.readable(report.configuration.threshold))"
-    if let label = context.label { out += ", label \(label) (positive: \(context.positiveLabel ?? "1"))" }
+    var facts = "\(report.rowCount) rows, selected when score ≥ \(NumberFormatting.readable(report.configuration.threshold))"
+    if let label = context.label { facts += ", label \(label) (positive: \(context.positiveLabel ?? "1"))" }
     if let b = report.configuration.bootstrap, b.replicates > 0 {
-      out += "; \(Int((b.confidence * 100).rounded()))% bootstrap intervals (\(b.replicates) replicates, seed \(b.seed))"
+      facts += "; \(Int((b.confidence * 100).rounded()))% bootstrap intervals (\(b.replicates) replicates, seed \(b.seed))"
     }
-    out += "\n"
+    out += wrapped(facts, prefix: "", indent: 2) + "\n"
     for s in report.groupings { out += "\n" + groupingTable(s) }
     out += verdictLines(verdicts, markdown: false)
     return out
+  }
+
+  /// `prefix` then `text`, wrapped at the terminal width with `indent` spaces before each
+  /// continuation line; `prefixWidth` is the prefix's width on screen when it holds colour.
+  private func wrapped(_ text: String, prefix: String, prefixWidth: Int? = nil, indent: Int) -> String {
+    let first = style.width - (prefixWidth ?? prefix.count)
+    return prefix + TextWrapping.wrap(text, firstWidth: first, width: style.width, indent: indent).joined(separator: "\n")
   }
 
   /// The report as Markdown: a heading and tables per grouping.
@@ -59,10 +66,16 @@ extension BiasRenderer {
     var out = style.bold("Groups by \(s.name)") + " (reference: \(s.grouping.name(s.reference)))\n"
     let nameWidth = min(36, max(5, s.tallies.indices.map { s.grouping.name($0).count }.max() ?? 5))
     let labelled: [Rate] = report.hasLabels ? [.truePositiveRate, .falsePositiveRate, .precision, .accuracy] : []
-    let barWidth = 16
+    // One table when it fits; on a narrow terminal the label-based rates move to a second
+    // table and the bars shrink (to 8 columns at least).
+    let fixed = nameWidth + 2 + 7 + 2 + 6 + 2 + 22 + 2 + 5 + 2 + 6
+    let ratesWidth = labelled.count * 8
+    let together = fixed + 16 + ratesWidth <= style.width
+    let inline: [Rate] = together ? labelled : []
+    let barWidth = together ? 16 : max(8, min(16, style.width - fixed))
     var header = pad("group", nameWidth) + "  " + leftPad("n", 7) + "  " + leftPad("share", 6) + "  "
     header += pad("selection rate", 22) + pad("", barWidth) + "  " + leftPad("DI", 5)
-    for r in labelled { header += "  " + leftPad(r.rawValue, 6) }
+    for r in inline { header += "  " + leftPad(r.rawValue, 6) }
     out += style.dim(header + "  flags") + "\n"
     let top = s.tallies.map { $0.value(.selectionRate) }.filter { !$0.isNaN }.max() ?? 0
     for (g, t) in s.tallies.enumerated() {
@@ -73,16 +86,29 @@ extension BiasRenderer {
       let length = top > 0 && !sr.isNaN ? sr / top * Double(barWidth) : 0
       line += style.paint(WaterfallRenderer.bar(from: 0, to: length, width: barWidth), raises: !s.fourFifthsFlags[g])
       line += "  " + leftPad(ratioText(s.disparities.comparisons[g].impactRatio), 5)
-      for r in labelled { line += "  " + leftPad(valueText(t.value(r)), 6) }
+      for r in inline { line += "  " + leftPad(valueText(t.value(r)), 6) }
       out += line + "  " + flags(s, g).joined(separator: " ") + "\n"
     }
+    var legend = "bars: selection rate against the highest group's"
+    if style.color { legend += "; blue where it is below 4/5 of the reference's" }
+    legend += "; ✗4/5: disparate impact below 0.8; ⚠: see the notes below"
+    out += style.dimWrapped("", legend, indent: 2)
+    if !together && !labelled.isEmpty {
+      out += style.dim(pad("group", nameWidth) + labelled.map { "  " + leftPad($0.rawValue, 9) }.joined()) + "\n"
+      for (g, t) in s.tallies.enumerated() {
+        out += pad(truncate(s.grouping.name(g), nameWidth), nameWidth)
+          + labelled.map { "  " + leftPad(valueText(t.value($0)), 9) }.joined() + "\n"
+      }
+    }
     out += style.dim("Disparities") + "\n"
+    let valueWidth = (shownMetrics.map { metricValue(s, $0).count }.max() ?? 20) + 2
     for m in shownMetrics {
-      out += "  " + pad(m.rawValue, 30) + pad(metricValue(s, m), 26) + metricGroups(s, m) + "\n"
+      out += wrapped(metricGroups(s, m), prefix: "  " + pad(m.rawValue, 30) + pad(metricValue(s, m), valueWidth), indent: 32 + valueWidth) + "\n"
     }
     if let d = s.largestGap {
-      out += style.dim("Gap in mean \(context.attributionUnit): \(s.grouping.name(d.group)) − \(s.grouping.name(d.reference)) = ")
-        + NumberFormatting.signed(d.gap, places: 4) + style.dim(" (parts sum to it; residual \(NumberFormatting.readable(d.residual, significant: 2)))") + "\n"
+      let gapLine = "Gap in mean \(context.attributionUnit): \(s.grouping.name(d.group)) − \(s.grouping.name(d.reference)) = "
+        + NumberFormatting.signed(d.gap, places: 4) + " (parts sum to it; residual \(NumberFormatting.readable(d.residual, significant: 2)))"
+      out += wrapped(gapLine, prefix: "", indent: 2) + "\n"
       let features = topFeatures(d, 8)
       let scale = features.map { abs(d.contributions[$0]) }.max() ?? 0
       let labelWidth = min(24, features.map { context.featureNames[$0].count }.max() ?? 8)
@@ -93,10 +119,12 @@ extension BiasRenderer {
         line += leftPad(NumberFormatting.signed(v, places: 4), 9) + "  " + leftPad(percent(d.share(j)), 6) + "  "
         line += style.paint(WaterfallRenderer.bar(from: 0, to: length, width: barWidth), raises: v > 0)
         let note = proxyNote(s, j)
-        out += line + (note.isEmpty ? "" : "  " + note) + "\n"
+        let noteIndent = 2 + labelWidth + 2 + 9 + 2 + 6 + 2 + barWidth + 2
+        out += note.isEmpty ? line + "\n" : wrapped(
+          note, prefix: line + "  ", prefixWidth: noteIndent, indent: min(noteIndent, style.width - 24)) + "\n"
       }
     }
-    for w in warningLines(s) { out += "  ⚠ " + w + "\n" }
+    for w in warningLines(s) { out += wrapped(w, prefix: "  ⚠ ", indent: 4) + "\n" }
     return out
   }
 

@@ -95,9 +95,22 @@ public struct CheckRenderer: Sendable {
   /// duplicates and label balance.
   /// - Complexity: O(findings shown + counts + columns + label classes).
   public func table(_ report: CheckReport) -> String {
-    var out = style.bold("Data check · \(report.source) · \(report.rows) rows · \(model)")
-    out += report.background.map { " · background \($0)" } ?? ""
-    out += "\n"
+    // The title's parts, joined with " · " and continued on an indented line where the
+    // next part would run past the width.
+    var parts = ["Data check", report.source, "\(report.rows) rows", model]
+    if let background = report.background { parts.append("background \(background)") }
+    var title = parts[0]
+    var lineLength = title.count
+    for part in parts.dropFirst() {
+      if lineLength + 3 + part.count <= style.width {
+        title += " · " + part
+        lineLength += 3 + part.count
+      } else {
+        title += "\n  " + part
+        lineLength = 2 + part.count
+      }
+    }
+    var out = title.split(separator: "\n").map { style.bold(String($0)) + "\n" }.joined()
     let verdict = "\(report.errorCount) error\(report.errorCount == 1 ? "" : "s"), "
       + "\(report.warningCount) warning\(report.warningCount == 1 ? "" : "s")"
     out += "  " + (report.hasErrors ? style.paint(verdict, raises: true) : verdict) + "\n"
@@ -118,30 +131,24 @@ public struct CheckRenderer: Sendable {
       out += "\n" + style.bold("Findings") + style.dim(" (errors first; at most \(perKind) of each kind and column here)") + "\n"
       let places = shown.map(place)
       let placeWidth = min(max(places.map(\.count).max() ?? 0, 8), 40)
+      let kindWidth = shown.map(\.kind.rawValue.count).max() ?? 8
       for (f, p) in zip(shown, places) {
-        let head = "  " + pad(p, placeWidth) + "  " + pad(f.severity.rawValue, 7) + "  " + pad(f.kind.rawValue, 19) + "  "
-        let text = clip(TerminalSafe.escaped(f.detail), style.width - head.count)
-        out += (f.severity == .error ? style.paint(head, raises: true) : head) + text + "\n"
+        let head = "  " + pad(p, placeWidth) + "  " + pad(f.severity.rawValue, 7) + "  " + pad(f.kind.rawValue, kindWidth) + "  "
+        // The detail wraps under itself (or, on a narrow terminal, under the place) rather
+        // than being cut: its end often says which row or value is meant.
+        let indent = style.width - head.count >= 30 ? head.count : 6
+        let text = TextWrapping.wrap(
+          TerminalSafe.escaped(f.detail), firstWidth: style.width - head.count, width: style.width, indent: indent)
+        out += (f.severity == .error ? style.paint(head, raises: true) : head) + text.joined(separator: "\n") + "\n"
       }
       let total = report.counts.reduce(0) { $0 + $1.count }
       if total > shown.count {
-        out += style.dim("  … \(total - shown.count) more: --format json lists up to --max-findings of each kind and column") + "\n"
+        out += style.dimWrapped(
+          "  … ", "\(total - shown.count) more: --format json lists up to --max-findings of each kind and column")
       }
     }
 
-    out += "\n" + style.bold("Columns") + "\n"
-    let nameWidth = max(6, report.columns.map(\.name.count).max() ?? 6)
-    out += "  " + pad("column", nameWidth) + "  " + pad("type", 11)
-    out += "  missing  invalid  range  o.o.d.  imposs.        min        max       mean     psi  stability\n"
-    for c in report.columns {
-      out += "  " + pad(c.name, nameWidth) + "  " + pad(c.present ? c.type : "(absent)", 11)
-      out += right(c.missing, 9) + right(c.invalid, 9) + right(c.outOfRange, 7) + right(c.outOfDistribution, 8)
-      out += right(c.impossible, 9)
-      for x in [c.minimum, c.maximum, c.mean] { out += right(x.isNaN ? "" : NumberFormatting.readable(x), 11) }
-      out += right(c.psi.map { NumberFormatting.fixed($0, places: 3) } ?? "", 8)
-      out += "  " + (c.stability?.rawValue ?? "") + "\n"
-    }
-
+    out += columnsTable(report.columns)
     out += "\n"
     out += "Duplicates: \(report.duplicateRows) row\(report.duplicateRows == 1 ? "" : "s") repeat an earlier row"
     out += report.duplicatesComplete ? "\n" : " (incomplete: too many distinct rows to track them all)\n"
@@ -155,6 +162,37 @@ public struct CheckRenderer: Sendable {
       if label.missing > 0 { out += "; \(label.missing) missing" }
       out += "\n"
     }
+    return out
+  }
+
+  /// The per-column table: one table when the terminal is wide enough, else two stacked
+  /// tables (the counts, then the values and drift), each naming the column.
+  private func columnsTable(_ columns: [CheckReport.Column]) -> String {
+    let nameWidth = max(6, columns.map(\.name.count).max() ?? 6)
+    let lead = { (c: CheckReport.Column) in "  " + pad(c.name, nameWidth) }
+    let countsHeader = "  " + pad("type", 11) + "  missing  invalid  range  o.o.d.  imposs."
+    let countsCells = { (c: CheckReport.Column) in
+      "  " + pad(c.present ? c.type : "(absent)", 11) + self.right(c.missing, 9) + self.right(c.invalid, 9)
+        + self.right(c.outOfRange, 7) + self.right(c.outOfDistribution, 8) + self.right(c.impossible, 9)
+    }
+    let valuesHeader = "        min        max       mean     psi  stability"
+    let valuesCells = { (c: CheckReport.Column) in
+      var cells = ""
+      for x in [c.minimum, c.maximum, c.mean] { cells += self.right(x.isNaN ? "" : NumberFormatting.readable(x), 11) }
+      cells += self.right(c.psi.map { NumberFormatting.fixed($0, places: 3) } ?? "", 8)
+      return cells + "  " + (c.stability?.rawValue ?? "")
+    }
+    let header = "  " + pad("column", nameWidth)
+    var out = ""
+    if header.count + countsHeader.count + valuesHeader.count <= style.width {
+      out += "\n" + style.bold("Columns") + "\n" + header + countsHeader + valuesHeader + "\n"
+      for c in columns { out += lead(c) + countsCells(c) + valuesCells(c) + "\n" }
+      return out
+    }
+    out += "\n" + style.bold("Columns") + "\n" + header + countsHeader + "\n"
+    for c in columns { out += lead(c) + countsCells(c) + "\n" }
+    out += "\n" + style.bold("Column values and drift") + "\n" + header + valuesHeader + "\n"
+    for c in columns { out += lead(c) + valuesCells(c) + "\n" }
     return out
   }
 
@@ -179,11 +217,6 @@ public struct CheckRenderer: Sendable {
     if let row = f.row { parts.append("row \(row)") }
     if let column = f.column { parts.append(column) }
     return parts.isEmpty ? "(file)" : parts.joined(separator: " ")
-  }
-
-  private func clip(_ s: String, _ width: Int) -> String {
-    let w = max(20, width)
-    return s.count <= w ? s : String(s.prefix(w - 1)) + "…"
   }
 
   private func right(_ n: Int, _ width: Int) -> String { right(String(n), width) }

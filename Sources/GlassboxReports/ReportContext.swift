@@ -24,6 +24,9 @@ public struct ReportContext: Sendable {
   public var top: Int
   /// True when rows carry an id (`--id-column`): CSV output gets an `id` column.
   public var hasIDs: Bool
+  /// True when the input is one `--instance` rather than rows of a file: headings then
+  /// say "Instance" instead of "Row 0".
+  public var isInstance = false
 
   public init(
     schema: FeatureSchema, modelName: String, transform: OutputTransform, classNames: [String]?,
@@ -49,6 +52,9 @@ public struct ReportContext: Sendable {
       return NumberFormatting.readable(v) + unit
     }
   }
+
+  /// The heading of explanation `e`'s report: "Row 7", or "Instance" for `--instance`.
+  public func heading(_ e: Explanation) -> String { isInstance ? "Instance" : "Row \(e.row)" }
 
   /// The name of output `k` for headers ("class >50K"), nil for single-output models.
   public func outputName(_ k: Int?) -> String? {

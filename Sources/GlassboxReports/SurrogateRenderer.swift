@@ -110,7 +110,7 @@ extension WaterfallRenderer {
   /// sign agreement across re-runs when measured.
   func renderSurrogate(_ e: Explanation, _ s: LocalSurrogate) -> String {
     var out = ""
-    var title = "Row \(e.row)"
+    var title = context.heading(e)
     if let id = e.id { title += " (id \(TerminalSafe.quote(id)))" }
     if let name = context.outputName(e.output) { title += " · \(name)" }
     title += " · \(context.modelName) · LIME surrogate of the "
@@ -151,7 +151,7 @@ extension WaterfallRenderer {
       let line = "  " + stabilityLine(st, estimate: s.estimate) + (agreement != nil && !exact ? " (sign agreement after each weight)" : "")
       out += (st.isStable ? style.dim(line) : style.paint(line, raises: true)) + "\n"
     }
-    for note in e.notes { out += style.dim("  note: " + TerminalSafe.escaped(note)) + "\n" }
+    for note in e.notes { out += style.dimWrapped("  note: ", TerminalSafe.escaped(note)) }
     return out
   }
 }
@@ -159,7 +159,7 @@ extension WaterfallRenderer {
 extension MarkdownRenderer {
   /// A LIME report in Markdown: a summary line and a condition/weight table.
   func renderSurrogate(_ e: Explanation, _ s: LocalSurrogate) -> String {
-    var title = "### Row \(e.row)"
+    var title = "### " + context.heading(e)
     if let id = e.id { title += " (id \(escape(id)))" }
     if let name = context.outputName(e.output) { title += ", \(name)" }
     var out = title + "\n\n"

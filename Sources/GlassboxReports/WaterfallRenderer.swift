@@ -25,7 +25,7 @@ public struct WaterfallRenderer: Sendable {
   public func render(_ e: Explanation) -> String {
     if let special = PayloadRenderers.renderer(for: e) { return special.table(e, renderer: self) }
     var out = ""
-    var title = "Row \(e.row)"
+    var title = context.heading(e)
     if let id = e.id { title += " (id \(TerminalSafe.quote(id)))" }
     if let name = context.outputName(e.output) { title += " · \(name)" }
     title += " · \(context.modelName) · \(context.method) SHAP"
@@ -42,8 +42,12 @@ public struct WaterfallRenderer: Sendable {
       rows.append(("\(folded.count) other feature\(folded.count == 1 ? "" : "s")", folded.value, nil))
     }
     let valueWidth = rows.map { valueText($0.1, $0.2).count }.max() ?? 7
-    let labelWidth = min(max(rows.map { $0.0.count }.max() ?? 10, 12), max(16, style.width * 2 / 5))
-    let barWidth = max(10, style.width - labelWidth - valueWidth - 6)
+    // Labels keep their full text where the width allows; the bars shrink first, down to
+    // `Self.minimumBar` columns, and never grow past `Self.maximumBar`, so that on a wide
+    // terminal each number stays near its label.
+    let longestLabel = max(rows.map { $0.0.count }.max() ?? 10, 12)
+    let labelWidth = min(longestLabel, max(16, style.width - valueWidth - 6 - Self.minimumBar))
+    let barWidth = min(Self.maximumBar, max(Self.minimumBar, style.width - labelWidth - valueWidth - 6))
 
     // The walk from base value to prediction decides the bars' positions.
     var points = [e.baseValue]
@@ -67,15 +71,34 @@ public struct WaterfallRenderer: Sendable {
       out += style.paint(leftPad(valueText(value, se), valueWidth), raises: value >= 0) + "\n"
       start = end
     }
-    // The scale under the bars: the lowest and highest points of the walk.
+    // The axis under the bars: where the base value (●) and the prediction (◆) lie, then
+    // the lowest and highest points of the walk with the legend between them.
+    var axis = [Character](repeating: "─", count: barWidth)
+    func cell(_ v: Double) -> Int { min(barWidth - 1, max(0, Int(column(v)))) }
+    axis[cell(e.baseValue)] = "●"
+    axis[cell(e.prediction)] = "◆"
+    let indent = "  " + String(repeating: " ", count: labelWidth) + " "
+    out += indent + style.dim(String(axis)) + "\n"
     let loText = NumberFormatting.fixed(lo, places: 3), hiText = NumberFormatting.fixed(hi, places: 3)
-    let gap = max(1, barWidth - loText.count - hiText.count)
-    out += "  " + String(repeating: " ", count: labelWidth) + " "
-    out += style.dim(loText + String(repeating: " ", count: gap) + hiText) + "\n"
-    for note in e.notes { out += style.dim("  note: " + TerminalSafe.escaped(note)) + "\n" }
-    if let algorithm = context.algorithm { out += style.dim("  method: " + TerminalSafe.escaped(algorithm)) + "\n" }
+    let legend = "● base value  ◆ prediction"
+    let room = barWidth - loText.count - hiText.count
+    if room >= legend.count + 4 {
+      let left = (room - legend.count) / 2
+      out += indent + style.dim(
+        loText + String(repeating: " ", count: left) + legend
+          + String(repeating: " ", count: room - legend.count - left) + hiText) + "\n"
+    } else {
+      out += indent + style.dim(loText + String(repeating: " ", count: max(1, room)) + hiText) + "\n"
+      out += indent + style.dim(legend) + "\n"
+    }
+    for note in e.notes { out += style.dimWrapped("  note: ", TerminalSafe.escaped(note)) }
+    if let algorithm = context.algorithm { out += style.dimWrapped("  method: ", TerminalSafe.escaped(algorithm)) }
     return out
   }
+
+  /// The narrowest and widest the bars get, in columns.
+  static let minimumBar = 12
+  static let maximumBar = 48
 
   private func valueText(_ v: Double, _ se: Double?) -> String {
     var text = NumberFormatting.signed(v, places: 3)
@@ -133,7 +156,7 @@ public struct MarkdownRenderer: Sendable {
 
   public func render(_ e: Explanation) -> String {
     if let special = PayloadRenderers.renderer(for: e) { return special.markdown(e, renderer: self) }
-    var title = "### Row \(e.row)"
+    var title = "### " + context.heading(e)
     if let id = e.id { title += " (id \(escape(id)))" }
     if let name = context.outputName(e.output) { title += ", \(name)" }
     var out = title + "\n\n"

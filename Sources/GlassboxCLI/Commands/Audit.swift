@@ -8,13 +8,16 @@ struct Audit: ParsableCommand {
     abstract: "Verify, repair, replay, show and export audit logs; make keys.",
     discussion: """
       Examples:
-        glassbox explain --model models/adult-logistic.json --data datasets/adult.csv --rows 0-99 --audit audit.log --out phi.jsonl
+        glassbox explain --model models/adult-logistic.json \\
+          --data datasets/adult.csv --rows 0-99 --audit audit.log --out phi.jsonl
         glassbox audit verify audit.log
-        glassbox audit witness audit.log --to /mnt/other/audit.witness   # verify --witness it later
+        glassbox audit witness audit.log --to /mnt/other/audit.witness
+          # later: glassbox audit verify audit.log --witness /mnt/other/audit.witness
         glassbox audit replay audit.log --seq 7
         glassbox audit show audit.log --since 2026-09-01
         glassbox audit export audit.log --format csv --out attributions.csv
-        glassbox audit keygen --out audit-key    # then: explain ... --sign-key audit-key; verify --public-key audit-key.pub
+        glassbox audit keygen --out audit-key
+          # then: explain ... --sign-key audit-key; verify --public-key audit-key.pub
       The log format: docs/audit-log.md.
       """,
     subcommands: [Verify.self, Witness.self, Repair.self, Replay.self, Show.self, Export.self, Keygen.self])

@@ -17,8 +17,10 @@ struct Bias: ParsableCommand {
       them) and, with several columns, their intersections. See docs/bias.md.
 
       Examples:
-        glassbox bias --model models/adult-xgboost.json --data datasets/adult-test.csv --sensitive sex --label income
-        glassbox bias --model m.json --data d.csv --sensitive sex --sensitive race --format json --fail-on 'disparate_impact<0.8'
+        glassbox bias --model models/adult-xgboost.json \\
+          --data datasets/adult-test.csv --sensitive sex --label income
+        glassbox bias --model m.json --data d.csv --sensitive sex --sensitive race \\
+          --format json --fail-on 'disparate_impact<0.8'
       """)
 
   @Option(help: "The model file (any format glassbox reads).")

@@ -12,11 +12,14 @@ struct Check: ParsableCommand {
     discussion: """
       Rules, thresholds and the JSON format: docs/data-checks.md.
       Examples:
-        glassbox check --model models/adult-logistic.json --data datasets/adult-test.csv --background datasets/adult.csv
-        glassbox check --model m.json --data new.csv --background train.csv --label income --format json --strict
+        glassbox check --model models/adult-logistic.json \\
+          --data datasets/adult-test.csv --background datasets/adult.csv
+        glassbox check --model m.json --data new.csv --background train.csv \\
+          --label income --format json --strict
       Rows with error-level findings are written whole (line, reason, fields) to --rejects FILE, and with \
       --strict --out FILE to FILE.rejects.csv beside the report.
-      Exit status: 0, or 1 with --strict when any error-level finding exists; 64 usage, 65 malformed input, 66 missing file.
+      Exit status: 0, or 1 with --strict when any error-level finding exists; \
+      64 usage, 65 malformed input, 66 missing file.
       """)
 
   @Option(help: "The model file.")

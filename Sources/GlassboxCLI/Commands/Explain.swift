@@ -13,9 +13,12 @@ struct Explain: ParsableCommand {
     abstract: "Explain predictions: one instance, selected rows, or a whole CSV (streamed).",
     discussion: """
       Examples:
-        glassbox explain --model models/adult-logistic.json --data datasets/adult.csv --rows 0,4,10-20
-        glassbox explain --model models/adult-logistic.json --instance 'age=39,sex=Male,...'
-        cat data.csv | glassbox explain --model m.json --data - --format json > phi.jsonl
+        glassbox explain --model models/adult-logistic.json \\
+          --data datasets/adult.csv --rows 0,4,10-20
+        glassbox explain --model models/adult-logistic.json \\
+          --instance 'age=39,sex=Male,...'
+        cat data.csv | glassbox explain --model m.json --data - --format json \\
+          > phi.jsonl
       """)
 
   @Option(help: ArgumentHelp("The model file: \(ModelFormats.supportedList) (recognised by content)."))
@@ -132,6 +135,7 @@ struct Explain: ParsableCommand {
       classNames: loaded.model.classNames, method: explainer.method, top: top, hasIDs: idColumn != nil,
       algorithm: explainer.algorithmNote)
     context.interactions = interactions
+    context.isInstance = instance != nil
     let style = TerminalStyle(
       width: out == nil ? Terminal.width() : 100,
       color: out == nil && Terminal.colorAllowed(forcedOff: noColor))

@@ -87,7 +87,8 @@ public struct DatasetCheck: Sendable {
   var counts: [Int]
   var shown: [Int]
   var findings: [Finding] = []
-  var seen = Set<UInt64>()
+  /// Each distinct row's hash and the first row that had it.
+  var seen: [UInt64: Int] = [:]
   var duplicates = 0
   var duplicatesComplete = true
   var labelCounts: [String: Int] = [:]
@@ -238,21 +239,22 @@ public struct DatasetCheck: Sendable {
     }
     let duplicateKey = key(.duplicate, nil)
     for (r, h) in summary.hashes.enumerated() {
-      let repeated: Bool
-      if seen.count < configuration.distinctRowLimit {
-        repeated = !seen.insert(h).inserted
-      } else {
-        repeated = seen.contains(h)
-        if !repeated { duplicatesComplete = false }
+      let first = seen[h]
+      if first == nil {
+        if seen.count < configuration.distinctRowLimit {
+          seen[h] = summary.firstRow + r
+        } else {
+          duplicatesComplete = false
+        }
       }
-      if repeated {
+      if let first {
         duplicates += 1
         counts[duplicateKey] += 1
         if shown[duplicateKey] < configuration.findingsPerKind {
           shown[duplicateKey] += 1
           findings.append(Finding(
             row: summary.firstRow + r, line: summary.lines[r], kind: .duplicate, severity: .warning,
-            detail: "repeats an earlier row cell for cell"))
+            detail: "repeats row \(first) cell for cell"))
         }
       }
     }
