@@ -7,7 +7,7 @@ APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/glassbox
 
-.PHONY: demo test deps build bench bench-linear fixtures clean spark-test fuzz fuzz-build fuzz-smoke integration
+.PHONY: demo test deps build bench bench-linear fixtures clean spark-test fuzz fuzz-build fuzz-smoke integration readme-check
 
 ## deps: install OpenBLAS and LAPACKE from Debian's packages when missing.
 deps:
@@ -28,6 +28,12 @@ demo: build
 test: deps
 	OPENBLAS_NUM_THREADS=1 $(SWIFT) build --build-tests
 	OPENBLAS_NUM_THREADS=1 $(SWIFT) test --skip-build
+
+## readme-check: runs every `$ glassbox` example in README.md and docs/*.md and checks that
+##               each output line shown is printed (also part of make test).
+readme-check: deps
+	$(SWIFT) build --build-tests
+	OPENBLAS_NUM_THREADS=1 $(SWIFT) test --skip-build --filter ReadmeExamplesTests
 
 ## fuzz: libFuzzer targets with the address sanitizer (docs/fuzzing.md), each run for
 ##       FUZZ_SECONDS (default 60); built in .build-fuzz, apart from .build.

@@ -20,8 +20,8 @@ struct ReadmeExamplesTests {
   /// Substrings of the commands of examples that cannot run as typed here.
   static let needsFilesNotInTheRepository = ["broken.json", "bad.csv", "workclass=State-gov,..."]
 
-  static func examples() throws -> [Example] {
-    let text = try String(contentsOfFile: Glassbox.root + "/README.md", encoding: .utf8)
+  static func examples(in file: String = "README.md") throws -> [Example] {
+    let text = try String(contentsOfFile: Glassbox.root + "/" + file, encoding: .utf8)
     var examples: [Example] = []
     let parts = text.components(separatedBy: "```")
     // Odd-numbered parts are the insides of fenced blocks.
@@ -55,13 +55,15 @@ struct ReadmeExamplesTests {
   /// datasets, with the built glassbox first on PATH.
   func run(_ commands: [String]) throws -> (status: Int32, lines: [String]) {
     let scratch = ScratchFolder()
-    for folder in ["models", "datasets"] {
+    for folder in ["models", "datasets", ".build"] {
       try FileManager.default.createSymbolicLink(
         atPath: scratch.path + "/" + folder, withDestinationPath: Glassbox.root + "/" + folder)
     }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", commands.joined(separator: " && ")]
+    // `swift build` steps are already done: the test build built every product.
+    let steps = commands.filter { !$0.hasPrefix("swift build") }
+    process.arguments = ["-c", steps.joined(separator: " && ")]
     process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
     var environment = ProcessInfo.processInfo.environment
     environment["PATH"] = URL(fileURLWithPath: Glassbox.binary).deletingLastPathComponent().path + ":"
@@ -112,14 +114,35 @@ struct ReadmeExamplesTests {
     let runnable = all.filter { e in !skipped.contains { $0.commands == e.commands } }
     #expect(all.count == 12, "README examples found: \(all.map(\.commands))")
     #expect(skipped.count == 3)
-    for example in runnable {
+    try check(runnable)
+  }
+
+  /// The `$ glassbox` examples of the documents under docs/: the files that hold them and
+  /// how many each holds.
+  static let documentedExamples = ["docs/audit-log.md": 1, "docs/data-checks.md": 1, "docs/library.md": 1]
+
+  @Test("each example in docs/ prints the lines its page shows")
+  func documentationExamplesPrintWhatTheyShow() throws {
+    let pages = try FileManager.default.contentsOfDirectory(atPath: Glassbox.root + "/docs").filter { $0.hasSuffix(".md") }
+    var found: [String: Int] = [:]
+    for page in pages.sorted() {
+      let examples = try Self.examples(in: "docs/" + page)
+      if !examples.isEmpty { found["docs/" + page] = examples.count }
+      try check(examples)
+    }
+    #expect(found == Self.documentedExamples)
+  }
+
+  /// Runs each example and expects every line it shows among the lines printed.
+  func check(_ examples: [Example]) throws {
+    for example in examples {
       let (_, printed) = try run(example.commands)
       for line in example.shown {
         let trimmed = line.trimmingCharacters(in: .whitespaces)
         if trimmed == "..." || trimmed == "…" { continue }
         let expected = line.trimmingTrailingSpaces()
         let found = printed.contains { Self.matches($0, shown: expected) }
-        #expect(found, "\(example.commands.last ?? ""): README shows a line it does not print:\n\(line)")
+        #expect(found, "\(example.commands.last ?? ""): the page shows a line it does not print:\n\(line)")
       }
     }
   }
