@@ -7,7 +7,7 @@ APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/glassbox
 
-.PHONY: demo test deps build bench bench-linear fixtures clean spark-test fuzz fuzz-build fuzz-smoke integration readme-check
+.PHONY: demo test deps build bench bench-linear fixtures clean spark-test fuzz fuzz-build fuzz-smoke integration readme-check install uninstall
 
 ## deps: install OpenBLAS and LAPACKE from Debian's packages when missing.
 deps:
@@ -48,6 +48,34 @@ fuzz: fuzz-build
 
 fuzz-smoke: fuzz-build
 	FUZZ_SECONDS=10 Fuzz/run.sh
+
+## install: glassbox on the PATH under PREFIX (default /usr/local), with its man page (generated
+##          from the help by swift-argument-parser's generate-manual plugin) and completions for
+##          bash, zsh and fish. DESTDIR stages the files for packaging. uninstall removes them.
+PREFIX ?= /usr/local
+MAN_DATE := $(shell git log -1 --format=%cs 2>/dev/null || date +%F)
+MANUAL := .build/plugins/GenerateManual/outputs/glassbox/glassbox.1
+INSTALLED := $(DESTDIR)$(PREFIX)/bin/glassbox $(DESTDIR)$(PREFIX)/share/man/man1/glassbox.1 \
+  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/glassbox \
+  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_glassbox \
+  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/glassbox.fish
+
+$(MANUAL): build
+	$(SWIFT) package --allow-writing-to-package-directory generate-manual --configuration release --date $(MAN_DATE)
+
+install: build $(MANUAL)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/glassbox
+	install -m 644 $(MANUAL) $(DESTDIR)$(PREFIX)/share/man/man1/glassbox.1
+	$(BIN) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/glassbox
+	$(BIN) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_glassbox
+	$(BIN) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/glassbox.fish
+	@echo "installed glassbox, its man page and bash, zsh and fish completions under $(DESTDIR)$(PREFIX)"
+
+uninstall:
+	rm -f $(INSTALLED)
 
 ## integration: every suite under Integration/*/run.sh against real servers on 127.0.0.1
 ##              (model servers, PostgreSQL, a headless browser); each installs what it needs.

@@ -1,4 +1,6 @@
+import Dispatch
 import GlassboxSystem
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -49,40 +51,98 @@ enum Terminal {
   }
 }
 
-/// A progress line on standard error (rows, rows/s, ETA), redrawn at most 4 times a second.
-/// Only shown when standard error is a terminal.
-final class ProgressLine {
-  private let enabled: Bool
-  private let start = Terminal.now()
-  private var lastDraw = 0.0
-  private var drawn = false
-
-  init(enabled: Bool) { self.enabled = enabled && Terminal.isTerminal(2) }
-
-  func update(rows: Int, bytes: Int, totalBytes: Int?) {
-    guard enabled else { return }
-    let t = Terminal.now()
-    guard t - lastDraw >= 0.25 else { return }
-    lastDraw = t
-    let elapsed = max(t - start, 1e-9)
-    let rate = Double(rows) / elapsed
-    var text = "\r\u{1B}[2K  \(rows) rows  \(Int(rate)) rows/s"
-    if let total = totalBytes, total > 0, bytes > 0 {
-      let fraction = min(1, Double(bytes) / Double(total))
-      let remaining = elapsed * (1 - fraction) / max(fraction, 1e-9)
-      let filled = Int(fraction * 20)
-      text += "  [" + String(repeating: "█", count: filled) + String(repeating: " ", count: 20 - filled) + "]"
-      text += "  \(Int(fraction * 100))%  ETA \(Self.clock(remaining))"
-    }
-    var bytesOut = Array(text.utf8)
-    _ = bytesOut.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
-    drawn = true
+/// A progress line on standard error (rows, rows/s, elapsed time, and with a file of known
+/// size its share and ETA), redrawn by a timer 5 times a second, so that a slow method shows
+/// life before its first block of rows is done. Only shown when standard error is a
+/// terminal. Thread-safe: the pipeline reports from its thread, the timer draws from its own;
+/// the state is behind a mutex and the timer, set once, is only cancelled (which Dispatch
+/// allows from any thread).
+final class ProgressLine: @unchecked Sendable {
+  private struct State {
+    var rows = 0
+    var bytes = 0
+    var totalBytes: Int?
+    var drawn = false
+    var finished = false
+    /// No drawing before this time (a warning is being printed).
+    var quietUntil = 0.0
   }
 
+  private let enabled: Bool
+  private let start = Terminal.now()
+  private let state = Mutex(State())
+  private let timer: DispatchSourceTimer?
+
+  init(enabled: Bool) {
+    self.enabled = enabled && Terminal.isTerminal(2)
+    guard self.enabled else {
+      timer = nil
+      return
+    }
+    let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global(qos: .utility))
+    timer.schedule(deadline: .now() + .milliseconds(200), repeating: .milliseconds(200))
+    self.timer = timer
+    timer.setEventHandler { [weak self] in self?.draw() }
+    timer.resume()
+  }
+
+  /// The rows done so far and the bytes of input read.
+  func update(rows: Int, bytes: Int, totalBytes: Int?) {
+    guard enabled else { return }
+    state.withLock {
+      $0.rows = rows
+      $0.bytes = bytes
+      $0.totalBytes = totalBytes
+    }
+  }
+
+  /// Clears the line and keeps it away for a second: a warning is about to be printed.
+  func pause() {
+    guard enabled else { return }
+    state.withLock {
+      $0.quietUntil = Terminal.now() + 1
+      if $0.drawn { Self.write("\r\u{1B}[2K") }
+      $0.drawn = false
+    }
+  }
+
+  /// Stops the timer and clears the line for good.
   func finish() {
-    guard enabled, drawn else { return }
-    var clear = Array("\r\u{1B}[2K".utf8)
-    _ = clear.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+    guard enabled else { return }
+    let first = state.withLock {
+      let first = !$0.finished
+      $0.finished = true
+      if $0.drawn { Self.write("\r\u{1B}[2K") }
+      $0.drawn = false
+      return first
+    }
+    if first { timer?.cancel() }
+  }
+
+  private func draw() {
+    state.withLock {
+      let t = Terminal.now()
+      guard !$0.finished, t >= $0.quietUntil else { return }
+      let elapsed = max(t - start, 1e-9)
+      // Before the first block of rows is done only the time shows that work goes on.
+      var text = $0.rows == 0
+        ? "\r\u{1B}[2K  working…  \(Self.clock(elapsed))"
+        : "\r\u{1B}[2K  \($0.rows) rows  \(Int(Double($0.rows) / elapsed)) rows/s  \(Self.clock(elapsed))"
+      if let total = $0.totalBytes, total > 0, $0.bytes > 0 {
+        let fraction = min(1, Double($0.bytes) / Double(total))
+        let remaining = elapsed * (1 - fraction) / max(fraction, 1e-9)
+        let filled = Int(fraction * 20)
+        text += "  [" + String(repeating: "█", count: filled) + String(repeating: " ", count: 20 - filled) + "]"
+        text += "  \(Int(fraction * 100))%  ETA \(Self.clock(remaining))"
+      }
+      Self.write(text)
+      $0.drawn = true
+    }
+  }
+
+  private static func write(_ text: String) {
+    var bytes = Array(text.utf8)
+    _ = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
   }
 
   static func clock(_ seconds: Double) -> String {

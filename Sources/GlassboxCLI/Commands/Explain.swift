@@ -198,7 +198,7 @@ struct Explain: ParsableCommand {
     let summary: BatchExplanation.Summary
     do {
       summary = try batch.run(into: sink, progress: { progress.update(rows: $0.rows, bytes: $0.bytes, totalBytes: $0.totalBytes) }) {
-        try rejected.add($0, beforeWarning: progress.finish)
+        try rejected.add($0, beforeWarning: progress.pause)
       }
     } catch {
       progress.finish()
