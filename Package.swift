@@ -40,7 +40,7 @@ let package = Package(
     .target(
       name: "GlassboxReports",
       dependencies: [
-        "GlassboxSystem", "GlassboxExplainers", "GlassboxModels", "GlassboxData", "GlassboxAudit",
+        "GlassboxSystem", "GlassboxNumerics", "GlassboxExplainers", "GlassboxModels", "GlassboxData", "GlassboxAudit",
         "GlassboxFairness",
       ]),
     // The pipeline: reading, checking and encoding rows, explaining them in input order,

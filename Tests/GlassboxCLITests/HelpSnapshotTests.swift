@@ -14,6 +14,7 @@ struct HelpSnapshotTests {
     ("inspect", ["inspect", "--help"]),
     ("check", ["check", "--help"]),
     ("bias", ["bias", "--help"]),
+    ("summary", ["summary", "--help"]),
     ("audit", ["audit", "--help"]),
     ("audit-verify", ["audit", "verify", "--help"]),
     ("audit-witness", ["audit", "witness", "--help"]),
