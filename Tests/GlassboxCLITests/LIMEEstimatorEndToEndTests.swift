@@ -81,4 +81,56 @@ struct LIMEEstimatorEndToEndTests {
     let replay = try Glassbox.run(["audit", "replay", log])
     #expect(replay.status == 0 && replay.stdout.contains("2 identical"), "\(replay.stdout)\(replay.stderr)")
   }
+
+  @Test("--samples limit: the infinite-sample limit, in JSON (expected_samples null) and tables; its records replay")
+  func sampleLimit() throws {
+    let dir = ScratchFolder()
+    let log = dir.path + "/audit.log"
+    let limit = try explain(["--output", "raw", "--samples", "limit", "--format", "json", "--audit", log], dir: dir)
+    #expect(limit.status == 0, "\(limit.stderr)")
+    let finite = try explain(["--output", "raw", "--samples", "5000", "--format", "json"], dir: dir)
+    let limitLines = try Glassbox.jsonLines(limit.stdout), finiteLines = try Glassbox.jsonLines(finite.stdout)
+    #expect(limitLines.count == 2 && finiteLines.count == 2)
+    for (l, f) in zip(limitLines, finiteLines) {
+      #expect(l["estimator"] as? String == "exact")
+      #expect(l.keys.contains("expected_samples") && !(l["expected_samples"] is Int))
+      // Without lime's ridge shrinkage the weights differ from a 5000-sample run's, slightly.
+      let lw = (l["attributions"] as? [[String: Any]] ?? []).compactMap { $0["attribution"] as? Double }
+      let fw = (f["attributions"] as? [[String: Any]] ?? []).compactMap { $0["attribution"] as? Double }
+      #expect(!lw.isEmpty && lw.count == fw.count)
+      #expect(lw != fw)
+      #expect(zip(lw, fw).allSatisfy { abs($0 - $1) <= 0.05 * abs($1) + 1e-9 }, "\(lw) vs \(fw)")
+    }
+    let table = try explain(["--output", "raw", "--samples", "limit", "--format", "table"], dir: dir)
+    #expect(table.stdout.contains("exact, expected surrogate in the infinite-sample limit"), "\(table.stdout)")
+    let replay = try Glassbox.run(["audit", "replay", log])
+    #expect(replay.status == 0 && replay.stdout.contains("2 identical"), "\(replay.stdout)\(replay.stderr)")
+    // The limit has no sampled counterpart.
+    let sampled = try explain(["--samples", "limit"], dir: dir)
+    #expect(sampled.status == 64 && sampled.stderr.contains("--samples limit needs the exact estimator"), "\(sampled.stderr)")
+    let kernel = try Glassbox.run(
+      ["explain", "--model", "models/adult-xgboost.json", "--data", data, "--rows", "0", "--method", "kernel",
+        "--background", try background(20, in: dir), "--samples", "limit"])
+    #expect(kernel.status == 64, "\(kernel.stderr)")
+  }
+
+  @Test("--discretizer none: standardized continuous features named alone, exact by default on margins, replayable")
+  func nonDiscretized() throws {
+    let dir = ScratchFolder()
+    let log = dir.path + "/audit.log"
+    let exact = try explain(["--output", "raw", "--discretizer", "none", "--format", "json", "--audit", log], dir: dir)
+    #expect(exact.status == 0, "\(exact.stderr)")
+    let lines = try Glassbox.jsonLines(exact.stdout)
+    #expect(lines.count == 2)
+    let conditions = lines.flatMap { ($0["attributions"] as? [[String: Any]] ?? []).compactMap { $0["condition"] as? String } }
+    // Continuous features read as their names; categorical ones keep "name = label".
+    #expect(conditions.contains("age") || conditions.contains("hours-per-week") || conditions.contains("capital-gain"), "\(conditions)")
+    #expect(!conditions.contains { $0.contains("<=") || $0.contains(" < ") })
+    #expect(lines.allSatisfy { $0["estimator"] as? String == "exact" })
+    let replay = try Glassbox.run(["audit", "replay", log])
+    #expect(replay.status == 0 && replay.stdout.contains("2 identical"), "\(replay.stdout)\(replay.stderr)")
+    let sampled = try explain(["--discretizer", "none", "--samples", "500", "--format", "json"], dir: dir)
+    #expect(sampled.status == 0, "\(sampled.stderr)")
+    #expect(try Glassbox.jsonLines(sampled.stdout).allSatisfy { $0["estimator"] as? String == "sampled" })
+  }
 }

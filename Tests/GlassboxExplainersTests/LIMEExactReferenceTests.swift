@@ -21,19 +21,24 @@ struct LIMEExactReferenceTests {
     let o = try LIMEFixture.load("exact_adult.json")
     let model = try #require(o["models"]?.object?[key]?.object, "exact_adult.json: models.\(key)")
     let loaded = try ModelLoader.load(path: root + "/" + (model["model"]?.string ?? ""))
-    let train = try Background.read(path: root + "/datasets/adult.csv", schema: loaded.schema)
+    let background = try completeAdultRows(loaded.schema)
+    try #require(background.count == Int(o["background_rows"]?.number ?? -1), "lime's background row count")
+    let rows = try LIMEFixture.matrixRows(o["rows"])
+    let summaries = try LIMEFixture.array(model["rows"]).compactMap(\.object)
+    try #require(summaries.count == rows.count && !rows.isEmpty, "one lime summary per row")
+    return (loaded, background, rows, summaries)
+  }
+
+  /// lime's background: the complete rows of datasets/adult.csv (lime refuses NaN).
+  static func completeAdultRows(_ schema: FeatureSchema) throws -> Background {
+    let train = try Background.read(path: root + "/datasets/adult.csv", schema: schema)
     let m = train.featureCount
     var complete: [Double] = []
     for r in 0..<train.count {
       let row = train.rows[(r * m)..<((r + 1) * m)]
       if !row.contains(where: \.isNaN) { complete += row }
     }
-    let background = Background(rows: complete, featureCount: m, source: "adult.csv")
-    try #require(background.count == Int(o["background_rows"]?.number ?? -1), "lime's background row count")
-    let rows = try LIMEFixture.matrixRows(o["rows"])
-    let summaries = try LIMEFixture.array(model["rows"]).compactMap(\.object)
-    try #require(summaries.count == rows.count && !rows.isEmpty, "one lime summary per row")
-    return (loaded, background, rows, summaries)
+    return Background(rows: complete, featureCount: m, source: "adult.csv")
   }
 
   @Test(

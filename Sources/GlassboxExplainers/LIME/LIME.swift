@@ -5,7 +5,9 @@ import GlassboxSystem
 
 /// LIME for tabular data: a weighted linear surrogate fitted on perturbed samples around
 /// each instance, in the binary "same bin / same category as the instance" representation
-/// (lime 0.2.0.1 `LimeTabularExplainer` with `discretize_continuous=True`).
+/// (lime 0.2.0.1 `LimeTabularExplainer` with `discretize_continuous=True`); with
+/// `LIMEDiscretizer.none` (`discretize_continuous=False`) continuous features are drawn
+/// from a normal and enter the surrogate standardized, their condition being their name.
 ///
 /// For each row: draw `samples − 1` perturbations from the background's statistics
 /// (`LIMESampler`), predict them all in one batch, weight them with the exponential kernel
@@ -27,8 +29,10 @@ import GlassboxSystem
 ///
 /// Estimators (`LIMEConfiguration.estimator`): sampled is the above; exact (`ExactLIME`)
 /// computes the surrogate a `samples`-sample run is expected to give, in closed form, for a
-/// tree ensemble's or a linear model's raw output: no model batch, no seed, the same
-/// result for every seed and thread count; auto picks exact where it applies.
+/// tree ensemble's or a linear model's raw output (a random forest's class probabilities
+/// included: their raw output is the trees' mean), in either mode: no model batch, no
+/// seed, the same result for every seed and thread count; auto picks exact where it
+/// applies. `sampleLimit` asks the exact estimator for the infinite-sample limit instead.
 ///
 /// Missing values: see `LIMESampler` (an instance's missing value is its own level,
 /// "`name is missing`"); background NaNs are left out of the statistics.
@@ -109,6 +113,13 @@ public struct LIME: StochasticExplainer {
         ExactLIME.unsupportedReason(model: model, space: space) == nil
         ? try? ExactLIME(model: model, statistics: statistics, sampler: sampler, space: space) : nil
     }
+    if configuration.sampleLimit && exact == nil {
+      let reason =
+        configuration.estimator == .sampled
+        ? "a sampled run has finitely many samples"
+        : "the exact estimator does not apply (\(ExactLIME.unsupportedReason(model: model, space: space) ?? "a split it cannot follow"))"
+      throw bad("\(Parameter.samples) limit needs the exact estimator: \(reason)")
+    }
   }
 
   public func explain(
@@ -130,6 +141,11 @@ public struct LIME: StochasticExplainer {
   /// The explanations of one row (one per explained output).
   func explainRow(_ instance: [Double], row: Int, stream: UInt64? = nil) throws -> [Explanation] {
     let stream = stream ?? RowStream.forRow(row)
+    if let j = instance.indices.first(where: { instance[$0].isNaN && statistics.features[$0].isGaussian }) {
+      throw ExplainerError.unsupportedOutput(
+        method: "lime",
+        problem: "row \(row) is missing '\(statistics.features[j].name)', which \(Parameter("discretizer")) none samples as a normal; impute it or bin the feature")
+    }
     if let exact { return try exactExplanations(instance, row: row, exact: exact) }
     let main = try surrogates(instance, row: row, stream: stream, seed: configuration.seed)
     var reruns: [[LIMESurrogateFit]] = []
@@ -159,12 +175,13 @@ public struct LIME: StochasticExplainer {
     let notes = missingNotes(instance)
     let populations = try exact.populations(instance, outputs: outputs, row: row)
     return populations.indices.map { o in
-      let moments = LIMEPopulationMoments(populations[o], samples: configuration.samples)
+      let samples = configuration.sampleLimit ? nil : configuration.samples
+      let moments = LIMEPopulationMoments(populations[o], samples: samples)
       let fit = fitLIMEPopulationSurrogate(
         moments, features: configuration.features, selection: configuration.featureSelection,
         alpha: configuration.ridgeAlpha)
       var surrogate = localSurrogate(fit, levels: levels)
-      surrogate.estimate = .exact(samples: configuration.samples, scoreIsEstimated: populations[o].residualIsEstimated)
+      surrogate.estimate = .exact(samples: samples, scoreIsEstimated: populations[o].residualIsEstimated)
       if configuration.stabilityRuns > 0 {
         // Every re-run with another seed gives this very surrogate.
         surrogate.stability = SurrogateStability(
