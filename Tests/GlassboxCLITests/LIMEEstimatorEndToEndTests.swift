@@ -133,4 +133,28 @@ struct LIMEEstimatorEndToEndTests {
     #expect(sampled.status == 0, "\(sampled.stderr)")
     #expect(try Glassbox.jsonLines(sampled.stdout).allSatisfy { $0["estimator"] as? String == "sampled" })
   }
+
+  @Test("direct on a classifier's probability: standard errors in JSON, the estimator in tables, seeded replay")
+  func direct() throws {
+    let dir = ScratchFolder()
+    let log = dir.path + "/audit.log"
+    let run = try explain(
+      ["--lime-estimator", "direct", "--samples", "1000", "--format", "json", "--audit", log], dir: dir)
+    #expect(run.status == 0, "\(run.stderr)")
+    let lines = try Glassbox.jsonLines(run.stdout)
+    #expect(lines.count == 2)
+    for line in lines {
+      #expect(line["estimator"] as? String == "direct" && line["evaluations"] as? Int == 1000)
+      let entries = line["attributions"] as? [[String: Any]] ?? []
+      #expect(!entries.isEmpty && entries.allSatisfy { ($0["std_error"] as? Double).map { $0 >= 0 } == true })
+      #expect((line["prediction"] as? Double).map { $0 > 0 && $0 < 1 } == true, "a probability")
+    }
+    let again = try explain(["--lime-estimator", "direct", "--samples", "1000", "--format", "json"], dir: dir)
+    #expect(again.stdout == run.stdout, "the same seed gives the same draws")
+    let replay = try Glassbox.run(["audit", "replay", log])
+    #expect(replay.status == 0 && replay.stdout.contains("2 identical"), "\(replay.stdout)\(replay.stderr)")
+    let table = try explain(["--lime-estimator", "direct", "--samples", "500", "--format", "table", "--stability", "2"], dir: dir)
+    #expect(table.stdout.contains("sampled from the kernel-weighted law, 500 model evaluations, std errors"), "\(table.stdout)")
+    #expect(table.stdout.contains("stability: 2 re-runs"), "\(table.stdout)")
+  }
 }

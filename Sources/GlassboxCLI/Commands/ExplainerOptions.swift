@@ -68,8 +68,10 @@ struct ExplainerOptions: ParsableArguments {
     name: .customLong("lime-estimator"),
     help: """
       lime: exact (the expected surrogate of a --samples run, computed without sampling: tree \
-      ensembles and linear models in raw output), sampled (lime's perturbed samples), or auto \
-      (exact where it applies, sampled otherwise).
+      ensembles and linear models in raw output), sampled (lime's perturbed samples), direct \
+      (the infinite-sample surrogate from --samples draws of the kernel-weighted law, with \
+      standard errors; for probabilities and other models), or auto (exact where it applies, \
+      sampled otherwise).
       """)
   var limeEstimator = EstimatorArgument(value: .auto)
 

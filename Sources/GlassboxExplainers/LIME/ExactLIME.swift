@@ -11,6 +11,10 @@ public enum LIMEEstimator: String, Sendable, CaseIterable {
   case exact
   /// lime's estimator: perturbed samples, model evaluations and a weighted ridge fit.
   case sampled
+  /// The infinite-sample surrogate estimated from draws of the kernel-weighted law itself,
+  /// with the exact margin surrogate as control variate where there is one, and standard
+  /// errors (`DirectLIME`).
+  case direct
 }
 
 /// Exact LIME: the surrogate a lime run converges to, computed without sampling.

@@ -89,7 +89,7 @@ struct LIMEMethod: ExplainerMethod {
     }
     let estimatorName = p.text("estimator", LIMEEstimator.auto.rawValue)
     guard let estimator = LIMEEstimator(rawValue: estimatorName) else {
-      throw ExplainerError.unsupportedOutput(method: name, problem: "\(Parameter.estimator) '\(estimatorName)' is not auto, exact or sampled")
+      throw ExplainerError.unsupportedOutput(method: name, problem: "\(Parameter.estimator) '\(estimatorName)' is not auto, exact, sampled or direct")
     }
     let limit = p["samples"]?.string == "limit"
     var configuration = LIMEConfiguration(
