@@ -18,6 +18,20 @@ struct LIMEEstimatorEndToEndTests {
         "--background", try background(60, in: dir)] + flags)
   }
 
+  /// An explain run that writes the audit log `dir/audit.log`; it must succeed.
+  func explainAudited(_ flags: [String], dir: ScratchFolder) throws -> (run: GlassboxRun, log: String) {
+    let log = dir.path + "/audit.log"
+    let run = try explain(flags + ["--audit", log], dir: dir)
+    #expect(run.status == 0, "\(run.stderr)")
+    return (run, log)
+  }
+
+  /// `audit replay` of `log` finds both rows identical.
+  func expectReplaysIdentically(_ log: String) throws {
+    let replay = try Glassbox.run(["audit", "replay", log])
+    #expect(replay.status == 0 && replay.stdout.contains("2 identical"), "\(replay.stdout)\(replay.stderr)")
+  }
+
   @Test("exact runs say so in JSON, table and Markdown; sampled runs give their evaluations")
   func reportsSayWhichEstimatorRan() throws {
     let dir = ScratchFolder()
@@ -85,9 +99,7 @@ struct LIMEEstimatorEndToEndTests {
   @Test("--samples limit: the infinite-sample limit, in JSON (expected_samples null) and tables; its records replay")
   func sampleLimit() throws {
     let dir = ScratchFolder()
-    let log = dir.path + "/audit.log"
-    let limit = try explain(["--output", "raw", "--samples", "limit", "--format", "json", "--audit", log], dir: dir)
-    #expect(limit.status == 0, "\(limit.stderr)")
+    let (limit, log) = try explainAudited(["--output", "raw", "--samples", "limit", "--format", "json"], dir: dir)
     let finite = try explain(["--output", "raw", "--samples", "5000", "--format", "json"], dir: dir)
     let limitLines = try Glassbox.jsonLines(limit.stdout), finiteLines = try Glassbox.jsonLines(finite.stdout)
     #expect(limitLines.count == 2 && finiteLines.count == 2)
@@ -103,8 +115,7 @@ struct LIMEEstimatorEndToEndTests {
     }
     let table = try explain(["--output", "raw", "--samples", "limit", "--format", "table"], dir: dir)
     #expect(table.stdout.contains("exact, expected surrogate in the infinite-sample limit"), "\(table.stdout)")
-    let replay = try Glassbox.run(["audit", "replay", log])
-    #expect(replay.status == 0 && replay.stdout.contains("2 identical"), "\(replay.stdout)\(replay.stderr)")
+    try expectReplaysIdentically(log)
     // The limit has no sampled counterpart.
     let sampled = try explain(["--samples", "limit"], dir: dir)
     #expect(sampled.status == 64 && sampled.stderr.contains("--samples limit needs the exact estimator"), "\(sampled.stderr)")
@@ -117,9 +128,7 @@ struct LIMEEstimatorEndToEndTests {
   @Test("--discretizer none: standardized continuous features named alone, exact by default on margins, replayable")
   func nonDiscretized() throws {
     let dir = ScratchFolder()
-    let log = dir.path + "/audit.log"
-    let exact = try explain(["--output", "raw", "--discretizer", "none", "--format", "json", "--audit", log], dir: dir)
-    #expect(exact.status == 0, "\(exact.stderr)")
+    let (exact, log) = try explainAudited(["--output", "raw", "--discretizer", "none", "--format", "json"], dir: dir)
     let lines = try Glassbox.jsonLines(exact.stdout)
     #expect(lines.count == 2)
     let conditions = lines.flatMap { ($0["attributions"] as? [[String: Any]] ?? []).compactMap { $0["condition"] as? String } }
@@ -127,8 +136,7 @@ struct LIMEEstimatorEndToEndTests {
     #expect(conditions.contains("age") || conditions.contains("hours-per-week") || conditions.contains("capital-gain"), "\(conditions)")
     #expect(!conditions.contains { $0.contains("<=") || $0.contains(" < ") })
     #expect(lines.allSatisfy { $0["estimator"] as? String == "exact" })
-    let replay = try Glassbox.run(["audit", "replay", log])
-    #expect(replay.status == 0 && replay.stdout.contains("2 identical"), "\(replay.stdout)\(replay.stderr)")
+    try expectReplaysIdentically(log)
     let sampled = try explain(["--discretizer", "none", "--samples", "500", "--format", "json"], dir: dir)
     #expect(sampled.status == 0, "\(sampled.stderr)")
     #expect(try Glassbox.jsonLines(sampled.stdout).allSatisfy { $0["estimator"] as? String == "sampled" })
@@ -137,10 +145,7 @@ struct LIMEEstimatorEndToEndTests {
   @Test("direct on a classifier's probability: standard errors in JSON, the estimator in tables, seeded replay")
   func direct() throws {
     let dir = ScratchFolder()
-    let log = dir.path + "/audit.log"
-    let run = try explain(
-      ["--lime-estimator", "direct", "--samples", "1000", "--format", "json", "--audit", log], dir: dir)
-    #expect(run.status == 0, "\(run.stderr)")
+    let (run, log) = try explainAudited(["--lime-estimator", "direct", "--samples", "1000", "--format", "json"], dir: dir)
     let lines = try Glassbox.jsonLines(run.stdout)
     #expect(lines.count == 2)
     for line in lines {
@@ -151,8 +156,7 @@ struct LIMEEstimatorEndToEndTests {
     }
     let again = try explain(["--lime-estimator", "direct", "--samples", "1000", "--format", "json"], dir: dir)
     #expect(again.stdout == run.stdout, "the same seed gives the same draws")
-    let replay = try Glassbox.run(["audit", "replay", log])
-    #expect(replay.status == 0 && replay.stdout.contains("2 identical"), "\(replay.stdout)\(replay.stderr)")
+    try expectReplaysIdentically(log)
     let table = try explain(["--lime-estimator", "direct", "--samples", "500", "--format", "table", "--stability", "2"], dir: dir)
     #expect(table.stdout.contains("sampled from the kernel-weighted law, 500 model evaluations, std errors"), "\(table.stdout)")
     #expect(table.stdout.contains("stability: 2 re-runs"), "\(table.stdout)")
