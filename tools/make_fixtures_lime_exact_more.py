@@ -26,7 +26,6 @@ Run with the tools venv:  .venv-tools/bin/python tools/make_fixtures_lime_exact_
 """
 import csv
 import json
-import math
 import os
 import sys
 
@@ -37,6 +36,7 @@ sys.path.insert(0, os.path.join(ROOT, "bench"))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 from card_encoding import MISSING, encode_cells  # noqa: E402
 from export_sklearn import check, export  # noqa: E402
+from make_exact_lime_fixtures import floats, run_summary  # noqa: E402
 
 FIXTURES = os.path.join(ROOT, "Tests", "Fixtures", "lime")
 ROWS = 4
@@ -63,44 +63,22 @@ def complete(path, names, limit=None):
     return rows, np.asarray(labels)
 
 
-def summary(values):
-    a = np.asarray(values, dtype=float)
-    return a.mean(axis=0), a.std(axis=0, ddof=1) / math.sqrt(len(a))
-
-
-def floats(a):
-    return [float(v) for v in np.asarray(a).ravel()]
-
-
 def lime_summaries(X_train, X_rows, names, cat, fn, mode, discretize):
     import lime.lime_tabular as lt
 
     m = len(names)
     per_row = []
     for r, row in enumerate(X_rows):
-        weights, intercepts, scores, locals_ = [], [], [], []
+        explanations = []
         for seed in range(SEEDS):
             explainer = lt.LimeTabularExplainer(
                 X_train, mode=mode, feature_names=names, categorical_features=cat,
                 discretize_continuous=discretize, discretizer="quartile", feature_selection="none",
                 random_state=seed)
-            e = explainer.explain_instance(row, fn, num_features=m, num_samples=SAMPLES, labels=(1,))
-            coef = np.zeros(m)
-            for j, v in e.local_exp[1]:
-                coef[j] = v
-            weights.append(coef)
-            intercepts.append(float(e.intercept[1]))
-            scores.append(float(e.score))
-            locals_.append(float(np.ravel(e.local_pred)[0]))
-        wm, ws = summary(weights)
-        im, is_ = summary(intercepts)
-        sm, ss = summary(scores)
-        lm, ls = summary(locals_)
+            explanations.append(
+                explainer.explain_instance(row, fn, num_features=m, num_samples=SAMPLES, labels=(1,)))
         out = np.ravel(fn(row[np.newaxis, :]))
-        per_row.append({"weights_mean": floats(wm), "weights_se": floats(ws), "intercept_mean": float(im),
-                        "intercept_se": float(is_), "score_mean": float(sm), "score_se": float(ss),
-                        "local_prediction_mean": float(lm), "local_prediction_se": float(ls),
-                        "output": float(out[1] if len(out) > 1 else out[0])})
+        per_row.append(dict(run_summary(explanations, m), output=float(out[1] if len(out) > 1 else out[0])))
         print(f"row {r} done", file=sys.stderr)
     return per_row
 
