@@ -46,6 +46,14 @@ def floats(a):
     return [float(v) for v in np.asarray(a).ravel()]
 
 
+def write_fixture(path, doc):
+    """Writes a fixture document as indented JSON with a final newline."""
+    with open(path, "w") as fh:
+        json.dump(doc, fh, indent=1)
+        fh.write("\n")
+    print("wrote", path, file=sys.stderr)
+
+
 def run_summary(explanations, m):
     """The mean and standard error, over lime explanations (label 1), of every feature's
     weight (0 where a run left it out), of the intercept, of the score and of the local
@@ -115,10 +123,7 @@ def main():
     out = {"lime": "0.2.0.1", "samples": SAMPLES, "seeds": SEEDS, "discretizer": "quartile",
            "names": names, "background_rows": int(len(X_train)), "rows": [floats(r) for r in X_rows],
            "models": models}
-    with open(OUT, "w") as fh:
-        json.dump(out, fh, indent=1)
-        fh.write("\n")
-    print("wrote", OUT, file=sys.stderr)
+    write_fixture(OUT, out)
 
 
 if __name__ == "__main__":

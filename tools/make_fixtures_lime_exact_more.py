@@ -36,7 +36,7 @@ sys.path.insert(0, os.path.join(ROOT, "bench"))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 from card_encoding import MISSING, encode_cells  # noqa: E402
 from export_sklearn import check, export  # noqa: E402
-from make_exact_lime_fixtures import floats, run_summary  # noqa: E402
+from make_exact_lime_fixtures import floats, run_summary, write_fixture  # noqa: E402
 
 FIXTURES = os.path.join(ROOT, "Tests", "Fixtures", "lime")
 ROWS = 4
@@ -119,11 +119,7 @@ def main():
                       "rows": lime_summaries(X_train, X_rows, names, cat, fn, mode, discretize)}
     out = {"lime": "0.2.0.1", "samples": SAMPLES, "seeds": SEEDS, "names": names,
            "background_rows": int(len(X_train)), "rows": [floats(r) for r in X_rows], "cases": cases}
-    path = os.path.join(FIXTURES, "exact_more.json")
-    with open(path, "w") as fh:
-        json.dump(out, fh, indent=1)
-        fh.write("\n")
-    print("wrote", path, file=sys.stderr)
+    write_fixture(os.path.join(FIXTURES, "exact_more.json"), out)
 
 
 if __name__ == "__main__":
