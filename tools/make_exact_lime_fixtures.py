@@ -46,6 +46,36 @@ def floats(a):
     return [float(v) for v in np.asarray(a).ravel()]
 
 
+def write_fixture(path, doc):
+    """Writes a fixture document as indented JSON with a final newline."""
+    with open(path, "w") as fh:
+        json.dump(doc, fh, indent=1)
+        fh.write("\n")
+    print("wrote", path, file=sys.stderr)
+
+
+def run_summary(explanations, m):
+    """The mean and standard error, over lime explanations (label 1), of every feature's
+    weight (0 where a run left it out), of the intercept, of the score and of the local
+    prediction."""
+    weights, intercepts, scores, locals_ = [], [], [], []
+    for e in explanations:
+        coef = np.zeros(m)
+        for j, v in e.local_exp[1]:
+            coef[j] = v
+        weights.append(coef)
+        intercepts.append(float(e.intercept[1]))
+        scores.append(float(e.score))
+        locals_.append(float(np.ravel(e.local_pred)[0]))
+    wm, ws = summary(weights)
+    im, is_ = summary(intercepts)
+    sm, ss = summary(scores)
+    lm, ls = summary(locals_)
+    return {"weights_mean": floats(wm), "weights_se": floats(ws), "intercept_mean": float(im),
+            "intercept_se": float(is_), "score_mean": float(sm), "score_se": float(ss),
+            "local_prediction_mean": float(lm), "local_prediction_se": float(ls)}
+
+
 def main():
     import lime.lime_tabular as lt
     import xgboost as xgb
@@ -80,37 +110,20 @@ def main():
                           ("linear", "models/adult-logistic.json", linear_margin)]:
         per_row = []
         for r, row in enumerate(X_rows):
-            weights, intercepts, scores, locals_ = [], [], [], []
+            explanations = []
             for seed in range(SEEDS):
                 explainer = lt.LimeTabularExplainer(
                     X_train, mode="regression", feature_names=names, categorical_features=cat,
                     discretize_continuous=True, discretizer="quartile", feature_selection="none",
                     random_state=seed)
-                e = explainer.explain_instance(row, fn, num_features=m, num_samples=SAMPLES)
-                coef = np.zeros(m)
-                for j, v in e.local_exp[1]:
-                    coef[j] = v
-                weights.append(coef)
-                intercepts.append(float(e.intercept[1]))
-                scores.append(float(e.score))
-                locals_.append(float(np.ravel(e.local_pred)[0]))
-            wm, ws = summary(weights)
-            im, is_ = summary(intercepts)
-            sm, ss = summary(scores)
-            lm, ls = summary(locals_)
-            per_row.append({"weights_mean": floats(wm), "weights_se": floats(ws), "intercept_mean": float(im),
-                            "intercept_se": float(is_), "score_mean": float(sm), "score_se": float(ss),
-                            "local_prediction_mean": float(lm), "local_prediction_se": float(ls),
-                            "margin": float(fn(row[np.newaxis, :])[0])})
+                explanations.append(explainer.explain_instance(row, fn, num_features=m, num_samples=SAMPLES))
+            per_row.append(dict(run_summary(explanations, m), margin=float(fn(row[np.newaxis, :])[0])))
             print(f"{key} row {r} done", file=sys.stderr)
         models[key] = {"model": path, "rows": per_row}
     out = {"lime": "0.2.0.1", "samples": SAMPLES, "seeds": SEEDS, "discretizer": "quartile",
            "names": names, "background_rows": int(len(X_train)), "rows": [floats(r) for r in X_rows],
            "models": models}
-    with open(OUT, "w") as fh:
-        json.dump(out, fh, indent=1)
-        fh.write("\n")
-    print("wrote", OUT, file=sys.stderr)
+    write_fixture(OUT, out)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ extension JSONLinesRenderer {
       }
       out += ",\"condition\":" + TextEscaping.jsonString(s.conditions[c])
       out += ",\"attribution\":" + NumberFormatting.json(s.weights[c])
+      if let se = e.standardErrors, j < se.count { out += ",\"std_error\":" + NumberFormatting.json(se[j]) }
       if let st = s.stability, c < st.signAgreement.count {
         out += ",\"sign_agreement\":" + NumberFormatting.json(st.signAgreement[c])
       }
@@ -57,6 +58,8 @@ extension JSONLinesRenderer {
     case .exact(let samples, let scoreIsEstimated)?:
       out += ",\"estimator\":\"exact\",\"expected_samples\":" + (samples.map(String.init) ?? "null")
       out += ",\"score_estimated\":" + (scoreIsEstimated ? "true" : "false")
+    case .direct(let evaluations)?:
+      out += ",\"estimator\":\"direct\",\"evaluations\":" + String(evaluations) + ",\"score_estimated\":true"
     case nil: break
     }
     if let st = s.stability {
@@ -91,6 +94,8 @@ func estimateText(_ estimate: SurrogateEstimate) -> String {
   case .exact(let samples, let scoreIsEstimated):
     let of = samples.map { "of a \($0)-sample run" } ?? "in the infinite-sample limit"
     return "exact, expected surrogate \(of)" + (scoreIsEstimated ? " (score estimated)" : "")
+  case .direct(let evaluations):
+    return "sampled from the kernel-weighted law, \(evaluations) model evaluations, std errors (score estimated)"
   }
 }
 

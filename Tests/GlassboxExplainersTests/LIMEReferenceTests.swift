@@ -8,7 +8,7 @@ import Testing
 /// Deterministic pieces of LIME against lime 0.2.0.1's own values (1e-9).
 @Suite("LIME against lime 0.2.0.1")
 struct LIMEReferenceTests {
-  @Test("discretizer bins, moments and sampling frequencies", arguments: LIMEDiscretizer.allCases)
+  @Test("discretizer bins, moments and sampling frequencies", arguments: [LIMEDiscretizer.quartile, .decile, .entropy])
   func discretizer(_ kind: LIMEDiscretizer) throws {
     let (background, labels) = try LIMEFixture.training()
     let expected = try #require(try LIMEFixture.load("statistics.json")[kind.rawValue]?.array)

@@ -31,7 +31,7 @@ struct ExplainerOptions: ParsableArguments {
   @Option(help: "tree: fast (Fast TreeSHAP v2 in double, the default) or classic (Algorithm 2; float32 for XGBoost, bit for bit with pred_contribs).")
   var treeAlgorithm: TreeAlgorithmArgument = .fast
 
-  @Option(help: "kernel: coalitions per background row's game (shared: per row, like shap's nsamples), or auto (sample until the standard errors are small, with a cap); lime: perturbed samples per row (auto = 5000).")
+  @Option(help: "kernel: coalitions per background row's game (shared: per row, like shap's nsamples), or auto (sample until the standard errors are small, with a cap); lime: perturbed samples per row (auto = 5000), or limit (exact estimator: the infinite-sample limit, without the ridge shrinkage of a finite run).")
   var samples: String = "auto"
 
   @Option(help: "kernel: per-background (each background row's game gets its own --samples coalitions, exact when they cover it; the default) or shared (one set of coalitions for all background rows, as shap's KernelExplainer).")
@@ -49,7 +49,7 @@ struct ExplainerOptions: ParsableArguments {
   @Option(help: "lime: features in the explanation (K).")
   var features: Int = 10
 
-  @Option(help: "lime: binning of continuous features: quartile, decile or entropy (entropy needs --label).")
+  @Option(help: "lime: binning of continuous features: quartile, decile, entropy (needs --label) or none (Gaussian sampling, standardized features).")
   var discretizer = DiscretizerArgument(value: .quartile)
 
   @Option(help: "lime: kernel width (default 0.75·√M).")
@@ -68,8 +68,10 @@ struct ExplainerOptions: ParsableArguments {
     name: .customLong("lime-estimator"),
     help: """
       lime: exact (the expected surrogate of a --samples run, computed without sampling: tree \
-      ensembles and linear models in raw output), sampled (lime's perturbed samples), or auto \
-      (exact where it applies, sampled otherwise).
+      ensembles and linear models in raw output), sampled (lime's perturbed samples), direct \
+      (the infinite-sample surrogate from --samples draws of the kernel-weighted law, with \
+      standard errors; for probabilities and other models), or auto (exact where it applies, \
+      sampled otherwise).
       """)
   var limeEstimator = EstimatorArgument(value: .auto)
 
@@ -112,7 +114,9 @@ struct ExplainerOptions: ParsableArguments {
   typealias EstimatorArgument = CaseArgument<LIMEEstimator>
 
   func validate() throws {
-    if samples != "auto" && (Int(samples) ?? 0) < 2 { throw ValidationError("--samples takes auto or a whole number of at least 2") }
+    if samples != "auto" && samples != "limit" && (Int(samples) ?? 0) < 2 {
+      throw ValidationError("--samples takes auto, limit (lime) or a whole number of at least 2")
+    }
     if features < 1 { throw ValidationError("--features must be at least 1") }
     if stability < 0 { throw ValidationError("--stability must be 0 or more") }
     if !(tolerance > 0 && tolerance.isFinite) { throw ValidationError("--tolerance must be a positive number") }

@@ -11,6 +11,10 @@ public enum LIMEEstimator: String, Sendable, CaseIterable {
   case exact
   /// lime's estimator: perturbed samples, model evaluations and a weighted ridge fit.
   case sampled
+  /// The infinite-sample surrogate estimated from draws of the kernel-weighted law itself,
+  /// with the exact margin surrogate as control variate where there is one, and standard
+  /// errors (`DirectLIME`).
+  case direct
 }
 
 /// Exact LIME: the surrogate a lime run converges to, computed without sampling.
@@ -27,10 +31,16 @@ public enum LIMEEstimator: String, Sendable, CaseIterable {
 ///
 /// - Linear models: `Δ_j = w_j · (E[x_j | instance's level] − E[x_j | other levels])`,
 ///   with truncated-normal bin means; the score is in closed form too.
-/// - Tree ensembles (raw margins): every leaf is a box whose probability factorizes over
-///   the features on its path (`LIMELeafTable`). The score needs `E_Q[f²]`, which has no
+/// - Tree ensembles (raw margins, or a forest's averaged probabilities): every leaf is a
+///   box whose probability factorizes over the features on its path (`LIMELeafTable`). The score needs `E_Q[f²]`, which has no
 ///   cheap closed form: its residual part is estimated from `LIMEResidualDraws` (fixed
 ///   draws, the same for every seed) and marked as estimated.
+/// - Non-discretized mode (`LIMEDiscretizer.none`): a continuous feature's standardized
+///   value z is standard normal under the sampler and the kernel's factor
+///   `exp(−(z − z₀)²/(2w²))` is Gaussian too, so under Q z stays independent and normal
+///   (`LIMEGaussianTilt`); its slope is `Cov_Q(z, f)/Var_Q(z)`, for a leaf box a
+///   difference of normal densities at the interval's ends, for a linear model
+///   `w_j · scale_j`.
 ///
 /// Results depend on neither the seed nor the thread count.
 struct ExactLIME: Sendable {
@@ -96,7 +106,10 @@ struct ExactLIME: Sendable {
   func populations(_ instance: [Double], outputs: [Int], row: Int) throws -> [LIMEPopulation] {
     let slots = laws.indices.map { LIMETilt.slot(laws[$0], level: laws[$0].levelIndex(of: instance[$0])) }
     let tilts = laws.indices.map { slotTilts[$0][slots[$0]] }
-    let kernelMean = tilts.reduce(1) { $0 * $1.kernelMean }
+    let gaussians = laws.indices.map { j in
+      laws[j].feature.isGaussian ? LIMEGaussianTilt(laws[j].feature, value: instance[j], width: sampler.kernelWidth) : nil
+    }
+    let inputs = LIMEInputLaw(tilts: tilts, gaussians: gaussians)
     var margins = [Double](repeating: 0, count: model.outputCount)
     instance.withUnsafeBufferPointer { x in
       margins.withUnsafeMutableBufferPointer { out in
@@ -114,33 +127,38 @@ struct ExactLIME: Sendable {
         problem: "the model gives no output for row \(row) (it does not accept the row's missing values); impute them first")
     }
     if let leaves, let draws {
-      let (expectation, contrasts) = leaves.expectations(slots: slots)
+      let (expectation, contrasts) = leaves.expectations(slots: slots, gaussians: gaussians)
       return outputs.map { k in
-        var population = LIMEPopulation(
-          tilted: tilts.map(\.tilted), expectation: expectation[k], contrasts: contrasts[k], residual: 0,
-          residualIsEstimated: true, instanceOutput: margins[k], kernelMean: kernelMean)
-        population.residual = draws.residual(population, output: k, tilts: tilts, mismatch: mismatch)
+        var population = inputs.population(expectation: expectation[k], contrasts: contrasts[k], instanceOutput: margins[k])
+        population.residualIsEstimated = true
+        population.residual = draws.residual(population, output: k, tilts: tilts, gaussians: gaussians, mismatch: mismatch)
         return population
       }
     }
     guard let linear else { preconditionFailure("an exact LIME without a model form") }
     return try outputs.map { k in
-      try linearPopulation(linear, output: k, tilts: tilts, instanceOutput: margins[k], kernelMean: kernelMean)
+      try linearPopulation(linear, output: k, inputs: inputs, instanceOutput: margins[k])
     }
   }
 
   /// The closed form for `margin = b + Σ w_j x_j`: per feature, the first two moments of
   /// x_j given a match and given a mismatch.
   private func linearPopulation(
-    _ linear: LinearModel, output k: Int, tilts: [LIMETilt], instanceOutput: Double, kernelMean: Double
+    _ linear: LinearModel, output k: Int, inputs: LIMEInputLaw, instanceOutput: Double
   ) throws -> LIMEPopulation {
     let m = laws.count
     var expectation = linear.intercepts[k]
     var contrasts = [Double](repeating: 0, count: m)
     var variance = 0.0, explained = 0.0
     for j in 0..<m {
-      let law = laws[j], tilt = tilts[j]
+      let law = laws[j], tilt = inputs.tilts[j]
       let w = linear.coefficients[k][j]
+      if let gaussian = inputs.gaussians[j] {
+        // x = mean + scale · z is linear in z: the slope is w · scale, and no residual.
+        expectation += w * (gaussian.scalerMean + gaussian.scalerScale * gaussian.mean)
+        contrasts[j] = w * gaussian.scalerScale
+        continue
+      }
       var levelMoments = (0..<law.levelCount).map { law.moments(level: $0) }
       var probabilities = law.frequencies.map { $0 * (1 - tilt.missing) }
       if tilt.missing > 0 {
@@ -172,10 +190,38 @@ struct ExactLIME: Sendable {
       variance += w * w * max(0, square - mean * mean)
       explained += contrasts[j] * contrasts[j] * q * (1 - q)
     }
+    var population = inputs.population(expectation: expectation, contrasts: contrasts, instanceOutput: instanceOutput)
+    population.residual = max(0, variance - explained)
+    return population
+  }
+}
+
+/// The kernel-weighted law of the surrogate's inputs around one instance: per feature, a
+/// tilted match bit (`LIMETilt`) or a Gaussian feature's normal (`LIMEGaussianTilt`).
+struct LIMEInputLaw {
+  let tilts: [LIMETilt]
+  let gaussians: [LIMEGaussianTilt?]
+
+  /// A population with these inputs (residual 0, not estimated).
+  func population(expectation: Double, contrasts: [Double], instanceOutput: Double) -> LIMEPopulation {
+    var kernelMean = 1.0
+    var means: [Double] = [], variances: [Double] = [], instance: [Double] = []
+    for (tilt, gaussian) in zip(tilts, gaussians) {
+      if let gaussian {
+        kernelMean *= gaussian.kernelMean
+        means.append(gaussian.mean)
+        variances.append(gaussian.deviation * gaussian.deviation)
+        instance.append(gaussian.instance)
+      } else {
+        kernelMean *= tilt.kernelMean
+        means.append(tilt.tilted)
+        variances.append(tilt.tilted * (1 - tilt.tilted))
+        instance.append(1)
+      }
+    }
     return LIMEPopulation(
-      tilted: tilts.map(\.tilted), expectation: expectation, contrasts: contrasts,
-      residual: max(0, variance - explained), residualIsEstimated: false, instanceOutput: instanceOutput,
-      kernelMean: kernelMean)
+      tilted: means, variances: variances, instanceInputs: instance, expectation: expectation, contrasts: contrasts,
+      residual: 0, residualIsEstimated: false, instanceOutput: instanceOutput, kernelMean: kernelMean)
   }
 }
 
@@ -194,6 +240,11 @@ struct LIMEResidualDraws: Sendable {
   static let count = 2048
   /// Level index of each draw's feature (`M × count`, feature-major).
   private let levels: [Int32]
+  /// The standardized value of each draw's Gaussian features (`M × count`, feature-major;
+  /// 0 for other features).
+  private let standardized: [Double]
+  /// The kernel width.
+  private let width: Double
   /// Margins of each draw (`count × outputs`).
   private let margins: [Double]
   private let outputCount: Int
@@ -210,14 +261,22 @@ struct LIMEResidualDraws: Sendable {
     for i in 0..<Self.count {
       for j in 0..<m { levels[j * Self.count + i] = Int32(laws[j].levelIndex(of: inputs[i * m + j]) ?? -1) }
     }
+    var standardized = [Double](repeating: 0, count: Self.count * m)
+    for j in 0..<m where laws[j].feature.isGaussian {
+      for i in 0..<Self.count { standardized[j * Self.count + i] = hood.binary[i + 1, j] }
+    }
     self.levels = levels
+    self.standardized = standardized
+    width = sampler.kernelWidth
     margins = model.predictMargins(inputs)
     outputCount = model.outputCount
     featureCount = m
   }
 
   /// The estimated `E_Q[(f − g)²]` of output `k`, g being the least-squares fit under Q.
-  func residual(_ population: LIMEPopulation, output k: Int, tilts: [LIMETilt], mismatch c: Double) -> Double {
+  func residual(
+    _ population: LIMEPopulation, output k: Int, tilts: [LIMETilt], gaussians: [LIMEGaussianTilt?], mismatch c: Double
+  ) -> Double {
     let m = featureCount
     var offset = population.expectation
     for j in 0..<m { offset -= population.contrasts[j] * population.tilted[j] }
@@ -229,8 +288,18 @@ struct LIMEResidualDraws: Sendable {
       fits.withUnsafeMutableBufferPointer { fits in
         weights.withUnsafeMutableBufferPointer { weights in
           for j in 0..<m {
-            let target = Int32(tilts[j].level ?? -2)
             let contrast = population.contrasts[j]
+            if let gaussian = gaussians[j] {
+              // The fit is linear in z; the kernel factor is exp(−(z − z₀)²/(2w²)).
+              let scale = -1 / (2 * width * width)
+              for i in 0..<n {
+                let z = standardized[j * n + i]
+                fits[i] += contrast * z
+                weights[i] *= expValue(scale * (z - gaussian.instance) * (z - gaussian.instance))
+              }
+              continue
+            }
+            let target = Int32(tilts[j].level ?? -2)
             let column = levels.baseAddress! + j * n
             for i in 0..<n {
               let same = column[i] == target

@@ -5,7 +5,9 @@ import GlassboxSystem
 
 /// LIME for tabular data: a weighted linear surrogate fitted on perturbed samples around
 /// each instance, in the binary "same bin / same category as the instance" representation
-/// (lime 0.2.0.1 `LimeTabularExplainer` with `discretize_continuous=True`).
+/// (lime 0.2.0.1 `LimeTabularExplainer` with `discretize_continuous=True`); with
+/// `LIMEDiscretizer.none` (`discretize_continuous=False`) continuous features are drawn
+/// from a normal and enter the surrogate standardized, their condition being their name.
 ///
 /// For each row: draw `samples − 1` perturbations from the background's statistics
 /// (`LIMESampler`), predict them all in one batch, weight them with the exponential kernel
@@ -27,8 +29,10 @@ import GlassboxSystem
 ///
 /// Estimators (`LIMEConfiguration.estimator`): sampled is the above; exact (`ExactLIME`)
 /// computes the surrogate a `samples`-sample run is expected to give, in closed form, for a
-/// tree ensemble's or a linear model's raw output: no model batch, no seed, the same
-/// result for every seed and thread count; auto picks exact where it applies.
+/// tree ensemble's or a linear model's raw output (a random forest's class probabilities
+/// included: their raw output is the trees' mean), in either mode: no model batch, no
+/// seed, the same result for every seed and thread count; auto picks exact where it
+/// applies. `sampleLimit` asks the exact estimator for the infinite-sample limit instead.
 ///
 /// Missing values: see `LIMESampler` (an instance's missing value is its own level,
 /// "`name is missing`"); background NaNs are left out of the statistics.
@@ -48,12 +52,14 @@ public struct LIME: StochasticExplainer {
   private let outputs: [Int]
   /// The exact estimator, when it runs (`LIMEConfiguration.estimator`).
   private let exact: ExactLIME?
+  /// The direct sampler of the kernel-weighted law, when it runs.
+  private let direct: DirectLIME?
 
   public var method: String { "lime" }
   /// LIME's weights are a surrogate's, not Shapley values, whichever estimator runs.
   public var isExact: Bool { false }
   /// The estimator that runs: `.exact` or `.sampled` (auto resolved).
-  public var estimator: LIMEEstimator { exact == nil ? .sampled : .exact }
+  public var estimator: LIMEEstimator { exact != nil ? .exact : direct != nil ? .direct : .sampled }
   /// Audit records keep the estimator that ran.
   public var recordedSettings: [String: JSONValue] { ["estimator": .string(estimator.rawValue)] }
 
@@ -98,8 +104,9 @@ public struct LIME: StochasticExplainer {
     self.space = space
     self.outputs = outputs
     self.sampler = LIMESampler(statistics: statistics, kernelWidth: kernelWidth)
+    direct = configuration.estimator == .direct ? DirectLIME(model: model, statistics: statistics, sampler: sampler) : nil
     switch configuration.estimator {
-    case .sampled:
+    case .sampled, .direct:
       exact = nil
     case .exact:
       exact = try ExactLIME(model: model, statistics: statistics, sampler: sampler, space: space)
@@ -108,6 +115,13 @@ public struct LIME: StochasticExplainer {
       exact =
         ExactLIME.unsupportedReason(model: model, space: space) == nil
         ? try? ExactLIME(model: model, statistics: statistics, sampler: sampler, space: space) : nil
+    }
+    if configuration.sampleLimit && exact == nil {
+      let reason =
+        configuration.estimator == .sampled || configuration.estimator == .direct
+        ? "a sampled run has finitely many samples"
+        : "the exact estimator does not apply (\(ExactLIME.unsupportedReason(model: model, space: space) ?? "a split it cannot follow"))"
+      throw bad("\(Parameter.samples) limit needs the exact estimator: \(reason)")
     }
   }
 
@@ -130,7 +144,13 @@ public struct LIME: StochasticExplainer {
   /// The explanations of one row (one per explained output).
   func explainRow(_ instance: [Double], row: Int, stream: UInt64? = nil) throws -> [Explanation] {
     let stream = stream ?? RowStream.forRow(row)
+    if let j = instance.indices.first(where: { instance[$0].isNaN && statistics.features[$0].isGaussian }) {
+      throw ExplainerError.unsupportedOutput(
+        method: "lime",
+        problem: "row \(row) is missing '\(statistics.features[j].name)', which \(Parameter("discretizer")) none samples as a normal; impute it or bin the feature")
+    }
     if let exact { return try exactExplanations(instance, row: row, exact: exact) }
+    if let direct { return try directExplanations(instance, row: row, stream: stream, direct: direct) }
     let main = try surrogates(instance, row: row, stream: stream, seed: configuration.seed)
     var reruns: [[LIMESurrogateFit]] = []
     if configuration.stabilityRuns > 0 {
@@ -159,12 +179,13 @@ public struct LIME: StochasticExplainer {
     let notes = missingNotes(instance)
     let populations = try exact.populations(instance, outputs: outputs, row: row)
     return populations.indices.map { o in
-      let moments = LIMEPopulationMoments(populations[o], samples: configuration.samples)
+      let samples = configuration.sampleLimit ? nil : configuration.samples
+      let moments = LIMEPopulationMoments(populations[o], samples: samples)
       let fit = fitLIMEPopulationSurrogate(
         moments, features: configuration.features, selection: configuration.featureSelection,
         alpha: configuration.ridgeAlpha)
       var surrogate = localSurrogate(fit, levels: levels)
-      surrogate.estimate = .exact(samples: configuration.samples, scoreIsEstimated: populations[o].residualIsEstimated)
+      surrogate.estimate = .exact(samples: samples, scoreIsEstimated: populations[o].residualIsEstimated)
       if configuration.stabilityRuns > 0 {
         // Every re-run with another seed gives this very surrogate.
         surrogate.stability = SurrogateStability(
@@ -174,6 +195,56 @@ public struct LIME: StochasticExplainer {
       return explanation(
         surrogate, row: row, output: o, prediction: populations[o].instanceOutput, instance: instance, notes: notes)
     }
+  }
+
+  /// The explanations of one row by the direct sampler of the kernel-weighted law: the
+  /// infinite-sample surrogate with its slopes' standard errors; stability re-runs draw
+  /// with derived seeds, as the sampled estimator's.
+  private func directExplanations(_ instance: [Double], row: Int, stream: UInt64, direct: DirectLIME) throws -> [Explanation] {
+    let levels = instance.indices.map { statistics.features[$0].level(of: instance[$0]) }
+    var margins = [Double](repeating: 0, count: model.outputCount)
+    instance.withUnsafeBufferPointer { x in margins.withUnsafeMutableBufferPointer { model.predictMargins(x, count: 1, into: $0) } }
+    let predictions = explainedOutputs(margins[...])
+    guard predictions.allSatisfy(\.isFinite) else {
+      throw ExplainerError.unsupportedOutput(
+        method: "lime",
+        problem: "the model gives no output for row \(row) (it does not accept the row's missing values); impute them first")
+    }
+    func run(seed: UInt64) throws -> [(fit: LIMESurrogateFit, errors: [Double])] {
+      var generator = Xoshiro256StarStar(seed: seed, stream: stream)
+      let estimates = try direct.populations(
+        instance, outputs: outputs, instanceOutputs: predictions, samples: configuration.samples, row: row,
+        generator: &generator, respond: explainedOutputs)
+      return estimates.map { estimate in
+        let fit = fitLIMEPopulationSurrogate(
+          LIMEPopulationMoments(estimate.population, samples: nil), features: configuration.features,
+          selection: configuration.featureSelection, alpha: configuration.ridgeAlpha)
+        return (fit, estimate.errors)
+      }
+    }
+    let main = try run(seed: configuration.seed)
+    var reruns: [[LIMESurrogateFit]] = []
+    if configuration.stabilityRuns > 0 {
+      var mixer = SplitMix64(seed: configuration.seed ^ 0x4C49_4D45_5374_6162)
+      for _ in 0..<configuration.stabilityRuns { reruns.append(try run(seed: mixer.next()).map(\.fit)) }
+    }
+    let notes = missingNotes(instance)
+    return outputs.indices.map { o in
+      var surrogate = localSurrogate(main[o].fit, levels: levels)
+      surrogate.estimate = .direct(evaluations: configuration.samples)
+      if !reruns.isEmpty { surrogate.stability = stability(main[o].fit, reruns.map { $0[o] }) }
+      var e = explanation(surrogate, row: row, output: o, prediction: predictions[o], instance: instance, notes: notes)
+      e.standardErrors = main[o].errors
+      return e
+    }
+  }
+
+  /// The explained outputs of one row's margins: the margins themselves (raw space), or
+  /// the responses (probabilities) of the explained classes.
+  private func explainedOutputs(_ margins: ArraySlice<Double>) -> [Double] {
+    if space == .raw { return outputs.map { margins[margins.startIndex + $0] } }
+    let values = model.responses(fromMargins: margins)
+    return outputs.map { values[$0] }
   }
 
   private func localSurrogate(_ fit: LIMESurrogateFit, levels: [Double]) -> LocalSurrogate {

@@ -10,6 +10,10 @@ public enum LIMEDiscretizer: String, Sendable, CaseIterable {
   /// Edges are the thresholds of a depth-3 entropy decision tree fitted on the feature
   /// against the training labels (at most 8 bins); needs labels.
   case entropy
+  /// No bins (lime's `discretize_continuous=False`): a continuous feature is sampled from
+  /// the normal with the background's mean and standard deviation, and enters the
+  /// surrogate and the kernel's Euclidean distance standardized.
+  case none
 }
 
 /// How LIME picks the features of the surrogate (lime's `feature_selection`).
@@ -65,6 +69,9 @@ public struct LIMEConfiguration: Sendable, Equatable {
   /// way), or auto (exact where the explained output allows it). The exact estimator
   /// computes the expected surrogate of a `samples`-sample run.
   public var estimator: LIMEEstimator
+  /// The exact estimator computes the infinite-sample limit (no ridge shrinkage) instead
+  /// of the expected surrogate of a `samples`-sample run; needs the exact estimator.
+  public var sampleLimit = false
 
   public init(
     samples: Int = 5000, features: Int = 10, discretizer: LIMEDiscretizer = .quartile,

@@ -38,6 +38,17 @@ struct LIMELeafTable: Sendable {
   private var featureTermStride: [Int] = []
   /// The most distinct features on one path.
   private(set) var longestPath = 0
+  /// Gaussian features (`LIMETrainingStatistics.Feature.isGaussian`) have no static terms:
+  /// per feature, the sorted cut points of its entries' intervals (raw input values, with
+  /// −∞ and +∞ at the ends), and per entry (feature by feature, in `entryTermStart` order)
+  /// the indices of its interval's lower and upper cut; `gaussianStart[j]` is where
+  /// feature j's entries begin, in entries (nil for other features).
+  private var gaussianCuts: [[Double]] = []
+  private var gaussianLower: [Int32] = [], gaussianUpper: [Int32] = []
+  private var gaussianStart: [Int?] = []
+  private var gaussianEnd: [Int] = []
+  /// The raw interval of each entry of a Gaussian feature, in entry order (while building).
+  private var entryInterval: [(lower: Double, upper: Double)] = []
 
   /// - Throws: `ExplainerError.unsupportedOutput` when a categorical split tests a
   ///   feature LIME samples as continuous (its mass has no closed form here).
@@ -55,7 +66,41 @@ struct LIMELeafTable: Sendable {
         }
       }
     }
-    arrangeTermsByFeature(slotCounts: tilts.map(\.count))
+    let gaussian = laws.map(\.feature.isGaussian)
+    arrangeTermsByFeature(slotCounts: tilts.indices.map { gaussian[$0] ? 0 : tilts[$0].count })
+    arrangeGaussianCuts(gaussian)
+  }
+
+  /// Builds `gaussianCuts`, `gaussianLower`, `gaussianUpper` and `gaussianStart` from the
+  /// entries' intervals.
+  private mutating func arrangeGaussianCuts(_ gaussian: [Bool]) {
+    let m = gaussian.count
+    var counts = [Int](repeating: 0, count: m)
+    var values = [[Double]](repeating: [], count: m)
+    for (e, feature) in entryFeature.enumerated() where gaussian[Int(feature)] {
+      counts[Int(feature)] += 1
+      values[Int(feature)] += [entryInterval[e].lower, entryInterval[e].upper]
+    }
+    var start = 0
+    gaussianStart = (0..<m).map { j in
+      guard gaussian[j] else { return nil }
+      defer { start += counts[j] }
+      return start
+    }
+    gaussianEnd = (0..<m).map { (gaussianStart[$0] ?? 0) + counts[$0] }
+    gaussianCuts = values.map { Array(Set($0 + [-.infinity, .infinity])).sorted() }
+    gaussianLower = [Int32](repeating: 0, count: start)
+    gaussianUpper = [Int32](repeating: 0, count: start)
+    for (e, feature) in entryFeature.enumerated() {
+      let j = Int(feature)
+      guard let first = gaussianStart[j] else { continue }
+      // Gaussian entries' term offsets are 2 · rank (`arrangeTermsByFeature`).
+      let at = first + Int(entryTermStart[e]) / 2
+      let cuts = gaussianCuts[j]
+      gaussianLower[at] = Int32(cuts.firstIndex(of: entryInterval[e].lower) ?? 0)
+      gaussianUpper[at] = Int32(cuts.firstIndex(of: entryInterval[e].upper) ?? cuts.count - 1)
+    }
+    entryInterval = []
   }
 
   /// Moves the terms from entry order (each entry's slots together) to feature, slot,
@@ -140,6 +185,16 @@ struct LIMELeafTable: Sendable {
           return node.child(x, words) == (step.left ? node.left : node.right)
         }
       }
+      entryInterval.append((lower, upper))
+      if law.feature.isGaussian {
+        if categoricalTest {
+          throw Self.categoricalSplitError(law.feature.name)
+        }
+        // The terms depend on the instance; `gaussianTerms` computes them per row.
+        entryFeature.append(Int32(j))
+        entryTermStart.append(Int32(terms.count))
+        continue
+      }
       var masses: [Double] = []
       var total = 0.0
       for l in 0..<law.levelCount {
@@ -147,9 +202,7 @@ struct LIMELeafTable: Sendable {
         if let v = law.points[l] {
           m = passes(v) ? 1 : 0
         } else if categoricalTest {
-          throw ExplainerError.unsupportedOutput(
-            method: "lime",
-            problem: "the exact estimator cannot follow a categorical split on '\(law.feature.name)', which the card leaves numeric; use \(Parameter.estimator) sampled")
+          throw Self.categoricalSplitError(law.feature.name)
         } else {
           m = law.mass(level: l, lower: lower, upper: upper)
         }
@@ -171,6 +224,12 @@ struct LIMELeafTable: Sendable {
     leafStart.append(entryFeature.count)
   }
 
+  private static func categoricalSplitError(_ name: String) -> ExplainerError {
+    .unsupportedOutput(
+      method: "lime",
+      problem: "the exact estimator cannot follow a categorical split on '\(name)', which the card leaves numeric; use \(Parameter.estimator) sampled")
+  }
+
   /// Where a numeric test's answer changes, in terms of the raw (unprepared) input: values
   /// below go left, values above go right.
   static func cutoff(_ node: TreeNode, roundsToFloat: Bool) -> Double {
@@ -190,10 +249,15 @@ struct LIMELeafTable: Sendable {
   /// A leaf adds its value times the product of its entries' mixture masses to the
   /// expectation, and for each of its features j its value times j's mass difference times
   /// the product of the other entries' mixtures to Δ_j.
-  /// - Parameter slots: the instance's slot of each feature (`LIMETilt.slot`).
+  /// For a Gaussian feature, "mixture" is the interval's mass under Q's normal and the
+  /// "difference" `E_Q[(z − E_Q z)·1{interval}] / Var_Q(z)`, so that its contrast is the
+  /// least-squares slope `Cov_Q(z, f)/Var_Q(z)` (`gaussianTerms`).
+  /// - Parameters:
+  ///   - slots: the instance's slot of each feature (`LIMETilt.slot`; ignored for Gaussian features).
+  ///   - gaussians: per feature, Q's normal law of z for a Gaussian feature, nil otherwise.
   /// - Returns: `expectation[k]`, `contrasts[k][j]`.
-  /// - Complexity: O(entries).
-  func expectations(slots: [Int]) -> (expectation: [Double], contrasts: [[Double]]) {
+  /// - Complexity: O(entries), plus O(cuts) normal distribution evaluations for Gaussian features.
+  func expectations(slots: [Int], gaussians: [LIMEGaussianTilt?]) -> (expectation: [Double], contrasts: [[Double]]) {
     let m = slots.count
     var expectation = baseMargins
     var contrasts = [Double](repeating: 0, count: outputCount * m)
@@ -204,12 +268,20 @@ struct LIMELeafTable: Sendable {
     defer { scratch.deallocate() }
     let difference = scratch.baseAddress! + width
     let before = difference + width
-    // Where each feature's block for the instance's slot starts.
-    let blocks = slots.indices.map { featureTermStart[$0] + slots[$0] * featureTermStride[$0] }
+    let dynamic = gaussianTerms(gaussians)
     expectation.withUnsafeMutableBufferPointer { expectation in
       contrasts.withUnsafeMutableBufferPointer { contrasts in
-        blocks.withUnsafeBufferPointer { blocks in
-          terms.withUnsafeBufferPointer { terms in
+        terms.withUnsafeBufferPointer { staticTerms in
+          dynamic.withUnsafeBufferPointer { dynamic in
+            // Where each feature's block for the instance starts: its slot's static block, or
+            // its terms for this row (Gaussian features).
+            // An empty table has no base address; no entry reads through it then.
+            let none = UnsafePointer(scratch.baseAddress!)
+            let blocks = slots.indices.map { j -> UnsafePointer<Double> in
+              if let first = gaussianStart[j] { return (dynamic.baseAddress ?? none) + 2 * first }
+              return (staticTerms.baseAddress ?? none) + featureTermStart[j] + slots[j] * featureTermStride[j]
+            }
+            blocks.withUnsafeBufferPointer { blocks in
             entryFeature.withUnsafeBufferPointer { feature in
               entryTermStart.withUnsafeBufferPointer { start in
                 leafStart.withUnsafeBufferPointer { leafStart in
@@ -225,9 +297,9 @@ struct LIMELeafTable: Sendable {
                         for i in 0..<count {
                           let at = blocks[Int(feature[first + i])] + Int(start[first + i])
                           before[i] = product
-                          difference[i] = terms[at + 1]
-                          scratch[i] = terms[at]
-                          product *= terms[at]
+                          difference[i] = at[1]
+                          scratch[i] = at[0]
+                          product *= at[0]
                         }
                         // A box of probability 0 adds nothing: where the mixture is 0, both masses are.
                         if product == 0 { continue }
@@ -250,7 +322,64 @@ struct LIMELeafTable: Sendable {
           }
         }
       }
+      }
     }
     return (expectation, (0..<outputCount).map { Array(contrasts[($0 * m)..<(($0 + 1) * m)]) })
+  }
+
+  /// The terms of the Gaussian features' entries for one row, laid out as
+  /// `gaussianStart`: the normal law N(μ_Q, σ_Q²) of z is evaluated once per cut point
+  /// t = ((c − mean)/scale − μ_Q)/σ_Q, then an entry over cuts (a, b) has mass
+  /// `Φ(t_b) − Φ(t_a)` and difference `(φ(t_a) − φ(t_b))/σ_Q`
+  /// (`E[(Z − μ)·1{a < Z < b}] = σ·(φ(α) − φ(β))` for Z ~ N(μ, σ²)).
+  /// - Complexity: O(cuts + Gaussian entries).
+  private func gaussianTerms(_ gaussians: [LIMEGaussianTilt?]) -> [Double] {
+    var out = [Double](repeating: 0, count: 2 * gaussianLower.count)
+    for (j, tilt) in gaussians.enumerated() {
+      guard let tilt, let first = gaussianStart[j] else { continue }
+      let cuts = gaussianCuts[j]
+      var cdf = [Double](repeating: 0, count: cuts.count)
+      var pdf = [Double](repeating: 0, count: cuts.count)
+      for (c, x) in cuts.enumerated() {
+        if x == .infinity { cdf[c] = 1; continue }
+        if x == -.infinity { continue }
+        let t = ((x - tilt.scalerMean) / tilt.scalerScale - tilt.mean) / tilt.deviation
+        cdf[c] = standardNormalMass(-.infinity, t)
+        pdf[c] = standardNormalDensity(t)
+      }
+      for e in first..<gaussianEnd[j] {
+        let a = Int(gaussianLower[e]), b = Int(gaussianUpper[e])
+        out[2 * e] = max(0, cdf[b] - cdf[a])
+        out[2 * e + 1] = (pdf[a] - pdf[b]) / tilt.deviation
+      }
+    }
+    return out
+  }
+}
+
+/// The kernel-weighted law of a Gaussian feature's standardized value z around one
+/// instance (lime's `discretize_continuous=False`): z is standard normal under the sampler,
+/// the kernel factor is `exp(−(z − z₀)²/(2w²))`, so under Q z is normal with mean
+/// `z₀/(1 + w²)` and variance `w²/(1 + w²)`, and the sampler's mean kernel factor is
+/// `√(w²/(1 + w²))·exp(−z₀²/(2(1 + w²)))`.
+struct LIMEGaussianTilt: Sendable {
+  /// The instance's standardized value z₀.
+  var instance: Double
+  /// μ_Q and σ_Q.
+  var mean: Double, deviation: Double
+  /// `E_P[exp(−(z − z₀)²/(2w²))]`.
+  var kernelMean: Double
+  /// The feature's scaler: raw value = scalerMean + scalerScale · z.
+  var scalerMean: Double, scalerScale: Double
+
+  /// - Parameters: x: the instance's raw value; w: the kernel width.
+  init(_ feature: LIMETrainingStatistics.Feature, value x: Double, width w: Double) {
+    scalerMean = feature.scalerMean
+    scalerScale = feature.scalerScale
+    instance = (x - scalerMean) / scalerScale
+    let spread = 1 + w * w
+    mean = instance / spread
+    deviation = (w * w / spread).squareRoot()
+    kernelMean = deviation * expValue(-instance * instance / (2 * spread))
   }
 }

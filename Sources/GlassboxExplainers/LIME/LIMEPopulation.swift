@@ -1,16 +1,22 @@
 /// What the exact estimator knows about one explained output around one instance: the
-/// kernel-weighted law Q of the match bits z (independent, `P(z_j = 1) = tilted[j]`) and
-/// the model's output f under it.
+/// kernel-weighted law Q of the surrogate's inputs z (independent: match bits with
+/// `P(z_j = 1) = tilted[j]`, or standardized values of Gaussian features) and the model's
+/// output f under it.
 ///
-/// Under Q the match bits are independent, so the least-squares fit of f on z decouples:
-/// its slopes are the contrasts `Δ_j = E_Q[f | z_j = 1] − E_Q[f | z_j = 0]` and its
-/// residual `E_Q[(f − g)²]` (g the fit) is what the linear surrogate cannot describe.
+/// Under Q the inputs are independent, so the least-squares fit of f on z decouples: its
+/// slopes are `Cov_Q(z_j, f)/Var_Q(z_j)`, for a match bit the contrast
+/// `Δ_j = E_Q[f | z_j = 1] − E_Q[f | z_j = 0]`, and its residual `E_Q[(f − g)²]` (g the
+/// fit) is what the linear surrogate cannot describe.
 struct LIMEPopulation: Sendable {
-  /// `P_Q(z_j = 1)` per feature.
+  /// `E_Q[z_j]` per feature (`P_Q(z_j = 1)` for a match bit).
   var tilted: [Double]
+  /// `Var_Q(z_j)` per feature (`q(1 − q)` for a match bit).
+  var variances: [Double]
+  /// The instance's own z (1 for a match bit, z₀ for a Gaussian feature).
+  var instanceInputs: [Double]
   /// `E_Q[f]`.
   var expectation: Double
-  /// `Δ_j` per feature.
+  /// The slope of each feature (`Δ_j` for a match bit).
   var contrasts: [Double]
   /// `E_Q[(f − g)²]` for the least-squares fit g of f on z under Q.
   var residual: Double
@@ -18,12 +24,13 @@ struct LIMEPopulation: Sendable {
   var residualIsEstimated: Bool
   /// The model's output at the instance (lime's first sample).
   var instanceOutput: Double
-  /// The sampler's mean kernel weight `E_P[π] = Π_j (p_j + (1 − p_j)·c)`.
+  /// The sampler's mean kernel weight `E_P[π] = Π_j (p_j + (1 − p_j)·c)` (a Gaussian
+  /// feature's factor is `LIMEGaussianTilt.kernelMean`).
   var kernelMean: Double
 }
 
-/// The weighted moments of the match bits and the output that an N-sample LIME run
-/// expects: the instance (weight 1, every bit 1) plus N − 1 draws whose kernel weights add
+/// The weighted moments of the surrogate's inputs and the output that an N-sample LIME run
+/// expects: the instance (weight 1, every bit 1, Gaussian inputs at z₀) plus N − 1 draws whose kernel weights add
 /// up to `(N − 1)·E_P[π]` in expectation, that is the mixture
 /// `M = a·Q + (1 − a)·δ_instance` with total weight `S = 1 + (N − 1)·E_P[π]` and
 /// `a = (N − 1)·E_P[π]/S`. Without N (the limit), `a = 1` and the ridge penalty vanishes
@@ -39,6 +46,8 @@ struct LIMEPopulationMoments: Sendable {
   let totalWeight: Double?
   /// `E_M[z]`.
   let means: [Double]
+  /// The instance's z (lime's first sample).
+  let instanceInputs: [Double]
   /// `Cov_M(z)`, p × p row-major.
   let covariance: [Double]
   /// `Cov_M(z, f)`.
@@ -60,19 +69,21 @@ struct LIMEPopulationMoments: Sendable {
       totalWeight = nil
     }
     let q = population.tilted
+    let z0 = population.instanceInputs
     let gap = population.expectation - population.instanceOutput
     let shared = a * (1 - a)
     var covariance = [Double](repeating: 0, count: p * p)
     var cross = [Double](repeating: 0, count: p)
     var explained = 0.0
     for j in 0..<p {
-      let spread = q[j] * (1 - q[j])
+      let spread = population.variances[j]
       explained += population.contrasts[j] * population.contrasts[j] * spread
-      cross[j] = a * spread * population.contrasts[j] + shared * (q[j] - 1) * gap
-      for k in 0..<p { covariance[j * p + k] = shared * (q[j] - 1) * (q[k] - 1) }
+      cross[j] = a * spread * population.contrasts[j] + shared * (q[j] - z0[j]) * gap
+      for k in 0..<p { covariance[j * p + k] = shared * (q[j] - z0[j]) * (q[k] - z0[k]) }
       covariance[j * p + j] += a * spread
     }
-    means = q.map { a * $0 + (1 - a) }
+    instanceInputs = z0
+    means = (0..<p).map { a * q[$0] + (1 - a) * z0[$0] }
     self.covariance = covariance
     self.cross = cross
     outputMean = a * population.expectation + (1 - a) * population.instanceOutput

@@ -8,7 +8,8 @@ import GlassboxNumerics
 /// - forward selection: K rounds, each adds the feature with the largest explained
 ///   variance `c_Uᵀ C_UU⁻¹ c_U` of the unpenalized fit (the first on ties; a feature whose
 ///   bit does not vary adds nothing);
-/// - highest weights: the K largest |slope| of the ridge with α = 0.01;
+/// - highest weights: the K largest |slope · z₀| of the ridge with α = 0.01 (z₀ = 1 for a
+///   match bit);
 /// - lasso path: the LARS path of the square-root design `X = Lᵀ`, `y = L⁻¹·S·c` with
 ///   `S·C = L·Lᵀ`, which has the same Gram matrix `XᵀX` and correlations `Xᵀy` as lime's
 ///   weighted, centred data, hence the same path;
@@ -26,7 +27,7 @@ func fitLIMEPopulationSurrogate(
   var local = 0.0
   for (c, j) in used.enumerated() {
     intercept -= beta[c] * moments.means[j]
-    local += beta[c]
+    local += beta[c] * moments.instanceInputs[j]
   }
   let order = used.indices.sorted {
     let a = abs(beta[$0]), b = abs(beta[$1])
@@ -50,7 +51,9 @@ func selectLIMEPopulationFeatures(
     return selectLIMEPopulationFeatures(moments, features: k, selection: k <= 6 ? .forwardSelection : .highestWeights)
   case .highestWeights:
     let all = Array(0..<p)
-    let beta = moments.slopes(all, penalty: moments.relativePenalty(0.01)) ?? [Double](repeating: 0, count: p)
+    let slopes = moments.slopes(all, penalty: moments.relativePenalty(0.01)) ?? [Double](repeating: 0, count: p)
+    // lime ranks |slope · first sample|.
+    let beta = all.map { slopes[$0] * moments.instanceInputs[$0] }
     let order = all.sorted {
       let a = abs(beta[$0]), b = abs(beta[$1])
       return a != b ? a > b : $0 < $1

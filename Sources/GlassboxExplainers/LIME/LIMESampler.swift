@@ -19,7 +19,9 @@ struct LIMENeighbourhood {
 /// with the bin's mean and standard deviation truncated to the bin's bounds (lime's
 /// `truncnorm` undiscretization). The interpretable bit is 1 when the level equals the
 /// instance's. Distances are Euclidean in that binary space (√ of the number of zeros)
-/// and weights `√exp(−d²/w²)`.
+/// and weights `√exp(−d²/w²)`. A Gaussian feature (`LIMEDiscretizer.none`) is drawn
+/// standard normal instead and enters the representation and the distance standardized
+/// (`sampleGaussian`).
 ///
 /// Missing values: "missing" is one more level. Samples are missing as often as the
 /// background is (they reach the model as NaN, and it routes them as it documents). When
@@ -57,10 +59,15 @@ struct LIMESampler: Sendable {
     let m = statistics.features.count
     var inputs = [Double](repeating: 0, count: n * m)
     var binary = Matrix(rows: n, columns: m)
-    var zeros = [Int](repeating: 0, count: n)
+    var squaredDistances = [Double](repeating: 0, count: n)
     for (j, x) in instance.enumerated() { inputs[j] = x }
     for j in 0..<m {
       let f = statistics.features[j]
+      if f.isGaussian {
+        sampleGaussian(f, column: j, instance: instance[instance.startIndex + j], samples: n, inputs: &inputs,
+          binary: &binary, squaredDistances: &squaredDistances, generator: &generator)
+        continue
+      }
       let target = levels[j]
       let missing = missingProbability(j, instanceMissing: target.isNaN)
       let cdf = cumulative[j]
@@ -84,12 +91,30 @@ struct LIMESampler: Sendable {
         if same {
           binary[s, j] = 1
         } else {
-          zeros[s] += 1
+          squaredDistances[s] += 1
         }
       }
     }
-    let weights = zeros.map { limeKernel(distance: Double($0).squareRoot(), width: kernelWidth) }
+    let weights = squaredDistances.map { limeKernel(distance: $0.squareRoot(), width: kernelWidth) }
     return LIMENeighbourhood(inputs: inputs, binary: binary, weights: weights)
+  }
+
+  /// Column j of a neighbourhood for a Gaussian feature (lime's `discretize_continuous=False`):
+  /// z standard normal, the model input `mean + scale · z`, the surrogate's input z (the
+  /// instance's own standardized value in row 0), and `(z − z₀)²` added to the distance.
+  private func sampleGaussian<G: RandomNumberGenerator>(
+    _ f: LIMETrainingStatistics.Feature, column j: Int, instance x: Double, samples n: Int, inputs: inout [Double],
+    binary: inout Matrix, squaredDistances: inout [Double], generator: inout G
+  ) {
+    let m = statistics.features.count
+    let z0 = (x - f.scalerMean) / f.scalerScale
+    binary[0, j] = z0
+    for s in 1..<n {
+      let z = generator.nextGaussian()
+      inputs[s * m + j] = f.scalerMean + f.scalerScale * z
+      binary[s, j] = z
+      squaredDistances[s] += (z - z0) * (z - z0)
+    }
   }
 
   /// A draw from N(mean, sd) truncated to the bin's bounds, by rejection from the normal.

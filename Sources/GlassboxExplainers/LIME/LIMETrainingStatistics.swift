@@ -6,7 +6,9 @@ import GlassboxData
 /// to draw continuous values inside a bin.
 ///
 /// Mirrors lime 0.2.0.1's `BaseDiscretizer` and the frequency tables of
-/// `LimeTabularExplainer.__init__` with `discretize_continuous=True`:
+/// `LimeTabularExplainer.__init__` with `discretize_continuous=True` (with
+/// `LIMEDiscretizer.none`, continuous features keep one bin and carry the scaler's mean and
+/// standard deviation instead, `Feature.isGaussian`):
 /// - bin edges are the unique discretizer thresholds `e₀ < … < e_{B−1}`; a value x falls in
 ///   bin `b = #{k : e_k < x}` (numpy's `searchsorted`, side "left"), so bin b is
 ///   `(e_{b−1}, e_b]`;
@@ -39,11 +41,18 @@ public struct LIMETrainingStatistics: Sendable {
     public let missingFraction: Double
     /// Labels of category codes, for conditions.
     let labels: [(label: String, code: Double)]
+    /// True for a continuous feature under `LIMEDiscretizer.none`: it is sampled as
+    /// `scalerMean + scalerScale · z` with z standard normal and enters the surrogate as z.
+    public internal(set) var isGaussian = false
+    /// The background's mean and population standard deviation (1 when it is 0), as lime's
+    /// `StandardScaler`; set for Gaussian features only.
+    public internal(set) var scalerMean = 0.0, scalerScale = 1.0
 
     public static func == (a: Feature, b: Feature) -> Bool {
       a.name == b.name && a.isCategorical == b.isCategorical && a.edges == b.edges && a.levels == b.levels
         && a.frequencies == b.frequencies && a.binMeans == b.binMeans
         && a.binStandardDeviations == b.binStandardDeviations && a.missingFraction == b.missingFraction
+        && a.isGaussian == b.isGaussian && a.scalerMean == b.scalerMean && a.scalerScale == b.scalerScale
     }
 
     /// The level of `x`: its bin (continuous) or its code (categorical); NaN when missing.
@@ -63,8 +72,10 @@ public struct LIMETrainingStatistics: Sendable {
     /// The condition a person reads for the instance's level: `28.00 < age <= 37.00`,
     /// `age <= 28.00`, `age > 48.00`, `sex = Female`, `age is missing` (edges printed
     /// with two decimals, as lime's `%.2f`).
+    /// A Gaussian feature's condition is its name (its weight is per standard deviation).
     public func condition(level: Double) -> String {
       if level.isNaN { return "\(name) is missing" }
+      if isGaussian { return name }
       if isCategorical {
         let text = labels.first { $0.code == level }?.label ?? shortNumber(level)
         return "\(name) = \(text)"
@@ -137,8 +148,19 @@ public struct LIMETrainingStatistics: Sendable {
         case .quartile: edges = Self.uniqueSorted(percentiles(values, [25, 50, 75]))
         case .decile: edges = Self.uniqueSorted(percentiles(values, [10, 20, 30, 40, 50, 60, 70, 80, 90]))
         case .entropy: edges = entropyBinEdges(values: values, labels: valueLabels)
+        case .none: edges = []
         }
-        result.append(Self.continuous(name: name, values: values, edges: edges, missingFraction: missingFraction))
+        var continuous = Self.continuous(name: name, values: values, edges: edges, missingFraction: missingFraction)
+        if discretizer == .none {
+          let mean = values.reduce(0, +) / Double(values.count)
+          var squares = 0.0
+          for x in values { squares += (x - mean) * (x - mean) }
+          let deviation = (squares / Double(values.count)).squareRoot()
+          continuous.isGaussian = true
+          continuous.scalerMean = mean
+          continuous.scalerScale = deviation > 0 ? deviation : 1
+        }
+        result.append(continuous)
       }
     }
     features = result

@@ -43,6 +43,9 @@ public enum SurrogateEstimate: Sendable, Equatable {
   /// limit), computed without sampling; it does not depend on the seed.
   /// `scoreIsEstimated`: the score's residual part was estimated from fixed draws.
   case exact(samples: Int?, scoreIsEstimated: Bool)
+  /// The infinite-sample surrogate estimated from this many draws of the kernel-weighted
+  /// law (`LIMEEstimator.direct`); the explanation carries the slopes' standard errors.
+  case direct(evaluations: Int)
 
   /// True for the exact estimator.
   public var isExact: Bool {

@@ -81,7 +81,7 @@ struct LIMEMethod: ExplainerMethod {
     let p = setup.parameters
     let discretizerName = p.text("discretizer", LIMEDiscretizer.quartile.rawValue)
     guard let discretizer = LIMEDiscretizer(rawValue: discretizerName) else {
-      throw ExplainerError.unsupportedOutput(method: name, problem: "\(Parameter("discretizer")) '\(discretizerName)' is not quartile, decile or entropy")
+      throw ExplainerError.unsupportedOutput(method: name, problem: "\(Parameter("discretizer")) '\(discretizerName)' is not quartile, decile, entropy or none")
     }
     let selectionName = p.text("feature_selection", LIMEFeatureSelection.auto.rawValue)
     guard let selection = LIMEFeatureSelection(rawValue: selectionName) else {
@@ -89,12 +89,14 @@ struct LIMEMethod: ExplainerMethod {
     }
     let estimatorName = p.text("estimator", LIMEEstimator.auto.rawValue)
     guard let estimator = LIMEEstimator(rawValue: estimatorName) else {
-      throw ExplainerError.unsupportedOutput(method: name, problem: "\(Parameter.estimator) '\(estimatorName)' is not auto, exact or sampled")
+      throw ExplainerError.unsupportedOutput(method: name, problem: "\(Parameter.estimator) '\(estimatorName)' is not auto, exact, sampled or direct")
     }
+    let limit = p["samples"]?.string == "limit"
     var configuration = LIMEConfiguration(
-      samples: try samples(p, method: name) ?? 5000, features: p.integer("features") ?? 10, discretizer: discretizer,
+      samples: limit ? 5000 : try samples(p, method: name) ?? 5000, features: p.integer("features") ?? 10, discretizer: discretizer,
       kernelWidth: p["kernel_width"]?.number, featureSelection: selection, space: setup.space, seed: setup.seed,
       stabilityRuns: p.integer("stability") ?? 0, threads: setup.threads, estimator: estimator)
+    configuration.sampleLimit = limit
     if let column = p["label"]?.string {
       configuration.trainingLabels = try LIMEConfiguration.readLabels(path: backgroundPath, column: column)
     }
