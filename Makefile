@@ -7,7 +7,7 @@ APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/glassbox
 
-.PHONY: demo test deps build bench bench-linear fixtures clean spark-test fuzz fuzz-build fuzz-smoke integration readme-check install uninstall
+.PHONY: demo test deps build bench bench-linear fixtures clean spark-test fuzz fuzz-build fuzz-smoke integration readme-check install uninstall dist
 
 ## deps: install OpenBLAS and LAPACKE from Debian's packages when missing.
 deps:
@@ -76,6 +76,35 @@ install: build $(MANUAL)
 
 uninstall:
 	rm -f $(INSTALLED)
+
+## dist: a tarball for machines without Swift: the binary with the Swift standard library and
+##       Foundation linked statically (.build-dist), its man page, completions and the licence
+##       notices of everything linked in. The binary needs only the C runtime and Debian's
+##       libopenblas0 and liblapacke (docs/dist.md).
+VERSION := $(shell sed -n 's/.*static let version = "\(.*\)".*/\1/p' Sources/GlassboxCLI/Glassbox.swift)
+DIST_NAME := glassbox-$(VERSION)-linux-$(shell uname -m)
+DIST_BIN := .build-dist/release/glassbox
+
+dist: deps $(MANUAL)
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-dist --product glassbox
+	rm -rf dist/$(DIST_NAME) && mkdir -p dist/$(DIST_NAME)/bin dist/$(DIST_NAME)/share/man/man1 \
+	  dist/$(DIST_NAME)/share/bash-completion/completions dist/$(DIST_NAME)/share/zsh/site-functions \
+	  dist/$(DIST_NAME)/share/fish/vendor_completions.d dist/$(DIST_NAME)/licenses
+	install -m 755 $(DIST_BIN) dist/$(DIST_NAME)/bin/glassbox
+	strip dist/$(DIST_NAME)/bin/glassbox
+	install -m 644 $(MANUAL) dist/$(DIST_NAME)/share/man/man1/glassbox.1
+	$(DIST_BIN) --generate-completion-script bash > dist/$(DIST_NAME)/share/bash-completion/completions/glassbox
+	$(DIST_BIN) --generate-completion-script zsh > dist/$(DIST_NAME)/share/zsh/site-functions/_glassbox
+	$(DIST_BIN) --generate-completion-script fish > dist/$(DIST_NAME)/share/fish/vendor_completions.d/glassbox.fish
+	for package in .build-dist/checkouts/*; do \
+	  for file in $$package/LICENSE* $$package/NOTICE*; do \
+	    [ -f "$$file" ] && cp "$$file" dist/$(DIST_NAME)/licenses/$$(basename $$package)-$$(basename $$file); \
+	  done; \
+	done
+	cp docs/dist.md dist/$(DIST_NAME)/README.md
+	tar -C dist -czf dist/$(DIST_NAME).tar.gz $(DIST_NAME)
+	@echo "dist/$(DIST_NAME).tar.gz: $$(du -h dist/$(DIST_NAME).tar.gz | cut -f1); shared libraries:"
+	@ldd dist/$(DIST_NAME)/bin/glassbox | awk '{print "  " $$1}'
 
 ## integration: every suite under Integration/*/run.sh against real servers on 127.0.0.1
 ##              (model servers, PostgreSQL, a headless browser); each installs what it needs.

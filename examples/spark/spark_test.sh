@@ -52,10 +52,11 @@ fi
 if [[ -n "${GLASSBOX:-}" ]]; then
   [[ -x "$GLASSBOX" ]] || { echo "GLASSBOX=$GLASSBOX is not an executable" >&2; exit 1; }
 else
-  GLASSBOX=.build/release/glassbox
+  # The packed binary (make dist), as a cluster's executors would run it.
+  GLASSBOX=.build-dist/release/glassbox
   if [[ ! -x "$GLASSBOX" ]]; then
-    say "building $GLASSBOX"
-    swift build -c release --product glassbox >&2
+    say "building $GLASSBOX (make dist)"
+    make --no-print-directory dist >&2
   fi
 fi
 GLASSBOX=$(cd "$(dirname "$GLASSBOX")" && pwd)/$(basename "$GLASSBOX")
