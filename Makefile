@@ -119,7 +119,7 @@ bench-linear: build
 
 ## spark-test: Spark local[2] against one process, byte for byte, with timings
 ##             (examples/spark); needs Java 17+ and PyPI; makes .venv-spark; not part of make test.
-spark-test: build
+spark-test: dist
 	bash examples/spark/spark_test.sh
 
 ## fixtures: regenerate models and reference fixtures with the real Python libraries.
