@@ -15,6 +15,8 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
   ],
   targets: [
     .systemLibrary(
@@ -36,6 +38,8 @@ let package = Package(
       dependencies: [
         "GlassboxSystem", "GlassboxExplainers", "GlassboxModels", "GlassboxData",
         .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
       ]),
     .target(
       name: "GlassboxReports",
@@ -91,7 +95,10 @@ let package = Package(
       dependencies: ["GlassboxExplainers", "GlassboxModels", "GlassboxTestSupport"]),
     .testTarget(
       name: "GlassboxAuditTests",
-      dependencies: ["GlassboxAudit", "GlassboxExplainers", "GlassboxTestSupport"]),
+      dependencies: [
+        "GlassboxAudit", "GlassboxExplainers", "GlassboxTestSupport",
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ]),
     .testTarget(
       name: "GlassboxFairnessTests", dependencies: ["GlassboxFairness", "GlassboxTestSupport"]),
     .testTarget(

@@ -145,7 +145,8 @@ public struct LogStoreRegistry: Sendable {
   }
 
   /// The stores glassbox knows. A new store adds its kind to `kinds`.
-  public static let standard = LogStoreRegistry(kinds: [], defaultKind: FileLogStore.kind)
+  public static let standard = LogStoreRegistry(
+    kinds: [SQLiteLogStore.kind, PostgresLogStore.kind, PostgresLogStore.shortKind], defaultKind: FileLogStore.kind)
 
   /// The store `argument` names.
   /// - Throws: what the kind's `make` throws (e.g. a malformed URL).
