@@ -15,9 +15,12 @@ struct Audit: ParsableCommand {
         glassbox audit show audit.log --since 2026-09-01
         glassbox audit export audit.log --format csv --out attributions.csv
         glassbox audit keygen --out audit-key    # then: explain ... --sign-key audit-key; verify --public-key audit-key.pub
+        glassbox audit copy audit.log sqlite:audit.db      # or postgres://user@host/db; proves the same head
+        glassbox audit export sqlite:audit.db --format dsse --sign-key audit-key --out checkpoints.dsse.jsonl
+      A log is a file path, sqlite:PATH, or postgres://USER@HOST[:PORT]/DB (docs/audit-databases.md).
       The log format: docs/audit-log.md.
       """,
-    subcommands: [Verify.self, Witness.self, Repair.self, Replay.self, Show.self, Export.self, Keygen.self])
+    subcommands: [Verify.self, Witness.self, Repair.self, Replay.self, Show.self, Export.self, Copy.self, Keygen.self])
 }
 
 extension Audit {
@@ -121,15 +124,19 @@ extension Audit {
   /// `glassbox audit export`.
   struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Export the attribution tables: CSV (one line per record and feature) or JSON Lines (one object per record).")
+      abstract: "Export the attribution tables: CSV (one line per record and feature) or JSON Lines (one object per record); "
+        + "or the checkpoints as signed DSSE envelopes (dsse).")
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, jsonl }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, jsonl, dsse }
 
     @Argument(help: "The audit log.")
     var log: String
 
-    @Option(help: "csv or jsonl.")
+    @Option(help: "csv, jsonl, or dsse (one DSSE envelope with an in-toto statement per checkpoint; needs --sign-key).")
     var format: Format = .csv
+
+    @Option(help: "With --format dsse: the Ed25519 private key that signed the checkpoints; it signs the envelopes.")
+    var signKey: String?
 
     @Option(help: "Write to this file (atomically) instead of standard output.")
     var out: String?
@@ -139,7 +146,18 @@ extension Audit {
 
     @OptionGroup var filters: FilterOptions
 
+    func validate() throws {
+      if (format == .dsse) != (signKey != nil) { throw ValidationError("--format dsse and --sign-key go together") }
+    }
+
     func run() throws {
+      if format == .dsse, let signKey {
+        let envelopes = try AuditDSSE.export(store: LogStoreRegistry.standard.store(for: log), key: AuditSigningKey(path: signKey))
+        let sink = try OutputSink(path: out)
+        try sink.write(String(decoding: envelopes, as: UTF8.self))
+        try sink.commit()
+        return
+      }
       let records = try filters.records(of: log)
       let sink = try OutputSink(path: out)
       switch format {
@@ -148,6 +166,8 @@ extension Audit {
         try sink.write(AuditRenderers.csv(records))
       case .jsonl:
         try sink.write(AuditRenderers.jsonLines(records))
+      case .dsse:
+        break
       }
       try sink.commit()
     }
