@@ -242,3 +242,29 @@ public protocol DerivedTablesStore: LogStore {
   /// - Throws: `AuditError.cannotRead`.
   func derivedTableRows() throws(AuditError) -> [[[TableValue]]]
 }
+
+/// Turns a database library's errors into `AuditError`s naming the store: `.cannotWrite`
+/// when writing, `.cannotRead` when reading; an `AuditError` passes through unchanged.
+struct DatabaseFailures {
+  let location: String
+  /// The library's own message for an error.
+  let reason: (any Error) -> String
+
+  func writing<T>(_ body: () throws -> T) throws(AuditError) -> T {
+    try run(body) { .cannotWrite(path: location, reason: $0) }
+  }
+
+  func reading<T>(_ body: () throws -> T) throws(AuditError) -> T {
+    try run(body) { .cannotRead(path: location, reason: $0) }
+  }
+
+  private func run<T>(_ body: () throws -> T, _ failure: (String) -> AuditError) throws(AuditError) -> T {
+    do {
+      return try body()
+    } catch let error as AuditError {
+      throw error
+    } catch {
+      throw failure(reason(error))
+    }
+  }
+}

@@ -64,7 +64,7 @@ public final class PostgresLogStore: LogStore, DerivedTablesStore {
     guard connection == nil else { return }
     let opened = try connect()
     connection = opened
-    try writing { () throws in
+    try failures.writing { () throws in
       try run(opened, "BEGIN")
       do {
         try run(opened, "SELECT pg_advisory_xact_lock(\(Self.advisoryLockKey))")
@@ -89,7 +89,7 @@ public final class PostgresLogStore: LogStore, DerivedTablesStore {
 
   public func beginAppend() throws(AuditError) -> LogTail {
     let open = try openConnection()
-    return try writing { () throws in
+    return try failures.writing { () throws in
       try run(open, "BEGIN ISOLATION LEVEL READ COMMITTED")
       do {
         try run(open, "SELECT pg_advisory_xact_lock(\(Self.advisoryLockKey))")
@@ -106,7 +106,7 @@ public final class PostgresLogStore: LogStore, DerivedTablesStore {
 
   public func forEachLine(from start: LogPosition?, to end: LogPosition, _ body: ([UInt8]) -> Void) throws(AuditError) {
     let open = try openConnection()
-    let rows = try reading { () throws in
+    let rows = try failures.reading { () throws in
       try open.query("SELECT line FROM audit_lines WHERE seq > \(start ?? 0) AND seq <= \(end) ORDER BY seq", logger: logger).wait()
     }
     for row in rows {
@@ -127,7 +127,7 @@ public final class PostgresLogStore: LogStore, DerivedTablesStore {
       tables[1] += rows.attributions
       tables[2] += rows.reasonCodes
     }
-    try writing { () throws in
+    try failures.writing { () throws in
       try run(open, "SAVEPOINT glassbox_write")
       do {
         try insertLines(open, first: batchEnd + 1, lineBytes)
@@ -190,7 +190,7 @@ public final class PostgresLogStore: LogStore, DerivedTablesStore {
 
   public func commitAppend() throws(AuditError) {
     let open = try openConnection()
-    try writing { () throws in
+    try failures.writing { () throws in
       do {
         try run(open, "COMMIT")
       } catch {
@@ -269,7 +269,7 @@ public final class PostgresLogStore: LogStore, DerivedTablesStore {
     let open: PostgresConnection
     if let connection { open = connection } else { open = try connect() }
     defer { if connection == nil { try? open.close().wait() } }
-    return try reading { () throws in
+    return try failures.reading { () throws in
       guard try Self.version(open, logger) > 0 else {
         throw AuditError.cannotRead(path: location, reason: "not a glassbox audit database (no glassbox_schema table)")
       }
@@ -281,25 +281,7 @@ public final class PostgresLogStore: LogStore, DerivedTablesStore {
 
   // MARK: Errors
 
-  private func writing<T>(_ body: () throws -> T) throws(AuditError) -> T {
-    do {
-      return try body()
-    } catch let error as AuditError {
-      throw error
-    } catch {
-      throw .cannotWrite(path: location, reason: Self.reason(error))
-    }
-  }
-
-  private func reading<T>(_ body: () throws -> T) throws(AuditError) -> T {
-    do {
-      return try body()
-    } catch let error as AuditError {
-      throw error
-    } catch {
-      throw .cannotRead(path: location, reason: Self.reason(error))
-    }
-  }
+  private var failures: DatabaseFailures { DatabaseFailures(location: location, reason: Self.reason) }
 
   /// The server's message when there is one.
   static func reason(_ error: any Error) -> String {

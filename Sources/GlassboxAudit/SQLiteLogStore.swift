@@ -46,8 +46,8 @@ public final class SQLiteLogStore: LogStore, DerivedTablesStore {
     configuration.busyMode = .timeout(600)
     configuration.allowsUnsafeTransactions = true
     configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-    let queue = try writing { () throws in try DatabaseQueue(path: path, configuration: configuration) }
-    try writing { () throws in
+    let queue = try failures.writing { () throws in try DatabaseQueue(path: path, configuration: configuration) }
+    try failures.writing { () throws in
       try queue.inDatabase { db in
         _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
         try db.execute(sql: "BEGIN IMMEDIATE")
@@ -73,7 +73,7 @@ public final class SQLiteLogStore: LogStore, DerivedTablesStore {
 
   public func beginAppend() throws(AuditError) -> LogTail {
     let queue = try openQueue()
-    return try writing { () throws in
+    return try failures.writing { () throws in
       try queue.inDatabase { db in
         try db.execute(sql: "BEGIN IMMEDIATE")
         do {
@@ -90,7 +90,7 @@ public final class SQLiteLogStore: LogStore, DerivedTablesStore {
 
   public func forEachLine(from start: LogPosition?, to end: LogPosition, _ body: ([UInt8]) -> Void) throws(AuditError) {
     let queue = try openQueue()
-    try reading { () throws in
+    try failures.reading { () throws in
       try queue.inDatabase { db in
         let lines = try Data.fetchCursor(
           db, sql: "SELECT line FROM audit_lines WHERE seq > ? AND seq <= ? ORDER BY seq", arguments: [start ?? 0, end])
@@ -102,7 +102,7 @@ public final class SQLiteLogStore: LogStore, DerivedTablesStore {
   public func write(_ lines: [UInt8]) throws(AuditError) -> LogPosition {
     let queue = try openQueue()
     var position = batchEnd
-    try writing { () throws in
+    try failures.writing { () throws in
       try queue.inDatabase { db in
         try db.execute(sql: "SAVEPOINT glassbox_write")
         do {
@@ -130,7 +130,7 @@ public final class SQLiteLogStore: LogStore, DerivedTablesStore {
 
   public func commitAppend() throws(AuditError) {
     let queue = try openQueue()
-    try writing { () throws in
+    try failures.writing { () throws in
       try queue.inDatabase { db in
         do {
           try db.execute(sql: "COMMIT")
@@ -166,7 +166,7 @@ public final class SQLiteLogStore: LogStore, DerivedTablesStore {
   /// - Complexity: O(log size) time; memory O(longest line).
   public func forEachStoredLine(_ body: (LogLine) -> Bool) throws(AuditError) {
     let queue = try readOnlyQueue()
-    try reading { () throws in
+    try failures.reading { () throws in
       try queue.inDatabase { db in
         let rows = try Row.fetchCursor(db, sql: "SELECT seq, line FROM audit_lines ORDER BY seq")
         var number = 1
@@ -181,7 +181,7 @@ public final class SQLiteLogStore: LogStore, DerivedTablesStore {
 
   public func derivedTableRows() throws(AuditError) -> [[[TableValue]]] {
     let queue = try readOnlyQueue()
-    return try reading { () throws in
+    return try failures.reading { () throws in
       try queue.inDatabase { db in
         try AuditTables.derived.map { table in
           try Row.fetchAll(db, sql: table.selectAll).map { row in row.databaseValues.map(Self.tableValue) }
@@ -197,7 +197,7 @@ public final class SQLiteLogStore: LogStore, DerivedTablesStore {
     var configuration = Configuration()
     configuration.readonly = true
     configuration.busyMode = .timeout(600)
-    return try reading { () throws in
+    return try failures.reading { () throws in
       let queue = try DatabaseQueue(path: path, configuration: configuration)
       let version = try queue.inDatabase { db in try Self.version(db) }
       guard version > 0 else {
@@ -232,25 +232,7 @@ public final class SQLiteLogStore: LogStore, DerivedTablesStore {
     }
   }
 
-  private func writing<T>(_ body: () throws -> T) throws(AuditError) -> T {
-    do {
-      return try body()
-    } catch let error as AuditError {
-      throw error
-    } catch {
-      throw .cannotWrite(path: location, reason: Self.reason(error))
-    }
-  }
-
-  private func reading<T>(_ body: () throws -> T) throws(AuditError) -> T {
-    do {
-      return try body()
-    } catch let error as AuditError {
-      throw error
-    } catch {
-      throw .cannotRead(path: location, reason: Self.reason(error))
-    }
-  }
+  private var failures: DatabaseFailures { DatabaseFailures(location: location, reason: Self.reason) }
 
   /// SQLite's own message, without the SQL text GRDB adds.
   static func reason(_ error: any Error) -> String {
