@@ -11,19 +11,6 @@ struct AuditDatabaseEndToEndTests {
     try Glassbox.run(["explain", "--model", model, "--data", data, "--rows", rows, "--format", "json", "--audit", log] + extra)
   }
 
-  /// The SHA-256 of a file by coreutils' sha256sum, independent of glassbox.
-  func systemSHA256(_ path: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-    process.arguments = [path]
-    let out = Pipe()
-    process.standardOutput = out
-    try process.run()
-    let digest = String(decoding: out.fileHandleForReading.readDataToEndOfFile().prefix(64), as: UTF8.self)
-    process.waitUntilExit()
-    return digest
-  }
-
   @Test("explain --audit sqlite: then verify, show, replay, export, copy to a file and back")
   func everyCommandWorksOnSQLite() throws {
     let dir = ScratchFolder()
