@@ -15,6 +15,8 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
   ],
   targets: [
     .systemLibrary(
@@ -37,6 +39,15 @@ let package = Package(
         "GlassboxSystem", "GlassboxExplainers", "GlassboxModels", "GlassboxData",
         .product(name: "Crypto", package: "swift-crypto"),
       ]),
+    // Audit logs in SQLite and PostgreSQL, apart from GlassboxAudit so that the audit core
+    // (and its fuzz target) builds without the database clients.
+    .target(
+      name: "GlassboxAuditStores",
+      dependencies: [
+        "GlassboxAudit", "GlassboxSystem",
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+      ]),
     .target(
       name: "GlassboxReports",
       dependencies: [
@@ -54,8 +65,8 @@ let package = Package(
     .target(
       name: "GlassboxCLI",
       dependencies: [
-        "GlassboxSystem", "GlassboxPipeline", "GlassboxReports", "GlassboxAudit", "GlassboxExplainers", "GlassboxModels",
-        "GlassboxData", "GlassboxNumerics", "GlassboxFairness",
+        "GlassboxSystem", "GlassboxPipeline", "GlassboxReports", "GlassboxAudit", "GlassboxAuditStores",
+        "GlassboxExplainers", "GlassboxModels", "GlassboxData", "GlassboxNumerics", "GlassboxFairness",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     // Release binaries ship without DWARF (symbols stay, so backtraces keep names): 5 MB
@@ -91,7 +102,10 @@ let package = Package(
       dependencies: ["GlassboxExplainers", "GlassboxModels", "GlassboxTestSupport"]),
     .testTarget(
       name: "GlassboxAuditTests",
-      dependencies: ["GlassboxAudit", "GlassboxExplainers", "GlassboxTestSupport"]),
+      dependencies: [
+        "GlassboxAudit", "GlassboxAuditStores", "GlassboxExplainers", "GlassboxTestSupport",
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ]),
     .testTarget(
       name: "GlassboxFairnessTests", dependencies: ["GlassboxFairness", "GlassboxTestSupport"]),
     .testTarget(

@@ -20,6 +20,9 @@ public enum AuditError: UserFacingError, Equatable {
   case hashMismatch(what: String, path: String, recorded: String, found: String)
   /// `repair` found damage it must not touch.
   case notRepairable(path: String, problem: String)
+  /// A log cannot be copied or exported as asked (its chain is broken, the destination is
+  /// not empty, it has no checkpoint).
+  case cannotUse(path: String, problem: String)
   /// A record filter (`--since`, `--until`, `--seq`) that cannot be right.
   case invalidFilter(problem: String)
 
@@ -28,7 +31,7 @@ public enum AuditError: UserFacingError, Equatable {
     case .cannotRead: .noInput
     case .cannotWrite: .cannotCreate
     case .invalidFilter: .usage
-    case .tornTail, .malformedLine, .invalidKey, .insecureKeyFile, .hashMismatch, .notRepairable: .data
+    case .tornTail, .malformedLine, .invalidKey, .insecureKeyFile, .hashMismatch, .notRepairable, .cannotUse: .data
     }
   }
 
@@ -52,6 +55,8 @@ public enum AuditError: UserFacingError, Equatable {
         + "replay needs the exact file"
     case .notRepairable(let path, let problem):
       return "'\(path)' was not changed: \(problem)"
+    case .cannotUse(let path, let problem):
+      return "'\(path)': \(problem)"
     case .invalidFilter(let problem):
       return problem
     }

@@ -38,6 +38,9 @@ public struct VerifyReport: Sendable {
     case additivity
     /// A sensitive input value is stored in clear (semantic).
     case sensitiveInClear = "sensitive-in-clear"
+    /// A database store's query tables (`records`, `attributions`, `reason_codes`) differ
+    /// from what its chained lines say: a row was changed, added or removed in SQL.
+    case tables
 
     /// Integrity problems mean the log was altered or damaged; the others are about content.
     public var isIntegrity: Bool { self != .additivity && self != .sensitiveInClear }
@@ -138,8 +141,25 @@ public enum AuditVerifier {
   ///   levels) and O(log² lines) per head.
   public static func verify(store: any LogStore, policy: VerifyPolicy) throws(AuditError) -> VerifyReport {
     var verification = LogVerification(policy: policy)
-    try store.forEachStoredLine { verification.consume($0) }
-    return verification.finish()
+    guard let tables = store as? any DerivedTablesStore else {
+      try store.forEachStoredLine { verification.consume($0) }
+      return verification.finish()
+    }
+    var expected: [Int: AuditTableRows] = [:]
+    try store.forEachStoredLine { line in
+      let rows = AuditTableRows(line: line.bytes, seq: line.offset)
+      if !rows.isEmpty { expected[line.offset] = rows }
+      return verification.consume(line)
+    }
+    var report = verification.finish()
+    if report.failure == nil,
+      let mismatch = AuditTables.firstMismatch(expected: expected, stored: AuditTables.group(try tables.derivedTableRows()))
+    {
+      report.failure = VerifyReport.Failure(
+        problem: .tables, seq: mismatch.seq,
+        message: "seq \(mismatch.seq): the \(mismatch.table) rows differ from its chained line (changed, added or removed in SQL)")
+    }
+    return report
   }
 
   /// Verifies lines already read.

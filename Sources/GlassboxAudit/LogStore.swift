@@ -144,7 +144,8 @@ public struct LogStoreRegistry: Sendable {
     self.defaultKind = defaultKind
   }
 
-  /// The stores glassbox knows. A new store adds its kind to `kinds`.
+  /// The file store alone. The database stores live in GlassboxAuditStores, which adds them
+  /// in `LogStoreRegistry.withDatabases`; a new store adds its kind there.
   public static let standard = LogStoreRegistry(kinds: [], defaultKind: FileLogStore.kind)
 
   /// The store `argument` names.

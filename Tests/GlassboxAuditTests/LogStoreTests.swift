@@ -121,8 +121,11 @@ struct LogStoreTests {
     #expect(memory.location == "memory:orders")
     let file = try registry.store(for: "logs/memory:orders.log")
     #expect((file as? FileLogStore)?.path == "logs/memory:orders.log")
-    // glassbox's own registry: every argument is a file path.
-    #expect(LogStoreRegistry.standard.kinds.isEmpty)
+    // glassbox's own registry: sqlite: and postgres:// URLs; any other argument is a file path.
+    #expect(LogStoreRegistry.withDatabases.kinds.compactMap(\.prefix) == ["sqlite:", "postgres://", "postgresql://"])
+    #expect((try LogStoreRegistry.withDatabases.store(for: "sqlite:/tmp/a.db") as? SQLiteLogStore)?.path == "/tmp/a.db")
+    let postgres = try LogStoreRegistry.standard.store(for: "postgres://auditor:secret@127.0.0.1:5433/trail")
+    #expect(postgres is PostgresLogStore && postgres.location == "postgres://auditor@127.0.0.1:5433/trail")
     #expect((try LogStoreRegistry.standard.store(for: "memory:orders") as? FileLogStore)?.path == "memory:orders")
   }
 

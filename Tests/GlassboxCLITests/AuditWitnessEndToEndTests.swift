@@ -24,19 +24,6 @@ struct AuditWitnessEndToEndTests {
     try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
   }
 
-  /// SHA-256 of a file by the system's sha256sum (independent of glassbox's hashing).
-  private func sha256sum(_ path: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-    process.arguments = [path]
-    let out = Pipe()
-    process.standardOutput = out
-    try process.run()
-    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    return String(text.prefix(64))
-  }
-
   @Test("a witnessed head stays a prefix as the log grows; cutting the log below it fails verify --witness and --head")
   func witnessedHeads() throws {
     let dir = ScratchFolder()
@@ -48,7 +35,7 @@ struct AuditWitnessEndToEndTests {
     let head = try #require(witnessed.stdout.split(separator: "\n").first { $0.hasPrefix("head sha256:") }).dropFirst(5)
     // The head is the SHA-256 of the last line, as sha256sum computes it.
     try (try lines(log)[9]).write(toFile: dir.path + "/line10", atomically: true, encoding: .utf8)
-    #expect(head == "sha256:" + (try sha256sum(dir.path + "/line10")))
+    #expect(head == "sha256:" + (try systemSHA256(dir.path + "/line10")))
 
     #expect(try explain(log, rows: "10-14").status == 0)
     let grown = try Glassbox.run(["audit", "verify", log, "--witness", witness, "--head", String(head), "--expect-at-least", "15"])
@@ -149,7 +136,7 @@ struct AuditWitnessEndToEndTests {
     let csv = try String(contentsOfFile: Glassbox.root + "/datasets/adult.csv", encoding: .utf8)
       .split(separator: "\n", omittingEmptySubsequences: false).prefix(21).joined(separator: "\n") + "\n"
     let file = dir.write("rows.csv", csv)
-    let expected = try sha256sum(file)
+    let expected = try systemSHA256(file)
     let fromFile = try explain(dir.path + "/file.log", rows: "0-19", data: file)
     #expect(fromFile.status == 0)
 
@@ -188,7 +175,7 @@ struct AuditWitnessEndToEndTests {
     let dir = ScratchFolder()
     let csv = try String(contentsOfFile: Glassbox.root + "/datasets/adult-test.csv", encoding: .utf8)
       .split(separator: "\n").prefix(101).joined(separator: "\n") + "\n"
-    let expected = try sha256sum(dir.write("rows.csv", csv))
+    let expected = try systemSHA256(dir.write("rows.csv", csv))
     let fifo = dir.path + "/rows.fifo"
     #expect(mkfifo(fifo, 0o600) == 0)
     let feeder = Thread { try? csv.write(toFile: fifo, atomically: false, encoding: .utf8) }

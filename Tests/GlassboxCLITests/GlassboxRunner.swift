@@ -91,3 +91,16 @@ final class ScratchFolder {
   }
   func contents() -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] }
 }
+
+/// SHA-256 of a file by the system's sha256sum (independent of glassbox's hashing), in hex.
+func systemSHA256(_ path: String) throws -> String {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+  process.arguments = [path]
+  let out = Pipe()
+  process.standardOutput = out
+  try process.run()
+  let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+  process.waitUntilExit()
+  return String(text.prefix(64))
+}

@@ -22,6 +22,7 @@ struct HelpSnapshotTests {
     ("audit-replay", ["audit", "replay", "--help"]),
     ("audit-show", ["audit", "show", "--help"]),
     ("audit-export", ["audit", "export", "--help"]),
+    ("audit-copy", ["audit", "copy", "--help"]),
     ("audit-keygen", ["audit", "keygen", "--help"]),
   ]
 

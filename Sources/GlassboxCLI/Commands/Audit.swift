@@ -1,5 +1,6 @@
 import ArgumentParser
 import GlassboxAudit
+import GlassboxAuditStores
 import GlassboxData
 
 /// `glassbox audit`: check, repair, replay and read audit logs written by `explain --audit`.
@@ -16,11 +17,18 @@ struct Audit: ParsableCommand {
         glassbox audit replay audit.log --seq 7
         glassbox audit show audit.log --since 2026-09-01
         glassbox audit export audit.log --format csv --out attributions.csv
+<<<<<<< HEAD
         glassbox audit keygen --out audit-key
           # then: explain ... --sign-key audit-key; verify --public-key audit-key.pub
+=======
+        glassbox audit keygen --out audit-key    # then: explain ... --sign-key audit-key; verify --public-key audit-key.pub
+        glassbox audit copy audit.log sqlite:audit.db      # or postgres://user@host/db; proves the same head
+        glassbox audit export sqlite:audit.db --format dsse --sign-key audit-key --out checkpoints.dsse.jsonl
+      A log is a file path, sqlite:PATH, or postgres://USER@HOST[:PORT]/DB (docs/audit-databases.md).
+>>>>>>> audit-databases
       The log format: docs/audit-log.md.
       """,
-    subcommands: [Verify.self, Witness.self, Repair.self, Replay.self, Show.self, Export.self, Keygen.self])
+    subcommands: [Verify.self, Witness.self, Repair.self, Replay.self, Show.self, Export.self, Copy.self, Keygen.self])
 }
 
 extension Audit {
@@ -34,7 +42,7 @@ extension Audit {
     var log: String
 
     func run() throws {
-      let outcome = try AuditRepair.repair(store: LogStoreRegistry.standard.store(for: log))
+      let outcome = try AuditRepair.repair(store: LogStoreRegistry.withDatabases.store(for: log))
       let text: String
       if let backup = outcome.backupPath, let seq = outcome.seq {
         text = "\(log): removed the torn line of seq \(seq) (\(outcome.removedBytes) bytes); the log as it was is saved in \(backup)\n"
@@ -98,7 +106,7 @@ extension Audit {
   /// The records of `log` that `filter` keeps, with a note on stderr when it keeps none.
   /// - Throws: `AuditError.invalidFilter` when `--seq` lies outside the log.
   static func records(of log: String, filter: AuditFilter) throws -> [RecordedExplanation] {
-    let all = try RecordedExplanation.readAll(from: LogStoreRegistry.standard.store(for: log))
+    let all = try RecordedExplanation.readAll(from: LogStoreRegistry.withDatabases.store(for: log))
     let kept = try filter.apply(to: all, log: log)
     if kept.isEmpty { Terminal.printError("glassbox: " + filter.describeEmpty(log, total: all.count)) }
     return kept
@@ -124,15 +132,19 @@ extension Audit {
   /// `glassbox audit export`.
   struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Export the attribution tables: CSV (one line per record and feature) or JSON Lines (one object per record).")
+      abstract: "Export the attribution tables: CSV (one line per record and feature) or JSON Lines (one object per record); "
+        + "or the checkpoints as signed DSSE envelopes (dsse).")
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, jsonl }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, jsonl, dsse }
 
     @Argument(help: "The audit log.")
     var log: String
 
-    @Option(help: "csv or jsonl.")
+    @Option(help: "csv, jsonl, or dsse (one DSSE envelope with an in-toto statement per checkpoint; needs --sign-key).")
     var format: Format = .csv
+
+    @Option(help: "With --format dsse: the Ed25519 private key that signed the checkpoints; it signs the envelopes.")
+    var signKey: String?
 
     @Option(help: "Write to this file (atomically) instead of standard output.")
     var out: String?
@@ -142,7 +154,18 @@ extension Audit {
 
     @OptionGroup var filters: FilterOptions
 
+    func validate() throws {
+      if (format == .dsse) != (signKey != nil) { throw ValidationError("--format dsse and --sign-key go together") }
+    }
+
     func run() throws {
+      if format == .dsse, let signKey {
+        let envelopes = try AuditDSSE.export(store: LogStoreRegistry.withDatabases.store(for: log), key: AuditSigningKey(path: signKey))
+        let sink = try OutputSink(path: out)
+        try sink.write(String(decoding: envelopes, as: UTF8.self))
+        try sink.commit()
+        return
+      }
       let records = try filters.records(of: log)
       let sink = try OutputSink(path: out)
       switch format {
@@ -151,6 +174,8 @@ extension Audit {
         try sink.write(AuditRenderers.csv(records))
       case .jsonl:
         try sink.write(AuditRenderers.jsonLines(records))
+      case .dsse:
+        break
       }
       try sink.commit()
     }

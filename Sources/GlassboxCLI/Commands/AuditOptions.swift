@@ -1,5 +1,6 @@
 import ArgumentParser
 import GlassboxAudit
+import GlassboxAuditStores
 import GlassboxData
 import GlassboxExplainers
 import GlassboxModels
@@ -86,7 +87,7 @@ struct AuditOptions: ParsableArguments {
       tool: .current(name: "glassbox", version: Glassbox.version), loaded: run.loaded, data: data,
       idColumn: run.idColumn, explainer: settings)
     return try AuditTrail(
-      store: LogStoreRegistry.standard.store(for: audit), context: context, redactor: try redactKey.map { (p: String) throws(AuditError) in try Redactor(path: p) },
+      store: LogStoreRegistry.withDatabases.store(for: audit), context: context, redactor: try redactKey.map { (p: String) throws(AuditError) in try Redactor(path: p) },
       signingKey: try signKey.map { (p: String) throws(AuditError) in try AuditSigningKey(path: p) },
       checkpointEvery: checkpointEvery)
   }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import GlassboxAudit
+import GlassboxAuditStores
 import GlassboxData
 
 extension Audit {
@@ -54,7 +55,7 @@ extension Audit {
       policy.external = try checkpoint.map { (p: String) throws(AuditError) in try Checkpoint.load(path: p) }
       policy.witnesses = try witness.map { (p: String) throws(AuditError) in try WitnessedHead.load(path: p) } ?? []
       policy.sensitiveFeatures = try card.map { (p: String) throws(DataError) in try VerifyPolicy.sensitiveFeatures(ofCardAt: p) }
-      let report = try AuditVerifier.verify(store: LogStoreRegistry.standard.store(for: log), policy: policy)
+      let report = try AuditVerifier.verify(store: LogStoreRegistry.withDatabases.store(for: log), policy: policy)
       let sink = try OutputSink(path: nil)
       try sink.write(VerifyStatement.render(report, policy: policy, log: log))
       try sink.commit()
@@ -82,7 +83,7 @@ extension Audit {
 
     func run() throws {
       let text: String
-      switch try AuditWitness.head(of: LogStoreRegistry.standard.store(for: log), name: log) {
+      switch try AuditWitness.head(of: LogStoreRegistry.withDatabases.store(for: log), name: log) {
       case .refused(let failure):
         Terminal.printError("glassbox: \(log): not witnessed: \(failure.message)")
         throw ExitCode(1)

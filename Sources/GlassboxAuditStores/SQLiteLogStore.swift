@@ -1,0 +1,243 @@
+import Foundation
+import GlassboxAudit
+import GRDB
+import GlassboxSystem
+
+/// An audit log kept in an SQLite database (`--audit sqlite:PATH`), through GRDB.
+///
+/// Each line's exact bytes are a row of `audit_lines` (a BLOB keyed by its position, the
+/// line's `seq`); the query tables `records`, `attributions` and `reason_codes` are filled
+/// from the same bytes in the same transaction (`AuditTables`). The chain, checkpoints and
+/// verification are the file store's: the lines are byte for byte the same.
+///
+/// Writers: each batch is one `BEGIN IMMEDIATE` transaction. IMMEDIATE takes SQLite's
+/// write lock before the last line is read, so the read of the chain's end and the append
+/// are atomic against every other connection and process; a second writer waits (busy
+/// timeout 10 minutes) instead of failing at `COMMIT` as a deferred transaction would. The
+/// database is in WAL mode with `synchronous=FULL`: `COMMIT` returns after the batch is
+/// on stable storage, and readers (verify, show) are never blocked by a writer.
+/// Lines cannot be torn: a crash rolls the batch back whole.
+public final class SQLiteLogStore: LogStore, DerivedTablesStore {
+  /// The database file's path.
+  public let path: String
+  public var location: String { "sqlite:" + path }
+  private var writer: DatabaseQueue?
+  /// The last position of the batch: where the next line goes after.
+  private var batchEnd = 0
+
+  /// Arguments `sqlite:PATH` go to this store.
+  public static let kind = LogStoreKind(name: "sqlite", prefix: "sqlite:") { argument throws(AuditError) in
+    let path = String(argument.dropFirst("sqlite:".count))
+    guard !path.isEmpty else { throw .cannotRead(path: argument, reason: "give a database path: sqlite:PATH") }
+    return SQLiteLogStore(path: path)
+  }
+
+  /// A store for the database at `path`; nothing is opened until it is used.
+  public init(path: String) {
+    self.path = path
+  }
+
+  // MARK: Appending
+
+  public func openForAppend() throws(AuditError) {
+    guard writer == nil else { return }
+    // Created with mode 0640 like a log file; SQLite gives its WAL files the same mode.
+    if let fd = try? FileDescriptor.open(path, .readWrite, options: [.create], permissions: 0o640) { fd.close() }
+    var configuration = Configuration()
+    configuration.busyMode = .timeout(600)
+    configuration.allowsUnsafeTransactions = true
+    configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+    let queue = try failures.writing { () throws in try DatabaseQueue(path: path, configuration: configuration) }
+    try failures.writing { () throws in
+      try queue.inDatabase { db in
+        _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+        try db.execute(sql: "BEGIN IMMEDIATE")
+        do {
+          for statement in try AuditTables.statements(from: try Self.version(db), dialect: .sqlite, location: location) {
+            try db.execute(sql: statement)
+          }
+          try db.execute(sql: "COMMIT")
+        } catch {
+          try? db.execute(sql: "ROLLBACK")
+          throw error
+        }
+      }
+    }
+    writer = queue
+  }
+
+  /// The version in `glassbox_schema`, 0 when the database has no such table.
+  private static func version(_ db: Database) throws -> Int {
+    guard try db.tableExists("glassbox_schema") else { return 0 }
+    return try Int.fetchOne(db, sql: "SELECT MAX(version) FROM glassbox_schema") ?? 0
+  }
+
+  public func beginAppend() throws(AuditError) -> LogTail {
+    let queue = try openQueue()
+    return try failures.writing { () throws in
+      try queue.inDatabase { db in
+        try db.execute(sql: "BEGIN IMMEDIATE")
+        do {
+          let row = try Row.fetchOne(db, sql: "SELECT seq, line FROM audit_lines ORDER BY seq DESC LIMIT 1")
+          batchEnd = row.map { $0[0] as Int } ?? 0
+          return LogTail(lastLine: row.map { [UInt8]($0[1] as Data) }, isTorn: false, end: batchEnd)
+        } catch {
+          try? db.execute(sql: "ROLLBACK")
+          throw error
+        }
+      }
+    }
+  }
+
+  public func forEachLine(from start: LogPosition?, to end: LogPosition, _ body: ([UInt8]) -> Void) throws(AuditError) {
+    let queue = try openQueue()
+    try failures.reading { () throws in
+      try queue.inDatabase { db in
+        let lines = try Data.fetchCursor(
+          db, sql: "SELECT line FROM audit_lines WHERE seq > ? AND seq <= ? ORDER BY seq", arguments: [start ?? 0, end])
+        while let line = try lines.next() { body([UInt8](line)) }
+      }
+    }
+  }
+
+  public func write(_ lines: [UInt8]) throws(AuditError) -> LogPosition {
+    let queue = try openQueue()
+    var position = batchEnd
+    try failures.writing { () throws in
+      try queue.inDatabase { db in
+        try db.execute(sql: "SAVEPOINT glassbox_write")
+        do {
+          let insertLine = try db.cachedStatement(sql: "INSERT INTO audit_lines (seq, line) VALUES (?, ?)")
+          let inserts = try AuditTables.derived.map { table in try db.cachedStatement(sql: table.insert { _ in "?" }) }
+          for line in lines.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast() {
+            position += 1
+            try insertLine.execute(arguments: [position, Data(line)])
+            let rows = AuditTableRows(line: Array(line), seq: position)
+            for (k, tableRows) in [rows.records, rows.attributions, rows.reasonCodes].enumerated() {
+              for row in tableRows { try inserts[k].execute(arguments: StatementArguments(row.map(Self.databaseValue))) }
+            }
+          }
+          try db.execute(sql: "RELEASE glassbox_write")
+        } catch {
+          try? db.execute(sql: "ROLLBACK TO glassbox_write")
+          try? db.execute(sql: "RELEASE glassbox_write")
+          throw error
+        }
+      }
+    }
+    batchEnd = position
+    return position
+  }
+
+  public func commitAppend() throws(AuditError) {
+    let queue = try openQueue()
+    try failures.writing { () throws in
+      try queue.inDatabase { db in
+        do {
+          try db.execute(sql: "COMMIT")
+        } catch {
+          try? db.execute(sql: "ROLLBACK")
+          throw error
+        }
+      }
+    }
+  }
+
+  /// Keeps the lines already written in the batch (they are whole and chained), as the
+  /// file store does, and releases the lock.
+  public func abandonAppend() {
+    guard let writer else { return }
+    writer.inDatabase { db in
+      if (try? db.execute(sql: "COMMIT")) == nil { try? db.execute(sql: "ROLLBACK") }
+    }
+  }
+
+  public func close() {
+    writer = nil
+  }
+
+  private func openQueue() throws(AuditError) -> DatabaseQueue {
+    guard let writer else { throw .cannotWrite(path: location, reason: "the log is not open for appending") }
+    return writer
+  }
+
+  // MARK: Reading
+
+  /// Reads `audit_lines` in position order through a read-only connection.
+  /// - Complexity: O(log size) time; memory O(longest line).
+  public func forEachStoredLine(_ body: (LogLine) -> Bool) throws(AuditError) {
+    let queue = try readOnlyQueue()
+    try failures.reading { () throws in
+      try queue.inDatabase { db in
+        let rows = try Row.fetchCursor(db, sql: "SELECT seq, line FROM audit_lines ORDER BY seq")
+        var number = 1
+        while let row = try rows.next() {
+          let line = LogLine(number: number, offset: row[0], bytes: [UInt8](row[1] as Data), isComplete: true)
+          guard body(line) else { return }
+          number += 1
+        }
+      }
+    }
+  }
+
+  public func derivedTableRows() throws(AuditError) -> [[[TableValue]]] {
+    let queue = try readOnlyQueue()
+    return try failures.reading { () throws in
+      try queue.inDatabase { db in
+        try AuditTables.derived.map { table in
+          try Row.fetchAll(db, sql: table.selectAll).map { row in row.databaseValues.map(Self.tableValue) }
+        }
+      }
+    }
+  }
+
+  /// Lines cannot be torn in a database: a transaction is whole or absent.
+  public func removeTornTail(approve: () throws(AuditError) -> Void) throws(AuditError) -> TornTailRemoval? { nil }
+
+  private func readOnlyQueue() throws(AuditError) -> DatabaseQueue {
+    var configuration = Configuration()
+    configuration.readonly = true
+    configuration.busyMode = .timeout(600)
+    return try failures.reading { () throws in
+      let queue = try DatabaseQueue(path: path, configuration: configuration)
+      let version = try queue.inDatabase { db in try Self.version(db) }
+      guard version > 0 else {
+        throw AuditError.cannotRead(path: location, reason: "not a glassbox audit database (no glassbox_schema table)")
+      }
+      guard version <= AuditTables.currentVersion else {
+        throw AuditError.cannotRead(
+          path: location, reason: "its schema is version \(version), newer than this glassbox knows (\(AuditTables.currentVersion))")
+      }
+      return queue
+    }
+  }
+
+  // MARK: Values and errors
+
+  static func databaseValue(_ value: TableValue) -> DatabaseValue {
+    switch value {
+    case .null: .null
+    case .integer(let n): n.databaseValue
+    case .real(let x): x.databaseValue
+    case .text(let s): s.databaseValue
+    }
+  }
+
+  static func tableValue(_ value: DatabaseValue) -> TableValue {
+    switch value.storage {
+    case .null: .null
+    case .int64(let n): .integer(Int(n))
+    case .double(let x): .real(x)
+    case .string(let s): .text(s)
+    case .blob(let data): .text(AuditSchema.hex(data))
+    }
+  }
+
+  private var failures: DatabaseFailures { DatabaseFailures(location: location, reason: Self.reason) }
+
+  /// SQLite's own message, without the SQL text GRDB adds.
+  static func reason(_ error: any Error) -> String {
+    if let error = error as? DatabaseError { return error.message ?? "SQLite error \(error.resultCode.rawValue)" }
+    return String(describing: error)
+  }
+}
