@@ -29,9 +29,9 @@ public enum TableValue: Sendable, Equatable, CustomStringConvertible {
   }
 
   /// The value, or NULL when absent.
-  static func real(or x: Double?) -> TableValue { x.map(TableValue.real) ?? .null }
-  static func text(or s: String?) -> TableValue { s.map(TableValue.text) ?? .null }
-  static func integer(or n: Int?) -> TableValue { n.map(TableValue.integer) ?? .null }
+  public static func real(or x: Double?) -> TableValue { x.map(TableValue.real) ?? .null }
+  public static func text(or s: String?) -> TableValue { s.map(TableValue.text) ?? .null }
+  public static func integer(or n: Int?) -> TableValue { n.map(TableValue.integer) ?? .null }
 }
 
 /// The rows one audit line contributes to the query tables (`records`, `attributions`,
@@ -190,7 +190,7 @@ public enum AuditTables {
   /// The statements that bring a database at `version` (0: no tables) to `currentVersion`,
   /// each migration ending with its row in `glassbox_schema`.
   /// - Throws: `AuditError.cannotWrite` when the database is newer than this build.
-  static func statements(from version: Int, dialect: Dialect, location: String) throws(AuditError) -> [String] {
+  public static func statements(from version: Int, dialect: Dialect, location: String) throws(AuditError) -> [String] {
     guard version <= currentVersion else {
       throw .cannotWrite(
         path: location, reason: "its schema is version \(version), newer than this glassbox knows (\(currentVersion)); use a newer glassbox")
@@ -245,16 +245,21 @@ public protocol DerivedTablesStore: LogStore {
 
 /// Turns a database library's errors into `AuditError`s naming the store: `.cannotWrite`
 /// when writing, `.cannotRead` when reading; an `AuditError` passes through unchanged.
-struct DatabaseFailures {
-  let location: String
+public struct DatabaseFailures {
+  public let location: String
   /// The library's own message for an error.
-  let reason: (any Error) -> String
+  public let reason: (any Error) -> String
 
-  func writing<T>(_ body: () throws -> T) throws(AuditError) -> T {
+  public init(location: String, reason: @escaping (any Error) -> String) {
+    self.location = location
+    self.reason = reason
+  }
+
+  public func writing<T>(_ body: () throws -> T) throws(AuditError) -> T {
     try run(body) { .cannotWrite(path: location, reason: $0) }
   }
 
-  func reading<T>(_ body: () throws -> T) throws(AuditError) -> T {
+  public func reading<T>(_ body: () throws -> T) throws(AuditError) -> T {
     try run(body) { .cannotRead(path: location, reason: $0) }
   }
 

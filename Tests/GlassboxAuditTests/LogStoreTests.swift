@@ -1,5 +1,6 @@
 import Foundation
 import GlassboxAudit
+import GlassboxAuditStores
 import GlassboxTestSupport
 import Testing
 

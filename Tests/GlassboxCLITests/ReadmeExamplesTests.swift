@@ -113,9 +113,8 @@ struct ReadmeExamplesTests {
       Self.needsFilesNotInTheRepository.contains { marker in e.commands.contains { $0.contains(marker) } }
     }
     let runnable = all.filter { e in !skipped.contains { $0.commands == e.commands } }
-<<<<<<< HEAD
-    #expect(all.count == 13, "README examples found: \(all.map(\.commands))")
-    #expect(skipped.count == 3)
+    #expect(all.count == 15, "README examples found: \(all.map(\.commands))")
+    #expect(skipped.count == 5)
     try check(runnable)
   }
 
@@ -138,11 +137,6 @@ struct ReadmeExamplesTests {
   /// Runs each example and expects every line it shows among the lines printed.
   func check(_ examples: [Example]) throws {
     for example in examples {
-=======
-    #expect(all.count == 14, "README examples found: \(all.map(\.commands))")
-    #expect(skipped.count == 5)
-    for example in runnable {
->>>>>>> audit-databases
       let (_, printed) = try run(example.commands)
       for line in example.shown {
         let trimmed = line.trimmingCharacters(in: .whitespaces)

@@ -17,15 +17,14 @@ struct Audit: ParsableCommand {
         glassbox audit replay audit.log --seq 7
         glassbox audit show audit.log --since 2026-09-01
         glassbox audit export audit.log --format csv --out attributions.csv
-<<<<<<< HEAD
         glassbox audit keygen --out audit-key
           # then: explain ... --sign-key audit-key; verify --public-key audit-key.pub
-=======
-        glassbox audit keygen --out audit-key    # then: explain ... --sign-key audit-key; verify --public-key audit-key.pub
-        glassbox audit copy audit.log sqlite:audit.db      # or postgres://user@host/db; proves the same head
-        glassbox audit export sqlite:audit.db --format dsse --sign-key audit-key --out checkpoints.dsse.jsonl
-      A log is a file path, sqlite:PATH, or postgres://USER@HOST[:PORT]/DB (docs/audit-databases.md).
->>>>>>> audit-databases
+        glassbox audit copy audit.log sqlite:audit.db
+          # or postgres://user@host/db; proves the same head
+        glassbox audit export sqlite:audit.db --format dsse --sign-key audit-key \\
+          --out checkpoints.dsse.jsonl
+      A log is a file path, sqlite:PATH, or postgres://USER@HOST[:PORT]/DB \
+      (docs/audit-databases.md).
       The log format: docs/audit-log.md.
       """,
     subcommands: [Verify.self, Witness.self, Repair.self, Replay.self, Show.self, Export.self, Copy.self, Keygen.self])
