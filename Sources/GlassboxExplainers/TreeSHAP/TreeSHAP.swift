@@ -40,15 +40,20 @@ public struct TreeSHAP: Explainer {
     /// Fast TreeSHAP v2 in double (falls back to classic double for oversized trees).
     case fast
     /// Lundberg's Algorithm 2 in the library's arithmetic (float32, bit for bit with
-    /// `pred_contribs`, for XGBoost; double otherwise).
+    /// xgboost ≤ 3.2's `pred_contribs`, for XGBoost; double otherwise).
     case classic
+    /// Quadrature-TreeSHAP with xgboost 3.3+'s fixed 8-point rule, in the library's
+    /// arithmetic (float32, bit for bit with xgboost 3.3+'s `pred_contribs`, checked against
+    /// 3.4.1, for XGBoost; double otherwise). Exact for paths of at most 8 distinct
+    /// features; an approximation, as xgboost's, beyond.
+    case quadrature
   }
 
   public let ensemble: TreeEnsemble
   /// The algorithm used for SHAP values.
   public let algorithm: Algorithm
   /// The expected margin of each output (the bias column of `pred_contribs`).
-  public let baseValues: [Double]
+  public private(set) var baseValues: [Double]
   private let storage: Storage
   private let fast: FastPathDependentKernel?
 
@@ -92,6 +97,9 @@ public struct TreeSHAP: Explainer {
         ensemble: ensemble, fast: FastTreeTables(ensemble, limits: limits), classic: doubleTables ?? TreeTables<Double>(ensemble))
     case .classic:
       fast = nil
+    case .quadrature:
+      fast = nil
+      if ensemble.accumulation == .float32 { baseValues = Self.quadratureBias(ensemble) }
     }
   }
 
@@ -143,6 +151,11 @@ public struct TreeSHAP: Explainer {
     precondition(out.count >= count * ensemble.outputCount * ensemble.featureCount)
     if let fast {
       fast.contributions(rows, count: count, into: out)
+    } else if algorithm == .quadrature {
+      switch storage {
+      case .single(let tables): runQuadrature(tables, rows, count, out)
+      case .double(let tables): runQuadrature(tables, rows, count, out)
+      }
     } else {
       classicContributions(rows, count: count, into: out)
     }

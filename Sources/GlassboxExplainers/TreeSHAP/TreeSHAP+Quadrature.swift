@@ -1,0 +1,101 @@
+import GlassboxModels
+
+extension TreeSHAP.Algorithm {
+  /// The names `--tree-algorithm` takes: `fast`, `classic` and the xgboost versions whose
+  /// `pred_contribs` a mode reproduces (`xgboost-3.2` is `classic`, `xgboost-3.3` is
+  /// `quadrature`, for xgboost 3.3 and later).
+  public static let names = ["fast", "classic", "xgboost-3.2", "xgboost-3.3"]
+
+  /// The algorithm a `--tree-algorithm` name selects, nil for an unknown name.
+  public init?(named name: String) {
+    switch name {
+    case "fast": self = .fast
+    case "classic", "xgboost-3.2": self = .classic
+    case "xgboost-3.3": self = .quadrature
+    default: return nil
+    }
+  }
+}
+
+extension TreeSHAP {
+  /// The bias column of xgboost 3.3+'s `pred_contribs`: per output, the trees' root means
+  /// computed and summed in double (`Σ_t w_t · mean_t`, each mean cover-weighted from the
+  /// leaves up, 0.5/0.5 under a zero cover), rounded once to float, plus the float base
+  /// margin.
+  /// - Complexity: O(total nodes).
+  static func quadratureBias(_ e: TreeEnsemble) -> [Double] {
+    var sums = [Double](repeating: 0, count: e.outputCount)
+    var means = [Double](repeating: 0, count: e.nodes.count)
+    let cover = { (n: Int) in Double(Float(e.covers[n])) }
+    for t in 0..<e.treeCount {
+      for n in stride(from: e.treeStart[t + 1] - 1, through: e.treeStart[t], by: -1) {
+        let node = e.nodes[n]
+        if node.isLeaf {
+          means[n] = Double(Float(e.values[n]))
+          continue
+        }
+        let l = Int(node.left)
+        let r = Int(node.right)
+        means[n] = cover(n) == 0 ? 0.5 * (means[l] + means[r]) : (means[l] * cover(l) + means[r] * cover(r)) / cover(n)
+      }
+      sums[e.treeOutputs[t]] += means[e.treeStart[t]] * Double(Float(e.treeWeights[t]))
+    }
+    return (0..<e.outputCount).map { k in Double(Float(sums[k]) + Float(e.baseMargins[k])) }
+  }
+
+  /// SHAP values by Quadrature-TreeSHAP in the precision of `tables` (float: xgboost 3.3+'s
+  /// `pred_contribs` bit for bit), laid out `[row][output][feature]`.
+  /// - Complexity: O(count · total nodes · 8).
+  func runQuadrature<T: BinaryFloatingPoint & SIMDScalar>(
+    _ tables: TreeTables<T>, _ rows: UnsafeBufferPointer<Double>, _ count: Int, _ out: UnsafeMutableBufferPointer<Double>
+  ) {
+    let e = ensemble
+    let m = e.featureCount
+    let k = e.outputCount
+    let treePhi = UnsafeMutablePointer<T>.allocate(capacity: m + 1)
+    let rowPhi = UnsafeMutablePointer<T>.allocate(capacity: k * m)
+    let ratio = UnsafeMutablePointer<T>.allocate(capacity: m + 1)
+    let prepared = UnsafeMutablePointer<Double>.allocate(capacity: max(m, 1))
+    treePhi.initialize(repeating: 0, count: m + 1)
+    rowPhi.initialize(repeating: 0, count: k * m)
+    ratio.initialize(repeating: QuadratureKernel<T>.unseen, count: m + 1)
+    defer {
+      treePhi.deallocate()
+      rowPhi.deallocate()
+      ratio.deallocate()
+      prepared.deallocate()
+    }
+    e.nodes.withUnsafeBufferPointer { nodes in
+      e.categoryWords.withUnsafeBufferPointer { words in
+        tables.values.withUnsafeBufferPointer { values in
+          tables.covers.withUnsafeBufferPointer { covers in
+            tables.features.withUnsafeBufferPointer { treeFeatures in
+              let kernel = QuadratureKernel<T>(
+                nodes: nodes.baseAddress!, words: words, values: values.baseAddress!, covers: covers.baseAddress!,
+                rule: QuadratureRule<T>(), x: UnsafePointer(prepared), phi: treePhi, pathRatio: ratio)
+              for r in 0..<count {
+                for j in 0..<m { prepared[j] = e.prepared(rows[r * m + j]) }
+                rowPhi.update(repeating: 0, count: k * m)
+                for t in 0..<e.treeCount {
+                  let fs = tables.featureStart[t]
+                  let fe = tables.featureStart[t + 1]
+                  if fs == fe { continue }
+                  kernel.run(root: e.treeStart[t])
+                  let w = tables.weights[t]
+                  let base = e.treeOutputs[t] * m
+                  for i in fs..<fe {
+                    let f = Int(treeFeatures[i])
+                    rowPhi[base + f] += treePhi[f] * w
+                    treePhi[f] = 0
+                  }
+                }
+                let o = r * k * m
+                for i in 0..<(k * m) { out[o + i] = Double(rowPhi[i]) }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
