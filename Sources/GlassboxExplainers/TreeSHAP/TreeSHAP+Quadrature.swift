@@ -73,24 +73,8 @@ extension TreeSHAP {
               let kernel = QuadratureKernel<T>(
                 nodes: nodes.baseAddress!, words: words, values: values.baseAddress!, covers: covers.baseAddress!,
                 rule: QuadratureRule<T>(), x: UnsafePointer(prepared), phi: treePhi, pathRatio: ratio)
-              for r in 0..<count {
-                for j in 0..<m { prepared[j] = e.prepared(rows[r * m + j]) }
-                rowPhi.update(repeating: 0, count: k * m)
-                for t in 0..<e.treeCount {
-                  let fs = tables.featureStart[t]
-                  let fe = tables.featureStart[t + 1]
-                  if fs == fe { continue }
-                  kernel.run(root: e.treeStart[t])
-                  let w = tables.weights[t]
-                  let base = e.treeOutputs[t] * m
-                  for i in fs..<fe {
-                    let f = Int(treeFeatures[i])
-                    rowPhi[base + f] += treePhi[f] * w
-                    treePhi[f] = 0
-                  }
-                }
-                let o = r * k * m
-                for i in 0..<(k * m) { out[o + i] = Double(rowPhi[i]) }
+              accumulateRows(tables, rows, count, out, prepared: prepared, treePhi: treePhi, rowPhi: rowPhi, treeFeatures: treeFeatures) {
+                kernel.run(root: $0)
               }
             }
           }

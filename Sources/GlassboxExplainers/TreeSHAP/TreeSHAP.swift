@@ -226,29 +226,49 @@ public struct TreeSHAP: Explainer {
                 pathOne: pathOne, pathWeight: pathWeight)
               kernel.condition = condition
               kernel.conditionFeature = feature
-              for r in 0..<count {
-                for j in 0..<m { prepared[j] = e.prepared(rows[r * m + j]) }
-                rowPhi.update(repeating: 0, count: k * m)
-                for t in 0..<e.treeCount {
-                  let fs = tables.featureStart[t]
-                  let fe = tables.featureStart[t + 1]
-                  if fs == fe { continue }  // a single leaf: only the bias changes
-                  kernel.run(root: e.treeStart[t])
-                  let w = tables.weights[t]
-                  let base = e.treeOutputs[t] * m
-                  for i in fs..<fe {
-                    let f = Int(treeFeatures[i])
-                    rowPhi[base + f] += treePhi[f] * w
-                    treePhi[f] = 0
-                  }
-                }
-                let o = r * k * m
-                for i in 0..<(k * m) { out[o + i] = Double(rowPhi[i]) }
+              accumulateRows(tables, rows, count, out, prepared: prepared, treePhi: treePhi, rowPhi: rowPhi, treeFeatures: treeFeatures) {
+                kernel.run(root: $0)
               }
             }
           }
         }
       }
+    }
+  }
+
+  /// The per-row loop shared by the tree kernels: for each row, prepares its inputs into
+  /// `prepared`, runs `tree(root)` for every tree with a split (it adds the tree's values
+  /// into `treePhi`), folds them into `rowPhi` with the tree weights in tree order (the
+  /// order XGBoost sums in) and writes the row to `out` as `[output][feature]`.
+  /// - Complexity: O(count · (features · outputs + Σ_t distinct features of t)) besides
+  ///   the kernel.
+  @inline(__always)
+  func accumulateRows<T: BinaryFloatingPoint>(
+    _ tables: TreeTables<T>, _ rows: UnsafeBufferPointer<Double>, _ count: Int, _ out: UnsafeMutableBufferPointer<Double>,
+    prepared: UnsafeMutablePointer<Double>, treePhi: UnsafeMutablePointer<T>, rowPhi: UnsafeMutablePointer<T>,
+    treeFeatures: UnsafeBufferPointer<Int32>, tree: (Int) -> Void
+  ) {
+    let e = ensemble
+    let m = e.featureCount
+    let k = e.outputCount
+    for r in 0..<count {
+      for j in 0..<m { prepared[j] = e.prepared(rows[r * m + j]) }
+      rowPhi.update(repeating: 0, count: k * m)
+      for t in 0..<e.treeCount {
+        let fs = tables.featureStart[t]
+        let fe = tables.featureStart[t + 1]
+        if fs == fe { continue }  // a single leaf: only the bias changes
+        tree(e.treeStart[t])
+        let w = tables.weights[t]
+        let base = e.treeOutputs[t] * m
+        for i in fs..<fe {
+          let f = Int(treeFeatures[i])
+          rowPhi[base + f] += treePhi[f] * w
+          treePhi[f] = 0
+        }
+      }
+      let o = r * k * m
+      for i in 0..<(k * m) { out[o + i] = Double(rowPhi[i]) }
     }
   }
 }
