@@ -49,37 +49,15 @@ extension TreeSHAP {
   func runQuadrature<T: BinaryFloatingPoint & SIMDScalar>(
     _ tables: TreeTables<T>, _ rows: UnsafeBufferPointer<Double>, _ count: Int, _ out: UnsafeMutableBufferPointer<Double>
   ) {
-    let e = ensemble
-    let m = e.featureCount
-    let k = e.outputCount
-    let treePhi = UnsafeMutablePointer<T>.allocate(capacity: m + 1)
-    let rowPhi = UnsafeMutablePointer<T>.allocate(capacity: k * m)
+    let m = ensemble.featureCount
     let ratio = UnsafeMutablePointer<T>.allocate(capacity: m + 1)
-    let prepared = UnsafeMutablePointer<Double>.allocate(capacity: max(m, 1))
-    treePhi.initialize(repeating: 0, count: m + 1)
-    rowPhi.initialize(repeating: 0, count: k * m)
     ratio.initialize(repeating: QuadratureKernel<T>.unseen, count: m + 1)
-    defer {
-      treePhi.deallocate()
-      rowPhi.deallocate()
-      ratio.deallocate()
-      prepared.deallocate()
-    }
-    e.nodes.withUnsafeBufferPointer { nodes in
-      e.categoryWords.withUnsafeBufferPointer { words in
-        tables.values.withUnsafeBufferPointer { values in
-          tables.covers.withUnsafeBufferPointer { covers in
-            tables.features.withUnsafeBufferPointer { treeFeatures in
-              let kernel = QuadratureKernel<T>(
-                nodes: nodes.baseAddress!, words: words, values: values.baseAddress!, covers: covers.baseAddress!,
-                rule: QuadratureRule<T>(), x: UnsafePointer(prepared), phi: treePhi, pathRatio: ratio)
-              accumulateRows(tables, rows, count, out, prepared: prepared, treePhi: treePhi, rowPhi: rowPhi, treeFeatures: treeFeatures) {
-                kernel.run(root: $0)
-              }
-            }
-          }
-        }
-      }
+    defer { ratio.deallocate() }
+    accumulateRows(tables, rows, count, out) { input in
+      let kernel = QuadratureKernel<T>(
+        nodes: input.nodes, words: input.words, values: input.values, covers: input.covers, rule: QuadratureRule<T>(),
+        x: input.x, phi: input.phi, pathRatio: ratio)
+      return { kernel.run(root: $0) }
     }
   }
 }
