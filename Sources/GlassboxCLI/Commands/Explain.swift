@@ -223,6 +223,9 @@ struct Explain: ParsableCommand {
     guard let tree = explainer as? TreeSHAP else {
       throw ValidationError("--interactions needs a tree model and --method tree or auto (path-dependent TreeSHAP)")
     }
+    if tree.algorithm == .quadrature {
+      throw ValidationError("--interactions follows xgboost 3.2's pred_interactions: use --tree-algorithm fast, classic or xgboost-3.2 with it, not xgboost-3.3")
+    }
     return TreeInteractionExplainer(tree: tree)
   }
 }

@@ -28,7 +28,12 @@ struct ExplainerOptions: ParsableArguments {
   @Option(help: "Seed for every random choice (lime): a row's result depends only on the seed and the row (or its --id-column value).")
   var seed: UInt64 = 42
 
-  @Option(help: "tree: fast (Fast TreeSHAP v2 in double, the default) or classic (Algorithm 2; float32 for XGBoost, bit for bit with pred_contribs).")
+  @Option(
+    help: """
+      tree: fast (Fast TreeSHAP v2 in double, the default), classic or xgboost-3.2 (Algorithm 2; \
+      float32 for XGBoost, bit for bit with xgboost 3.2's pred_contribs), or xgboost-3.3 \
+      (Quadrature-TreeSHAP; float32 for XGBoost, bit for bit with xgboost 3.3+'s pred_contribs).
+      """)
   var treeAlgorithm: TreeAlgorithmArgument = .fast
 
   @Option(help: "kernel: coalitions per background row's game (shared: per row, like shap's nsamples), or auto (sample until the standard errors are small, with a cap); lime: perturbed samples per row (auto = 5000), or limit (exact estimator: the infinite-sample limit, without the ridge shrinkage of a finite run).")
@@ -87,7 +92,9 @@ struct ExplainerOptions: ParsableArguments {
 
   enum TreeAlgorithmArgument: String, ExpressibleByArgument, CaseIterable {
     case fast, classic
-    var value: TreeSHAP.Algorithm { self == .fast ? .fast : .classic }
+    case xgboost32 = "xgboost-3.2"
+    case xgboost33 = "xgboost-3.3"
+    var value: TreeSHAP.Algorithm { TreeSHAP.Algorithm(named: rawValue) ?? .fast }
   }
 
   /// A method name from `ExplainerRegistry`.

@@ -44,8 +44,9 @@ struct TreeMethod: ExplainerMethod {
         problem: "path-dependent TreeSHAP uses the trees' covers, not a background; use \(Parameter.method) tree-interventional with \(Parameter.background)")
     }
     let text = setup.parameters.text("tree_algorithm", "fast")
-    guard let algorithm = TreeSHAP.Algorithm(rawValue: text) else {
-      throw ExplainerError.unsupportedOutput(method: name, problem: "\(Parameter("tree_algorithm")) '\(text)' is not fast or classic")
+    guard let algorithm = TreeSHAP.Algorithm(named: text) else {
+      throw ExplainerError.unsupportedOutput(
+        method: name, problem: "\(Parameter("tree_algorithm")) '\(text)' is not \(TreeSHAP.Algorithm.names.joined(separator: ", "))")
     }
     return TreeSHAP(ensemble: trees, algorithm: algorithm)
   }

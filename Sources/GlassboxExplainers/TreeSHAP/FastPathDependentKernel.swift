@@ -28,9 +28,13 @@ struct FastPathDependentKernel {
     let width = e.outputCount * m
     guard count > 0, width > 0, let outBase = out.baseAddress else { return }
     outBase.update(repeating: 0, count: count * width)
-    let prepared = UnsafeMutablePointer<Double>.allocate(capacity: Self.chunkRows * m)
+    // Room for a last block of 8 rows past the chunk (walked, adding nothing).
+    let preparedCount = (Self.chunkRows + Walker.blockRows) * m
+    let prepared = UnsafeMutablePointer<Double>.allocate(capacity: preparedCount)
+    prepared.initialize(repeating: 0, count: preparedCount)
     let stackNode = UnsafeMutablePointer<Int32>.allocate(capacity: fast.stackCapacity + 1)
     let stackMask = UnsafeMutablePointer<UInt32>.allocate(capacity: fast.stackCapacity + 1)
+    let blockMasks = UnsafeMutablePointer<SIMD8<UInt32>>.allocate(capacity: fast.stackCapacity + 1)
     let capacity = classic.pathCapacity
     let pathFeature = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
     let pathZero = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
@@ -44,6 +48,7 @@ struct FastPathDependentKernel {
       prepared.deallocate()
       stackNode.deallocate()
       stackMask.deallocate()
+      blockMasks.deallocate()
       pathFeature.deallocate()
       for p in [pathZero, pathOne, pathWeight, treePhi] { p.deallocate() }
     }
@@ -55,45 +60,56 @@ struct FastPathDependentKernel {
               fast.leafFeatures.withUnsafeBufferPointer { features in
                 fast.leafOneMinusZero.withUnsafeBufferPointer { oneMinusZero in
                   fast.table.withUnsafeBufferPointer { table in
-                    classic.values.withUnsafeBufferPointer { values in
-                      classic.covers.withUnsafeBufferPointer { covers in
-                        classic.features.withUnsafeBufferPointer { treeFeatures in
-                          let walker = Walker(
-                            nodes: nodes.baseAddress!, words: words, walkNodes: walkNodes.baseAddress!,
-                            tableStart: tableStart.baseAddress!, featureStart: featureStart.baseAddress!,
-                            features: features.baseAddress!, oneMinusZero: oneMinusZero.baseAddress!,
-                            table: table.baseAddress!, stackNode: stackNode, stackMask: stackMask)
-                          var kernel = PathDependentKernel<Double>(
-                            nodes: nodes.baseAddress!, words: words, values: values.baseAddress!,
-                            covers: covers.baseAddress!, x: UnsafePointer(prepared), phi: treePhi,
-                            pathFeature: pathFeature, pathZero: pathZero, pathOne: pathOne, pathWeight: pathWeight)
-                          var start = 0
-                          while start < count {
-                            let n = min(Self.chunkRows, count - start)
-                            for i in 0..<(n * m) { prepared[i] = e.prepared(rows[start * m + i]) }
-                            for t in 0..<e.treeCount {
-                              let fs = classic.featureStart[t]
-                              let fe = classic.featureStart[t + 1]
-                              if fs == fe { continue }  // a single leaf: only the bias changes
-                              let root = e.treeStart[t]
-                              let phiBase = outBase + start * width + e.treeOutputs[t] * m
-                              if fast.treeIsFast[t] {
-                                for r in 0..<n { walker.walk(root: root, x: prepared + r * m, phi: phiBase + r * width) }
-                                continue
-                              }
-                              let w = classic.weights[t]
-                              for r in 0..<n {
-                                kernel.x = UnsafePointer(prepared + r * m)
-                                kernel.run(root: root)
-                                let phi = phiBase + r * width
-                                for i in fs..<fe {
-                                  let f = Int(treeFeatures[i])
-                                  phi[f] += treePhi[f] * w
-                                  treePhi[f] = 0
+                    fast.leafTermStart.withUnsafeBufferPointer { termStartBuffer in
+                      fast.terms.withUnsafeBufferPointer { termsBuffer in
+                        let termStart = termStartBuffer.baseAddress!
+                        let terms = termsBuffer.baseAddress!
+                        classic.values.withUnsafeBufferPointer { values in
+                          classic.covers.withUnsafeBufferPointer { covers in
+                            classic.features.withUnsafeBufferPointer { treeFeatures in
+                              let walker = Walker(
+                                nodes: nodes.baseAddress!, words: words, walkNodes: walkNodes.baseAddress!,
+                                tableStart: tableStart.baseAddress!, featureStart: featureStart.baseAddress!,
+                                features: features.baseAddress!, oneMinusZero: oneMinusZero.baseAddress!,
+                                table: table.baseAddress!, termStart: termStart, terms: terms, stackNode: stackNode,
+                                stackMask: stackMask)
+                              var kernel = PathDependentKernel<Double>(
+                                nodes: nodes.baseAddress!, words: words, values: values.baseAddress!,
+                                covers: covers.baseAddress!, x: UnsafePointer(prepared), phi: treePhi,
+                                pathFeature: pathFeature, pathZero: pathZero, pathOne: pathOne, pathWeight: pathWeight)
+                              var start = 0
+                              while start < count {
+                                let n = min(Self.chunkRows, count - start)
+                                for i in 0..<(n * m) { prepared[i] = e.prepared(rows[start * m + i]) }
+                                for t in 0..<e.treeCount {
+                                  let fs = classic.featureStart[t]
+                                  let fe = classic.featureStart[t + 1]
+                                  if fs == fe { continue }  // a single leaf: only the bias changes
+                                  let root = e.treeStart[t]
+                                  let phiBase = outBase + start * width + e.treeOutputs[t] * m
+                                  if fast.treeIsFast[t] {
+                                    for r in stride(from: 0, to: n, by: Walker.blockRows) {
+                                      walker.walkBlock(
+                                        root: root, x: prepared + r * m, stride: m, phi: phiBase + r * width, width: width,
+                                        rows: min(Walker.blockRows, n - r), masks: blockMasks)
+                                    }
+                                    continue
+                                  }
+                                  let w = classic.weights[t]
+                                  for r in 0..<n {
+                                    kernel.x = UnsafePointer(prepared + r * m)
+                                    kernel.run(root: root)
+                                    let phi = phiBase + r * width
+                                    for i in fs..<fe {
+                                      let f = Int(treeFeatures[i])
+                                      phi[f] += treePhi[f] * w
+                                      treePhi[f] = 0
+                                    }
+                                  }
                                 }
+                                start += n
                               }
                             }
-                            start += n
                           }
                         }
                       }
@@ -118,6 +134,8 @@ struct FastPathDependentKernel {
     let features: UnsafePointer<Int32>
     let oneMinusZero: UnsafePointer<Double>
     let table: UnsafePointer<Double>
+    let termStart: UnsafePointer<Int>
+    let terms: UnsafePointer<Double>
     let stackNode: UnsafeMutablePointer<Int32>
     let stackMask: UnsafeMutablePointer<UInt32>
 
@@ -164,6 +182,15 @@ struct FastPathDependentKernel {
     func leaf(_ record: Int, failed: UInt32, phi: UnsafeMutablePointer<Double>) {
       let fs = Int(featureStart[record])
       let d = Int(featureStart[record &+ 1]) &- fs
+      let expanded = termStart[record]
+      if expanded >= 0 {
+        // The same terms as below, precomputed bit for bit (`LeafTerms`).
+        let a = Int(((UInt32(1) << UInt32(d)) &- 1) & ~failed)
+        let row = terms + (expanded &+ a &* d)
+        let feature = features + fs
+        for k in 0..<d { phi[Int(feature[k])] += row[k] }
+        return
+      }
       let t = table + tableStart[record]
       let a = Int(((UInt32(1) << UInt32(d)) &- 1) & ~failed)
       let w = t[a &* 2]

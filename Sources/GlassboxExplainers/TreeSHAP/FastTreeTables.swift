@@ -33,6 +33,9 @@ struct FastTreeTables: Sendable {
     var treeEntries = 1 << 16
     /// Largest total over the ensemble, in pairs (default 2^22: 64 MiB).
     var totalEntries = 1 << 22
+    /// Largest total of expanded per-leaf terms (`LeafTerms`), in doubles (default 2^22:
+    /// 32 MiB); leaves beyond it compute their terms from the pairs.
+    var expandedTerms = 1 << 22
   }
 
   /// A node as the fast walk reads it (24 bytes; global node indices).
@@ -73,6 +76,12 @@ struct FastTreeTables: Sendable {
   let table: [Double]
   /// Stack depth needed by the traversal (the deepest fast tree + 1).
   let stackCapacity: Int
+  /// Per leaf record: the leaf's precomputed terms (`LeafTerms`), or −1 when beyond
+  /// `Limits.expandedTerms`.
+  let leafTermStart: [Int]
+  /// All expanded leaves' terms: `terms[start + A·d + k]` is the term the walk adds to the
+  /// k-th path feature when the satisfied set is A.
+  let terms: [Double]
 
   /// Builds the tables of every tree that fits `limits`, in tree order.
   init(_ e: TreeEnsemble, limits: Limits = Limits()) {
@@ -99,6 +108,9 @@ struct FastTreeTables: Sendable {
     leafOneMinusZero = builder.leafOneMinusZero
     table = builder.table
     stackCapacity = stack
+    (leafTermStart, terms) = LeafTerms.expand(
+      tableStart: leafTableStart, featureStart: leafFeatureStart, oneMinusZero: leafOneMinusZero, table: table,
+      limit: limits.expandedTerms)
   }
 
   /// Accumulates the tables while walking trees.

@@ -40,15 +40,20 @@ public struct TreeSHAP: Explainer {
     /// Fast TreeSHAP v2 in double (falls back to classic double for oversized trees).
     case fast
     /// Lundberg's Algorithm 2 in the library's arithmetic (float32, bit for bit with
-    /// `pred_contribs`, for XGBoost; double otherwise).
+    /// xgboost ≤ 3.2's `pred_contribs`, for XGBoost; double otherwise).
     case classic
+    /// Quadrature-TreeSHAP with xgboost 3.3+'s fixed 8-point rule, in the library's
+    /// arithmetic (float32, bit for bit with xgboost 3.3+'s `pred_contribs`, checked against
+    /// 3.4.1, for XGBoost; double otherwise). Exact for paths of at most 8 distinct
+    /// features; an approximation, as xgboost's, beyond.
+    case quadrature
   }
 
   public let ensemble: TreeEnsemble
   /// The algorithm used for SHAP values.
   public let algorithm: Algorithm
   /// The expected margin of each output (the bias column of `pred_contribs`).
-  public let baseValues: [Double]
+  public private(set) var baseValues: [Double]
   private let storage: Storage
   private let fast: FastPathDependentKernel?
 
@@ -92,6 +97,9 @@ public struct TreeSHAP: Explainer {
         ensemble: ensemble, fast: FastTreeTables(ensemble, limits: limits), classic: doubleTables ?? TreeTables<Double>(ensemble))
     case .classic:
       fast = nil
+    case .quadrature:
+      fast = nil
+      if ensemble.accumulation == .float32 { baseValues = Self.quadratureBias(ensemble) }
     }
   }
 
@@ -143,6 +151,11 @@ public struct TreeSHAP: Explainer {
     precondition(out.count >= count * ensemble.outputCount * ensemble.featureCount)
     if let fast {
       fast.contributions(rows, count: count, into: out)
+    } else if algorithm == .quadrature {
+      switch storage {
+      case .single(let tables): runQuadrature(tables, rows, count, out)
+      case .double(let tables): runQuadrature(tables, rows, count, out)
+      }
     } else {
       classicContributions(rows, count: count, into: out)
     }
@@ -176,28 +189,64 @@ public struct TreeSHAP: Explainer {
     _ tables: TreeTables<T>, _ rows: UnsafeBufferPointer<Double>, _ count: Int,
     _ out: UnsafeMutableBufferPointer<Double>, condition: Int, feature: Int
   ) {
-    let e = ensemble
-    let m = e.featureCount
-    let k = e.outputCount
     let capacity = tables.pathCapacity
     let pathFeature = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
     let pathZero = UnsafeMutablePointer<T>.allocate(capacity: capacity)
     let pathOne = UnsafeMutablePointer<T>.allocate(capacity: capacity)
     let pathWeight = UnsafeMutablePointer<T>.allocate(capacity: capacity)
-    let treePhi = UnsafeMutablePointer<T>.allocate(capacity: m + 1)
-    let rowPhi = UnsafeMutablePointer<T>.allocate(capacity: k * m)
-    let prepared = UnsafeMutablePointer<Double>.allocate(capacity: max(m, 1))
     pathFeature.initialize(repeating: -1, count: capacity)
     pathZero.initialize(repeating: 0, count: capacity)
     pathOne.initialize(repeating: 0, count: capacity)
     pathWeight.initialize(repeating: 0, count: capacity)
-    treePhi.initialize(repeating: 0, count: m + 1)
-    rowPhi.initialize(repeating: 0, count: k * m)
     defer {
       pathFeature.deallocate()
       pathZero.deallocate()
       pathOne.deallocate()
       pathWeight.deallocate()
+    }
+    accumulateRows(tables, rows, count, out) { input in
+      var kernel = PathDependentKernel<T>(
+        nodes: input.nodes, words: input.words, values: input.values, covers: input.covers, x: input.x, phi: input.phi,
+        pathFeature: pathFeature, pathZero: pathZero, pathOne: pathOne, pathWeight: pathWeight)
+      kernel.condition = condition
+      kernel.conditionFeature = feature
+      let configured = kernel
+      return { configured.run(root: $0) }
+    }
+  }
+
+  /// What a tree kernel reads, handed out by `accumulateRows`.
+  struct TreeWalkInputs<T: BinaryFloatingPoint> {
+    let nodes: UnsafePointer<TreeNode>
+    let words: UnsafeBufferPointer<UInt32>
+    let values: UnsafePointer<T>
+    let covers: UnsafePointer<T>
+    /// The current row, prepared (`TreeEnsemble.prepared`).
+    let x: UnsafePointer<Double>
+    /// Per-tree output the kernel adds into, one slot per feature (+1), zeroed between trees.
+    let phi: UnsafeMutablePointer<T>
+  }
+
+  /// The per-row loop shared by the tree kernels. `makeTree` builds the kernel once from
+  /// the inputs; then for each row the inputs are prepared, the kernel runs on every tree
+  /// with a split (adding the tree's values into `phi`), and the trees are folded into the
+  /// row with their weights in tree order (the order XGBoost sums in), written to `out` as
+  /// `[output][feature]`.
+  /// - Complexity: O(count · (features · outputs + Σ_t distinct features of t)) besides
+  ///   the kernel; O(features · outputs) scratch.
+  func accumulateRows<T: BinaryFloatingPoint>(
+    _ tables: TreeTables<T>, _ rows: UnsafeBufferPointer<Double>, _ count: Int, _ out: UnsafeMutableBufferPointer<Double>,
+    makeTree: (TreeWalkInputs<T>) -> (Int) -> Void
+  ) {
+    let e = ensemble
+    let m = e.featureCount
+    let k = e.outputCount
+    let treePhi = UnsafeMutablePointer<T>.allocate(capacity: m + 1)
+    let rowPhi = UnsafeMutablePointer<T>.allocate(capacity: k * m)
+    let prepared = UnsafeMutablePointer<Double>.allocate(capacity: max(m, 1))
+    treePhi.initialize(repeating: 0, count: m + 1)
+    rowPhi.initialize(repeating: 0, count: k * m)
+    defer {
       treePhi.deallocate()
       rowPhi.deallocate()
       prepared.deallocate()
@@ -206,32 +255,28 @@ public struct TreeSHAP: Explainer {
       e.categoryWords.withUnsafeBufferPointer { words in
         tables.values.withUnsafeBufferPointer { values in
           tables.covers.withUnsafeBufferPointer { covers in
-            tables.features.withUnsafeBufferPointer { treeFeatures in
-              var kernel = PathDependentKernel<T>(
+            let tree = makeTree(
+              TreeWalkInputs(
                 nodes: nodes.baseAddress!, words: words, values: values.baseAddress!, covers: covers.baseAddress!,
-                x: UnsafePointer(prepared), phi: treePhi, pathFeature: pathFeature, pathZero: pathZero,
-                pathOne: pathOne, pathWeight: pathWeight)
-              kernel.condition = condition
-              kernel.conditionFeature = feature
-              for r in 0..<count {
-                for j in 0..<m { prepared[j] = e.prepared(rows[r * m + j]) }
-                rowPhi.update(repeating: 0, count: k * m)
-                for t in 0..<e.treeCount {
-                  let fs = tables.featureStart[t]
-                  let fe = tables.featureStart[t + 1]
-                  if fs == fe { continue }  // a single leaf: only the bias changes
-                  kernel.run(root: e.treeStart[t])
-                  let w = tables.weights[t]
-                  let base = e.treeOutputs[t] * m
-                  for i in fs..<fe {
-                    let f = Int(treeFeatures[i])
-                    rowPhi[base + f] += treePhi[f] * w
-                    treePhi[f] = 0
-                  }
+                x: UnsafePointer(prepared), phi: treePhi))
+            for r in 0..<count {
+              for j in 0..<m { prepared[j] = e.prepared(rows[r * m + j]) }
+              rowPhi.update(repeating: 0, count: k * m)
+              for t in 0..<e.treeCount {
+                let fs = tables.featureStart[t]
+                let fe = tables.featureStart[t + 1]
+                if fs == fe { continue }  // a single leaf: only the bias changes
+                tree(e.treeStart[t])
+                let w = tables.weights[t]
+                let base = e.treeOutputs[t] * m
+                for i in fs..<fe {
+                  let f = Int(tables.features[i])
+                  rowPhi[base + f] += treePhi[f] * w
+                  treePhi[f] = 0
                 }
-                let o = r * k * m
-                for i in 0..<(k * m) { out[o + i] = Double(rowPhi[i]) }
               }
+              let o = r * k * m
+              for i in 0..<(k * m) { out[o + i] = Double(rowPhi[i]) }
             }
           }
         }
