@@ -170,58 +170,40 @@ public struct UBJSONParser {
       : try elements(count: count, type: elementType)
   }
 
+  /// True when a container holding `k` elements so far is complete: at its count, or, in
+  /// the uncounted form, at its closing marker (consumed; no-ops before it skipped).
+  private mutating func finished(_ k: Int, count: Int?, closing: UInt8, what: String) throws(DataError) -> Bool {
+    if let count { return k == count }
+    while i < bytes.count, bytes[i] == UInt8(ascii: "N") { i += 1 }
+    guard i < bytes.count else { throw error("unterminated \(what)") }
+    guard bytes[i] == closing else { return false }
+    i += 1
+    return true
+  }
+
+  /// One element: a marker and value, or only the value in a typed container.
+  private mutating func element(type: UInt8?) throws(DataError) -> JSONValue {
+    if let type { return try value(ofType: type, at: i) }
+    return try value()
+  }
+
   private mutating func elements(count: Int?, type: UInt8?) throws(DataError) -> JSONValue {
-    var numbers: [Double] = []
-    var items: [JSONValue] = []
-    var allNumbers = true
-    if let count { numbers.reserveCapacity(min(count, 1 << 20)) }
+    var builder = JSONArrayBuilder()
+    if let count { builder.reserve(count) }
     var k = 0
-    while true {
-      if let count {
-        if k == count { break }
-      } else {
-        while i < bytes.count, bytes[i] == UInt8(ascii: "N") { i += 1 }
-        guard i < bytes.count else { throw error("unterminated array") }
-        if bytes[i] == UInt8(ascii: "]") {
-          i += 1
-          break
-        }
-      }
-      let item: JSONValue
-      if let type { item = try value(ofType: type, at: i) } else { item = try value() }
-      if allNumbers, case .number(let d) = item {
-        numbers.append(d)
-      } else {
-        if allNumbers {
-          allNumbers = false
-          items = numbers.map { .number($0) }
-          numbers = []
-        }
-        items.append(item)
-      }
+    while try !finished(k, count: count, closing: UInt8(ascii: "]"), what: "array") {
+      builder.append(try element(type: type))
       k += 1
     }
-    return allNumbers ? .numbers(numbers) : .array(items)
+    return builder.value
   }
 
   private mutating func members(count: Int?, type: UInt8?) throws(DataError) -> JSONObject {
     var result = JSONObject()
     var k = 0
-    while true {
-      if let count {
-        if k == count { break }
-      } else {
-        while i < bytes.count, bytes[i] == UInt8(ascii: "N") { i += 1 }
-        guard i < bytes.count else { throw error("unterminated object") }
-        if bytes[i] == UInt8(ascii: "}") {
-          i += 1
-          break
-        }
-      }
+    while try !finished(k, count: count, closing: UInt8(ascii: "}"), what: "object") {
       let key = try text(of: "key")  // a repeated key keeps its last value, as in JSONParser
-      let item: JSONValue
-      if let type { item = try value(ofType: type, at: i) } else { item = try value() }
-      result.set(key, item)
+      result.set(key, try element(type: type))
       k += 1
     }
     return result

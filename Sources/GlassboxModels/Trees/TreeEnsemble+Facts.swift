@@ -27,6 +27,9 @@ extension TreeEnsemble: DescribableModel, CategoryLabelledModel {
     list.append(("categorical features", names.isEmpty ? "none" : names.joined(separator: ", ")))
     list.append(("outputs", String(outputCount)))
     for note in provenance?.notes ?? [] { list.append(note) }
+    if !coversStored {
+      list.append(("covers", "not stored (vector-leaf trees of xgboost 3.1 or older): explain with --method tree-interventional"))
+    }
     return list
   }
 }
