@@ -13,6 +13,12 @@ struct XGBoost3SHAPTests {
   static let treeCases = XGBoost3Fixture.cases.filter { !$0.hasPrefix("gblinear") }
   static let linearCases = XGBoost3Fixture.cases.filter { $0.hasPrefix("gblinear") }
 
+  /// A tree case, its ensemble (from model.json) and its feature count.
+  static func treeCase(_ name: String) throws -> (XGBoost3Fixture, TreeEnsemble, Int) {
+    let fixture = try XGBoost3Fixture(name)
+    return (fixture, try fixture.ensemble, fixture.featureCount)
+  }
+
   /// max |a − b| / max(1, max |b| of the row), rows of `width` values.
   func worstError(_ a: [Double], _ b: [Double], width: Int) -> Double {
     precondition(a.count == b.count)
@@ -61,9 +67,7 @@ struct XGBoost3SHAPTests {
 
   @Test("interventional TreeSHAP equals brute-force Shapley values", arguments: treeCases)
   func interventional(_ name: String) throws {
-    let fixture = try XGBoost3Fixture(name)
-    let m = fixture.featureCount
-    let model = try fixture.ensemble
+    let (fixture, model, m) = try Self.treeCase(name)
     let backgroundPath = fixture.dir + "/background.csv"
     let (bgRows, bgCount) =
       TreeFixture.exists(backgroundPath)
@@ -72,16 +76,8 @@ struct XGBoost3SHAPTests {
     let background = Background(rows: bgRows, featureCount: m, source: "background.csv")
     let explanations = try InterventionalTreeSHAP(ensemble: model, background: background).explain(fixture.rows, featureCount: m)
     let bg = (0..<bgCount).map { Array(bgRows[($0 * m)..<(($0 + 1) * m)]) }
-    var worst = 0.0
-    for r in 0..<min(fixture.rowCount, 12) {
-      let x = Array(fixture.rows[(r * m)..<((r + 1) * m)])
-      for c in 0..<model.outputCount {
-        let exact = bruteForceShapley(
-          players: m, value: interventionalValue(model: { doubleMargin(model, $0, output: c) }, x: x, background: bg))
-        let e = explanations[r * model.outputCount + c]
-        let scale = max(1, exact.map(abs).max() ?? 0)
-        for j in 0..<m { worst = max(worst, abs(e.attributions[j] - exact[j]) / scale) }
-      }
+    let worst = worstAgainstBruteForce(fixture, model, explanations) { x, c in
+      interventionalValue(model: { doubleMargin(model, $0, output: c) }, x: x, background: bg)
     }
     print("\(name): interventional vs brute force \(worst)")
     #expect(worst <= 1e-9, "\(name): max error \(worst)")
@@ -92,23 +88,34 @@ struct XGBoost3SHAPTests {
   /// for every output of the vector-leaf model and for the categorical model.
   @Test("path-dependent TreeSHAP equals brute force on the cover-weighted game", arguments: treeCases)
   func pathDependentBruteForce(_ name: String) throws {
-    let fixture = try XGBoost3Fixture(name)
-    let m = fixture.featureCount
-    let model = try fixture.ensemble
+    let (fixture, model, m) = try Self.treeCase(name)
     guard model.coversStored else { return }  // no covers, no cover-weighted game
     let explanations = try TreeSHAP(ensemble: model, algorithm: .fast).explain(fixture.rows, featureCount: m)
+    let worst = worstAgainstBruteForce(fixture, model, explanations) { x, c in
+      { coalition in coverWeightedValue(model, x, coalition, output: c) }
+    }
+    print("\(name): path-dependent vs brute force \(worst)")
+    #expect(worst <= 1e-9, "\(name): max error \(worst)")
+  }
+
+  /// The largest |φ − brute force| / max(1, max |brute force|) over the first 12 rows and
+  /// every output, for the game `game(x, output)`.
+  func worstAgainstBruteForce(
+    _ fixture: XGBoost3Fixture, _ model: TreeEnsemble, _ explanations: [Explanation],
+    game: ([Double], Int) -> ([Bool]) -> Double
+  ) -> Double {
+    let m = fixture.featureCount
     var worst = 0.0
     for r in 0..<min(fixture.rowCount, 12) {
       let x = Array(fixture.rows[(r * m)..<((r + 1) * m)])
       for c in 0..<model.outputCount {
-        let exact = bruteForceShapley(players: m) { coverWeightedValue(model, x, $0, output: c) }
+        let exact = bruteForceShapley(players: m, value: game(x, c))
         let e = explanations[r * model.outputCount + c]
         let scale = max(1, exact.map(abs).max() ?? 0)
         for j in 0..<m { worst = max(worst, abs(e.attributions[j] - exact[j]) / scale) }
       }
     }
-    print("\(name): path-dependent vs brute force \(worst)")
-    #expect(worst <= 1e-9, "\(name): max error \(worst)")
+    return worst
   }
 
   @Test("gblinear: linear SHAP equals pred_contribs", arguments: linearCases)
