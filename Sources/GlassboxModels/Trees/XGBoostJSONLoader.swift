@@ -1,13 +1,16 @@
 import GlassboxData
 
-/// Reads XGBoost JSON models (`Booster.save_model("m.json")`, xgboost 1.x–3.x).
+/// Reads XGBoost models (`Booster.save_model`, xgboost 1.x–3.x) from their JSON document,
+/// whether the file held JSON or UBJSON (`XGBoostUBJSONFormat` decodes it first).
 ///
 /// Supported: `gbtree` and `dart` boosters (DART weights from any of the three places
-/// versions store them), `num_parallel_tree`, output groups from `tree_info`, numeric and
-/// categorical splits, default directions, scalar or vector `base_score` converted to
-/// the margin with the objective's ProbToMargin in float32. Rejected with a message:
-/// `gblinear`, multi-target (vector-leaf) trees, UBJSON, and objectives whose output
-/// transform glassbox cannot express (`binary:hinge`, ...).
+/// versions store them), `gblinear` (as a `LinearModel`, `XGBoostLinearLoader`),
+/// `num_parallel_tree`, output groups from `tree_info`, multi-target models (`num_target`),
+/// vector-leaf trees in both layouts (`vectorLeafSpecs`), numeric and categorical splits
+/// with the category recoding of xgboost ≥ 3.1 (`cats`), default directions, scalar or
+/// vector `base_score` converted to the margin with the objective's ProbToMargin in
+/// float32. Objectives whose output transform glassbox cannot express are rejected with a
+/// message.
 ///
 /// Margins equal `Booster.predict(output_margin=True)` bit for bit: inputs and thresholds
 /// are float32, `x < threshold` goes left, and the sum runs in float32 in tree order.
