@@ -85,3 +85,16 @@ enum ModelFuzzing {
     if let described = model as? any DescribableModel { _ = described.facts }
   }
 }
+
+/// Parsed documents, walked whole so every value a parser returns is touched.
+enum DocumentWalk {
+  /// Visits every value of `document` (arrays and objects included).
+  static func visitAll(_ document: JSONValue) {
+    var pending = [document]
+    while let next = pending.popLast() {
+      _ = next.typeName
+      if let array = next.array { pending += array }
+      if let object = next.object { pending += object.members.map(\.value) }
+    }
+  }
+}

@@ -3,12 +3,6 @@ import GlassboxData
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-  guard let value = try? JSONParser.parse(FuzzInput.bytes(data, size), path: "fuzz-input") else { return 0 }
-  var pending = [value]
-  while let next = pending.popLast() {
-    _ = next.typeName
-    if let array = next.array { pending += array }
-    if let object = next.object { pending += object.members.map(\.value) }
-  }
+  if let value = try? JSONParser.parse(FuzzInput.bytes(data, size), path: "fuzz-input") { DocumentWalk.visitAll(value) }
   return 0
 }

@@ -57,6 +57,8 @@ public enum DataError: ParameterNamingError, Equatable {
   case unknownLabel(InputLocation, known: [String])
   /// A JSON document is malformed.
   case malformedJSON(path: String, line: Int, column: Int, problem: String)
+  /// A UBJSON document is malformed; `offset` is the zero-based byte position.
+  case malformedUBJSON(path: String, offset: Int, problem: String)
   /// A JSON document is well formed but does not have the expected content.
   case invalidDocument(path: String, field: String, problem: String)
   /// A row selection (`rows`) cannot be parsed.
@@ -97,6 +99,8 @@ public enum DataError: ParameterNamingError, Equatable {
       return "\(loc): unknown label; the model card lists \(shown)\(known.count > 10 ? ", ..." : "")"
     case .malformedJSON(let path, let line, let column, let problem):
       return "\(path):\(line):\(column): malformed JSON: \(problem)"
+    case .malformedUBJSON(let path, let offset, let problem):
+      return "\(path): byte \(offset): malformed UBJSON: \(problem)"
     case .invalidDocument(let path, let field, let problem):
       return "\(path): \(field): \(problem)"
     case .invalidRowSpec(let spec, let problem):

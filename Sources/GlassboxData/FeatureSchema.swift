@@ -10,9 +10,22 @@ public struct FeatureSchema: Sendable, Equatable {
 
   /// A schema for `names`, described by `card` where it names them.
   public init(names: [String], card: ModelCard? = nil) {
+    self.init(names: names, card: card, modelLabels: [:])
+  }
+
+  /// A schema for `names`, described by `card` where it names them; a feature the card
+  /// does not make categorical takes the labels the model file gives it
+  /// (`modelLabels[j]`: the labels of codes 0, 1, ... of feature `j`).
+  public init(names: [String], card: ModelCard?, modelLabels: [Int: [String]]) {
     self.names = names
     self.card = card
-    self.features = names.map { card?.feature(named: $0) ?? ModelCard.Feature(name: $0) }
+    self.features = names.enumerated().map { j, name in
+      var feature = card?.feature(named: name) ?? ModelCard.Feature(name: name)
+      if !feature.isCategorical, let labels = modelLabels[j] {
+        feature.kind = .categorical(labels: labels.enumerated().map { (label: $1, code: Double($0)) })
+      }
+      return feature
+    }
   }
 
   /// Number of features.

@@ -207,28 +207,15 @@ public struct JSONParser {
     guard depth <= Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth) levels") }
     defer { depth -= 1 }
     i += 1
-    var items: [JSONValue] = []
     skipSpace()
     if bytes[i] == UInt8(ascii: "]") {
       i += 1
-      return .array(items)
+      return .array([])
     }
-    // Numbers first, as a plain [Double]; the first other element turns the array general.
-    var numbers: [Double] = []
-    var allNumbers = true
+    var builder = JSONArrayBuilder()
     while true {
       skipSpace()
-      let item = try value()
-      if allNumbers, case .number(let d) = item {
-        numbers.append(d)
-      } else {
-        if allNumbers {
-          allNumbers = false
-          items = numbers.map { .number($0) }
-          numbers = []
-        }
-        items.append(item)
-      }
+      builder.append(try value())
       skipSpace()
       guard i < end else { throw error("unterminated array") }
       if bytes[i] == UInt8(ascii: ",") {
@@ -237,7 +224,7 @@ public struct JSONParser {
       }
       if bytes[i] == UInt8(ascii: "]") {
         i += 1
-        return allNumbers ? .numbers(numbers) : .array(items)
+        return builder.value
       }
       throw error("expected ',' or ']' in an array")
     }

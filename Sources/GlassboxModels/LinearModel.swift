@@ -16,6 +16,13 @@ public struct LinearModel: Model, Equatable {
   /// Training means of the features, if stored.
   public let means: [Double]?
   public let classNames: [String]?
+  /// Margins summed in float32 as XGBoost's gblinear does: `intercept`, then each
+  /// non-missing `w·x` (float32 product) in feature order. False: double arithmetic.
+  public internal(set) var float32Sums = false
+  /// Library, version and boosting type when the model came from a library's file.
+  public internal(set) var provenance: ModelProvenance? = nil
+  /// The training objective when the model came from a library's file.
+  public internal(set) var objective: String? = nil
 
   /// A validated linear model.
   /// - Precondition: shapes agree (the loader checks files and throws instead).
@@ -34,8 +41,11 @@ public struct LinearModel: Model, Equatable {
 
   public var outputCount: Int { intercepts.count }
 
+  /// 1e-5 for float32 sums (XGBoost gblinear), 1e-9 in double.
+  public var additivityTolerance: Double { float32Sums ? 1e-5 : 1e-9 }
+
   public var summary: String {
-    "linear, \(featureNames.count) features, \(outputCount) output\(outputCount == 1 ? "" : "s"), \(transform.linkName) link"
+    (provenance.map { "\($0.libraryText) \($0.boosting ?? "") " } ?? "") + "linear, \(featureNames.count) features, \(outputCount) output\(outputCount == 1 ? "" : "s"), \(transform.linkName) link"
   }
 
   /// - Complexity: O(count · features · outputs).
@@ -45,6 +55,7 @@ public struct LinearModel: Model, Equatable {
     checkMarginBuffers(rows, count: count, into: out)
     let m = featureNames.count
     let k = outputCount
+    if float32Sums { return predictFloat32(rows, count: count, into: out) }
     for r in 0..<count {
       let base = r * m
       for c in 0..<k {
@@ -56,6 +67,25 @@ public struct LinearModel: Model, Equatable {
           sum += w[j] * x
         }
         out[r * k + c] = sum
+      }
+    }
+  }
+
+  /// XGBoost gblinear's arithmetic: float32 sums, missing inputs skipped.
+  private func predictFloat32(
+    _ rows: UnsafeBufferPointer<Double>, count: Int, into out: UnsafeMutableBufferPointer<Double>
+  ) {
+    let m = featureNames.count
+    let k = outputCount
+    for r in 0..<count {
+      for c in 0..<k {
+        var sum = Float(intercepts[c])
+        let w = coefficients[c]
+        for j in 0..<m {
+          let x = Float(rows[r * m + j])
+          if !x.isNaN { sum += x * Float(w[j]) }
+        }
+        out[r * k + c] = Double(sum)
       }
     }
   }
@@ -182,6 +212,12 @@ extension LinearModel: DescribableModel {
       ("stored means", means == nil ? "no (explanations need --background)" : "yes"),
     ]
     if let classNames { list.append(("classes", classNames.joined(separator: ", "))) }
+    if let provenance {
+      list.append(("library", provenance.libraryText))
+      if let objective { list.append(("objective", objective)) }
+      if let boosting = provenance.boosting { list.append(("boosting", boosting)) }
+      list.append(("arithmetic", "float32 sums, a missing input adds nothing"))
+    }
     return list
   }
 }

@@ -10,6 +10,8 @@ public enum OutputTransform: Sendable, Equatable {
   case softmax
   /// Log-link counts and positive responses: response = e^margin.
   case exponential
+  /// Hinge-loss classifier (XGBoost `binary:hinge`): response = 1 when margin > 0, else 0.
+  case hinge
 
   /// Short name used in reports and JSON ("identity", "logit", ...).
   public var linkName: String {
@@ -18,6 +20,7 @@ public enum OutputTransform: Sendable, Equatable {
     case .logistic: "logit"
     case .softmax: "softmax"
     case .exponential: "log"
+    case .hinge: "hinge"
     }
   }
 
@@ -28,6 +31,7 @@ public enum OutputTransform: Sendable, Equatable {
     case .logistic: "log-odds"
     case .softmax: "class logits"
     case .exponential: "log of the response"
+    case .hinge: "raw output (class 1 when positive)"
     }
   }
 }
@@ -99,6 +103,7 @@ extension Model {
     case .identity: return Array(margins)
     case .logistic: return margins.map { 1 / (1 + _exp(-$0)) }
     case .exponential: return margins.map { _exp($0) }
+    case .hinge: return margins.map { $0 > 0 ? 1 : 0 }
     case .softmax:
       let top = margins.max() ?? 0
       let e = margins.map { _exp($0 - top) }

@@ -38,6 +38,7 @@ public final class ModelFile: @unchecked Sendable {
   public let contentStart: Int
   // Parsed on first use; only `ModelLoader` reads a file, on one thread.
   private var parsed: Result<JSONValue, DataError>?
+  private var parsedUBJSON: Result<JSONValue, DataError>?
 
   public init(path: String, bytes: [UInt8]) {
     self.path = path
@@ -71,6 +72,23 @@ public final class ModelFile: @unchecked Sendable {
     return try result.get()
   }
 
+  /// True when the content may be a UBJSON object or array: `{` or `[` followed by a type
+  /// marker (a letter, `$` or `#`), which JSON text never has there.
+  public var looksLikeUBJSON: Bool {
+    guard let first = firstByte, first == UInt8(ascii: "{") || first == UInt8(ascii: "["), contentStart + 1 < bytes.count
+    else { return false }
+    return Array("ZNTFiUIlLdDHCS$#".utf8).contains(bytes[contentStart + 1])
+  }
+
+  /// The document decoded as UBJSON (from the first content byte; offsets count from the file start).
+  /// - Throws: `DataError.malformedUBJSON` with the byte offset of the first error.
+  public func ubjson() throws(DataError) -> JSONValue {
+    if let parsedUBJSON { return try parsedUBJSON.get() }
+    let result = Result { () throws(DataError) -> JSONValue in try UBJSONParser.parse(bytes, path: path, start: contentStart) }
+    parsedUBJSON = result
+    return try result.get()
+  }
+
   /// The root object.
   /// - Throws: `DataError` for malformed JSON, `ModelError` when the root is not an object.
   public func rootObject() throws -> JSONObject {
@@ -94,6 +112,7 @@ public enum ModelFormats {
   /// Every format glassbox reads, in detection order.
   public static let all: [any ModelFormat] = [
     GlassboxLinearFormat(), XGBoostJSONFormat(), LightGBMTextFormat(), LightGBMDumpFormat(), GlassboxTreesFormat(),
+    XGBoostUBJSONFormat(),
   ]
 
   /// The format called `name` (as audit records keep it), if glassbox reads it.
@@ -106,8 +125,23 @@ public enum ModelFormats {
   /// - Throws: the JSON parser's error when the file is malformed JSON (its position is the news).
   static func unrecognized(_ file: ModelFile) throws -> ModelError {
     guard let first = file.firstByte else { return .unknownFormat(path: file.path, hint: "the file is empty") }
-    if first == UInt8(ascii: "{") && !file.looksLikeJSONObject || first == UInt8(ascii: "[") || first < 0x20 {
-      return .unknownFormat(path: file.path, hint: "binary content; UBJSON models are not supported, save the model as .json")
+    if file.looksLikeUBJSON {
+      switch Result(catching: { () throws(DataError) -> JSONValue in try file.ubjson() }) {
+      case .success(let document):
+        if document.object == nil { return .unknownFormat(path: file.path, hint: "a UBJSON document that is not an object") }
+      case .failure(.malformedUBJSON(_, let offset, let problem)):
+        return .unknownFormat(path: file.path, hint: "malformed UBJSON at byte \(offset): \(problem)")
+      case .failure(let error):
+        throw error
+      }
+      return .unknownFormat(path: file.path, hint: "a UBJSON object without \"learner\" (not an XGBoost model)")
+    }
+    if first == UInt8(ascii: "[") {
+      _ = try file.json()
+      return .unknownFormat(path: file.path, hint: "the JSON is not an object")
+    }
+    if first == UInt8(ascii: "{") && !file.looksLikeJSONObject || first < 0x20 {
+      return .unknownFormat(path: file.path, hint: "binary content in no format glassbox reads")
     }
     guard first == UInt8(ascii: "{") else { return .unknownFormat(path: file.path, hint: "it is not JSON") }
     guard let root = try file.json().object else {
@@ -137,7 +171,7 @@ struct XGBoostJSONFormat: ModelFormat {
     return root["format"] == nil && root["learner"] != nil
   }
   func load(_ file: ModelFile) throws -> any Model {
-    try XGBoostJSONLoader.load(file.rootObject(), path: file.path)
+    try XGBoostJSONLoader.loadModel(file.rootObject(), path: file.path)
   }
 }
 

@@ -13,7 +13,12 @@ public struct LoadedModel: Sendable {
   /// The card's path, if a card was read.
   public let cardPath: String?
   /// The model's schema: its features as the card describes them.
-  public var schema: FeatureSchema { FeatureSchema(names: model.featureNames, card: card) }
+  /// Categorical features the card does not describe take the labels the model file
+  /// gives (XGBoost ≥ 3.1 stores its category recoding).
+  public var schema: FeatureSchema {
+    FeatureSchema(
+      names: model.featureNames, card: card, modelLabels: (model as? any CategoryLabelledModel)?.categoryLabels ?? [:])
+  }
 }
 
 /// Reads a model file, recognising its format by content, and its card.

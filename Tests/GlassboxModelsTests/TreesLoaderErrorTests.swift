@@ -83,9 +83,9 @@ struct TreesLoaderErrorTests {
   }
 
   @Test func unsupportedVariants() {
-    expectFailure("gblinear") { _ = try decode(xgboostJSON(booster: "gblinear")) }
-    expectFailure("multi-target") { _ = try decode(xgboostJSON(leafVector: 3)) }
-    expectFailure("binary:hinge") { _ = try decode(xgboostJSON(objective: "binary:hinge")) }
+    expectFailure("gradient_booster.model.weights: missing") { _ = try decode(xgboostJSON(booster: "gblinear")) }
+    expectFailure("size_leaf_vector: 3 leaf values for 1 outputs") { _ = try decode(xgboostJSON(leafVector: 3)) }
+    expectFailure("reg:unheard-of") { _ = try decode(xgboostJSON(objective: "reg:unheard-of")) }
     expectFailure("base_score") { _ = try decode(xgboostJSON(baseScore: "[abc]")) }
   }
 

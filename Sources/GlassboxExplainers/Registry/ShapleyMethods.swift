@@ -43,6 +43,11 @@ struct TreeMethod: ExplainerMethod {
         method: "tree",
         problem: "path-dependent TreeSHAP uses the trees' covers, not a background; use \(Parameter.method) tree-interventional with \(Parameter.background)")
     }
+    if !trees.coversStored {
+      throw ExplainerError.unsupportedOutput(
+        method: "tree",
+        problem: "the model file stores no covers (vector-leaf trees saved by xgboost 3.1 or older), which path-dependent TreeSHAP weighs paths by; use \(Parameter.method) tree-interventional with \(Parameter.background), or re-save the model with xgboost 3.2 or newer")
+    }
     let text = setup.parameters.text("tree_algorithm", "fast")
     guard let algorithm = TreeSHAP.Algorithm(named: text) else {
       throw ExplainerError.unsupportedOutput(

@@ -161,6 +161,15 @@ public struct TreeEnsemble: Model {
   public let treeDepths: [Int]
   /// Compact layout used by `predictMargins`.
   let fastPredictor: FastTreePredictor
+  /// Labels of the category codes of categorical features, by feature index, when the
+  /// file names them (XGBoost ≥ 3.1 `cats`); empty otherwise.
+  public internal(set) var categoryLabels: [Int: [String]] = [:]
+  /// Library, version and boosting type as the file states them (nil when the loader does not say).
+  public internal(set) var provenance: ModelProvenance? = nil
+  /// False when the file stores no covers (xgboost ≤ 3.1 vector-leaf trees): `covers` then
+  /// holds leaf counts, which path-dependent TreeSHAP must not use (the `tree` method
+  /// refuses such models; interventional TreeSHAP needs no covers).
+  public internal(set) var coversStored = true
 
   /// The number of trees.
   public var treeCount: Int { treeOutputs.count }

@@ -1,60 +1,45 @@
 import GlassboxData
 
-/// Reads XGBoost JSON models (`Booster.save_model("m.json")`, xgboost 1.x–3.x).
+/// Reads XGBoost models (`Booster.save_model`, xgboost 1.x–3.x) from their JSON document,
+/// whether the file held JSON or UBJSON (`XGBoostUBJSONFormat` decodes it first).
 ///
 /// Supported: `gbtree` and `dart` boosters (DART weights from any of the three places
-/// versions store them), `num_parallel_tree`, output groups from `tree_info`, numeric and
-/// categorical splits, default directions, scalar or vector `base_score` converted to
-/// the margin with the objective's ProbToMargin in float32. Rejected with a message:
-/// `gblinear`, multi-target (vector-leaf) trees, UBJSON, and objectives whose output
-/// transform glassbox cannot express (`binary:hinge`, ...).
+/// versions store them), `gblinear` (as a `LinearModel`, `XGBoostLinearLoader`),
+/// `num_parallel_tree`, output groups from `tree_info`, multi-target models (`num_target`),
+/// vector-leaf trees in both layouts (`vectorLeafSpecs`), numeric and categorical splits
+/// with the category recoding of xgboost ≥ 3.1 (`cats`), default directions, scalar or
+/// vector `base_score` converted to the margin with the objective's ProbToMargin in
+/// float32. Objectives whose output transform glassbox cannot express are rejected with a
+/// message.
 ///
 /// Margins equal `Booster.predict(output_margin=True)` bit for bit: inputs and thresholds
 /// are float32, `x < threshold` goes left, and the sum runs in float32 in tree order.
 enum XGBoostJSONLoader {
+  /// Reads any XGBoost model: `gblinear` boosters as a `LinearModel`, tree boosters as a
+  /// `TreeEnsemble`.
+  /// - Throws: `ModelError` for unsupported variants and inconsistent content.
+  /// - Complexity: O(total nodes).
+  static func loadModel(_ root: JSONObject, path: String) throws -> any Model {
+    let f = TreeFields(path: path)
+    let header = try XGBoostHeader(root, f: f)
+    if header.boosterName == "gblinear" { return try XGBoostLinearLoader.load(header, f: f) }
+    return try load(header, f: f)
+  }
+
+  /// Reads a tree booster.
   /// - Throws: `ModelError` for unsupported variants and inconsistent content.
   /// - Complexity: O(total nodes).
   static func load(_ root: JSONObject, path: String) throws -> TreeEnsemble {
     let f = TreeFields(path: path)
-    let learner = try f.object(root["learner"], "learner")
-    let param = try f.object(learner["learner_model_param"], "learner.learner_model_param")
-    let featureCount = try f.integer(param["num_feature"], "learner_model_param.num_feature", in: 1...100_000_000)
-    let numClass = try f.integer(param["num_class"] ?? .string("0"), "learner_model_param.num_class", in: 0...1_000_000)
-    if let targets = param["num_target"] {
-      let t = try f.integer(targets, "learner_model_param.num_target", in: 0...1_000_000)
-      if t > 1 {
-        throw ModelError.unsupported(path: path, what: "XGBoost multi-target models (num_target \(t))")
-      }
-    }
-    let outputCount = max(1, numClass)
-    let objectiveObject = try f.object(learner["objective"], "learner.objective")
-    let objective = try f.string(objectiveObject["name"], "learner.objective.name")
-    let (link, transform) = try objectiveRule(objective, path: path)
-    try checkOutputGroups(objective: objective, numClass: numClass, f: f)
+    return try load(XGBoostHeader(root, f: f), f: f)
+  }
 
-    var names = try learner["feature_names"].map { try f.strings($0, "learner.feature_names") } ?? []
-    if names.isEmpty {
-      names = try f.generatedNames(prefix: "f", count: featureCount, field: "learner_model_param.num_feature")
-    } else if names.count != featureCount {
-      throw f.invalid("learner.feature_names", "\(names.count) names for num_feature \(featureCount)")
-    }
-    try f.checkNames(names, "learner.feature_names")
-
-    let baseScores = try parseBaseScore(param["base_score"], f: f)
-    guard baseScores.count == 1 || baseScores.count == outputCount else {
-      throw f.invalid("learner_model_param.base_score", "\(baseScores.count) values for \(outputCount) outputs")
-    }
-    let baseMargins = (0..<outputCount).map { k in
-      Double(link(Float(baseScores.count == 1 ? baseScores[0] : baseScores[k])))
-    }
-    if let k = baseMargins.firstIndex(where: { !($0.isFinite && abs($0) <= TreeEnsembleBuilder.float32ValueBound) }) {
-      throw f.invalid(
-        "learner_model_param.base_score",
-        "the base margin of output \(k) is \(baseMargins[k]), not a finite number within ±\(TreeEnsembleBuilder.float32ValueBound)")
-    }
-
-    let booster = try f.object(learner["gradient_booster"], "learner.gradient_booster")
-    let boosterName = try f.string(booster["name"], "gradient_booster.name")
+  static func load(_ header: XGBoostHeader, f: TreeFields) throws -> TreeEnsemble {
+    let path = f.path
+    let outputCount = header.outputCount
+    let baseMargins = try header.baseMargins(perOutput: true, f: f)
+    let booster = header.booster
+    let boosterName = header.boosterName
     let model: JSONObject
     var weightDrop: JSONValue? = booster["weight_drop"]
     switch boosterName {
@@ -63,9 +48,6 @@ enum XGBoostJSONLoader {
     case "dart":
       let inner = try f.object(booster["gbtree"], "gradient_booster.gbtree")
       model = try f.object(inner["model"], "gradient_booster.gbtree.model")
-    case "gblinear":
-      throw ModelError.unsupported(
-        path: path, what: "XGBoost gblinear boosters (export the coefficients as glassbox-linear JSON)")
     default:
       throw ModelError.unsupported(path: path, what: "the XGBoost booster '\(boosterName)'")
     }
@@ -82,13 +64,6 @@ enum XGBoostJSONLoader {
         throw f.invalid("model.gbtree_model_param.num_trees", "declares \(n) trees but model.trees holds \(trees.count)")
       }
     }
-    var treesPerOutput = [Int](repeating: 0, count: outputCount)
-    for k in treeInfo { treesPerOutput[k] += 1 }
-    if let k = treesPerOutput.firstIndex(where: { $0 != treesPerOutput[0] }) {
-      throw f.invalid(
-        "model.tree_info",
-        "output group \(k) has \(treesPerOutput[k]) trees but group 0 has \(treesPerOutput[0]) (every output gets the same number)")
-    }
     var weights = [Double](repeating: 1, count: trees.count)
     if let weightDrop, !weightDrop.isNull {
       let w = try f.numbers(weightDrop, "gradient_booster.weight_drop")
@@ -99,18 +74,55 @@ enum XGBoostJSONLoader {
     }
 
     var builder = TreeEnsembleBuilder(
-      path: path, featureCount: featureCount, outputCount: outputCount, strictLess: true,
+      path: path, featureCount: header.featureCount, outputCount: outputCount, strictLess: true,
       categorySetGoesLeft: false, valueBound: TreeEnsembleBuilder.float32ValueBound)
+    var treesPerOutput = [Int](repeating: 0, count: outputCount)
+    var vectorLeafTrees = 0
+    var coversStored = true
     for (t, treeValue) in trees.enumerated() {
-      var spec = try readTree(treeValue, name: "model.trees[\(t)]", f: f, builder: builder)
-      spec.output = treeInfo[t]
-      spec.weight = weights[t]
-      try builder.add(spec)
+      let name = "model.trees[\(t)]"
+      let (spec, leafVector, stored) = try readTree(treeValue, name: name, f: f, builder: builder)
+      if !stored { coversStored = false }
+      var specs = [spec]
+      if leafVector > 1 {
+        guard leafVector == outputCount else {
+          throw f.invalid("\(name).tree_param.size_leaf_vector", "\(leafVector) leaf values for \(outputCount) outputs")
+        }
+        guard treeInfo[t] == 0 else {
+          throw f.invalid("model.tree_info[\(t)]", "a vector-leaf tree adds to every output; its group must be 0, found \(treeInfo[t])")
+        }
+        specs = try vectorLeafSpecs(spec, tree: try f.object(treeValue, name), name: name, targets: leafVector, f: f)
+        vectorLeafTrees += 1
+      } else {
+        specs[0].output = treeInfo[t]
+      }
+      for var one in specs {
+        one.weight = weights[t]
+        treesPerOutput[one.output] += 1
+        try builder.add(one)
+      }
     }
-    return TreeEnsemble(
-      featureNames: names, outputCount: outputCount, classNames: nil, transform: transform,
-      library: .xgboost, objective: objective, baseMargins: baseMargins, roundsInputToFloat: true,
+    if let k = treesPerOutput.firstIndex(where: { $0 != treesPerOutput[0] }) {
+      throw f.invalid(
+        "model.tree_info",
+        "output group \(k) has \(treesPerOutput[k]) trees but group 0 has \(treesPerOutput[0]) (every output gets the same number)")
+    }
+    var ensemble = TreeEnsemble(
+      featureNames: header.names, outputCount: outputCount, classNames: nil, transform: header.transform,
+      library: .xgboost, objective: header.objective, baseMargins: baseMargins, roundsInputToFloat: true,
       accumulation: .float32, responseDivisor: 1, built: builder.built)
+    ensemble.categoryLabels = try header.categoryLabels(model: model, f: f)
+    ensemble.coversStored = coversStored
+    ensemble.provenance = header.provenance(
+      boosting: boosterName == "dart" ? "dart" : parallelTrees(model) > 1 ? "rf (num_parallel_tree \(parallelTrees(model)))" : "gbtree",
+      vectorLeafTrees: vectorLeafTrees)
+    return ensemble
+  }
+
+  /// `gbtree_model_param.num_parallel_tree` (1 when absent or unreadable).
+  static func parallelTrees(_ model: JSONObject) -> Int {
+    guard let v = model["gbtree_model_param"]?.object?["num_parallel_tree"] else { return 1 }
+    return (v.number ?? v.string.flatMap { Double($0) }).map { Int(exactly: $0) ?? 1 } ?? 1
   }
 
   /// ProbToMargin (float32, as XGBoost computes it) and the output transform.
@@ -130,6 +142,8 @@ enum XGBoostJSONLoader {
       )
     case "binary:logitraw":
       return ({ $0 }, .identity)
+    case "binary:hinge":
+      return ({ $0 }, .hinge)
     case "count:poisson", "reg:gamma", "reg:tweedie", "survival:cox", "survival:aft":
       return ({ logf32($0) }, .exponential)
     case "multi:softprob", "multi:softmax":
@@ -141,7 +155,7 @@ enum XGBoostJSONLoader {
   }
 
   /// `num_class` against the objective: `multi:*` objectives need at least 2 classes,
-  /// every other objective has one output (`num_class` 0 or 1).
+  /// every other objective has one output per target (`num_class` 0 or 1).
   static func checkOutputGroups(objective: String, numClass: Int, f: TreeFields) throws {
     let field = "learner_model_param.num_class"
     if objective.hasPrefix("multi:") {
@@ -171,32 +185,42 @@ enum XGBoostJSONLoader {
     return out
   }
 
-  static func readTree(_ value: JSONValue, name: String, f: TreeFields, builder: TreeEnsembleBuilder) throws -> TreeSpec {
+  /// One tree's nodes, and its leaf-vector size (1 for scalar leaves). For a vector-leaf
+  /// tree the values are not read here (see `vectorLeafSpecs`).
+  static func readTree(
+    _ value: JSONValue, name: String, f: TreeFields, builder: TreeEnsembleBuilder
+  ) throws -> (TreeSpec, leafVector: Int, coversStored: Bool) {
     let tree = try f.object(value, name)
     let param = try f.object(tree["tree_param"], "\(name).tree_param")
     let n = try f.integer(param["num_nodes"], "\(name).tree_param.num_nodes", in: 1...Int(Int32.max))
-    if let leafSize = param["size_leaf_vector"] {
-      let s = try f.integer(leafSize, "\(name).tree_param.size_leaf_vector", in: 0...Int(Int32.max))
-      if s > 1 {
-        throw ModelError.unsupported(path: f.path, what: "XGBoost multi-target (vector-leaf) trees")
-      }
-    }
+    let leafVector = try param["size_leaf_vector"].map {
+      try f.integer($0, "\(name).tree_param.size_leaf_vector", in: 0...1_000_000)
+    } ?? 1
     let maxIndex = Int(Int32.max)
     var spec = TreeSpec()
     spec.name = name
     spec.left = try f.integers(tree["left_children"], "\(name).left_children", in: -1...maxIndex)
     spec.right = try f.integers(tree["right_children"], "\(name).right_children", in: -1...maxIndex)
+    if leafVector > 1 {  // a leaf's right child holds the row of its values in leaf_weights
+      for i in 0..<min(spec.left.count, spec.right.count) where spec.left[i] == -1 { spec.right[i] = -1 }
+    }
     spec.feature = try f.integers(tree["split_indices"], "\(name).split_indices", in: 0...Int(Int32.max))
     let conditions = try f.numbers(tree["split_conditions"], "\(name).split_conditions")
     spec.defaultLeft = try f.flags(tree["default_left"], "\(name).default_left")
-    spec.cover = try f.numbers(tree["sum_hessian"], "\(name).sum_hessian").map { Double(Float($0)) }
+    var coversStored = true
+    if tree["sum_hessian"] == nil && leafVector > 1 {
+      coversStored = false  // xgboost ≤ 3.1 vector-leaf trees: stand-in covers, see `leafCounts`
+    } else {
+      spec.cover = try f.numbers(tree["sum_hessian"], "\(name).sum_hessian").map { Double(Float($0)) }
+    }
     for (key, c) in [
       ("left_children", spec.left.count), ("right_children", spec.right.count),
       ("split_indices", spec.feature.count), ("split_conditions", conditions.count),
-      ("default_left", spec.defaultLeft.count), ("sum_hessian", spec.cover.count),
+      ("default_left", spec.defaultLeft.count), ("sum_hessian", coversStored ? spec.cover.count : n),
     ] where c != n {
       throw f.invalid("\(name).\(key)", "\(c) entries for num_nodes \(n)")
     }
+    if !coversStored { spec.cover = leafCounts(left: spec.left, right: spec.right) }
     spec.threshold = conditions.map { Double(Float($0)) }
     spec.value = spec.threshold
     spec.missing = [TreeEnsemble.MissingRule](repeating: .nanToDefault, count: n)
@@ -223,6 +247,6 @@ enum XGBoostJSONLoader {
         spec.categories[i] = []  // an empty set: every valid code goes left
       }
     }
-    return spec
+    return (spec, leafVector, coversStored)
   }
 }
