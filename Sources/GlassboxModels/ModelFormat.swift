@@ -94,6 +94,7 @@ public enum ModelFormats {
   /// Every format glassbox reads, in detection order.
   public static let all: [any ModelFormat] = [
     GlassboxLinearFormat(), XGBoostJSONFormat(), LightGBMTextFormat(), LightGBMDumpFormat(), GlassboxTreesFormat(),
+    CatBoostJSONFormat(),
   ]
 
   /// The format called `name` (as audit records keep it), if glassbox reads it.
