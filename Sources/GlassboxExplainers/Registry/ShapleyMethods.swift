@@ -12,6 +12,7 @@ struct AutoMethod: ExplainerMethod {
   func make(_ setup: ExplainerSetup, model loaded: LoadedModel) throws -> any Explainer {
     if loaded.model is LinearModel { return try LinearMethod().make(setup, model: loaded) }
     if loaded.model is TreeEnsemble { return try TreeMethod().make(setup, model: loaded) }
+    if loaded.model is LinearTreeEnsemble { return try InterventionalTreeMethod().make(setup, model: loaded) }
     throw unsupportedModel(self, loaded)
   }
 }
@@ -36,6 +37,7 @@ struct TreeMethod: ExplainerMethod {
   var parameters: [ExplainerParameter] { [.init("tree_algorithm", default: .string("fast"))] }
 
   func make(_ setup: ExplainerSetup, model loaded: LoadedModel) throws -> any Explainer {
+    if loaded.model is LinearTreeEnsemble { throw linearTreesNeedBackground(name) }
     guard let trees = loaded.model as? TreeEnsemble else { throw unsupportedModel(self, loaded) }
     try requireMarginSpace(setup)
     if setup.background != nil || setup.backgroundPath != nil {
@@ -59,6 +61,11 @@ struct InterventionalTreeMethod: ExplainerMethod {
   var parameters: [ExplainerParameter] { [.init("background_sample")] }
 
   func make(_ setup: ExplainerSetup, model loaded: LoadedModel) throws -> any Explainer {
+    if let linear = loaded.model as? LinearTreeEnsemble {
+      guard let background = setup.background else { throw linearTreesNeedBackground(name) }
+      try requireMarginSpace(setup)
+      return try LinearTreeSHAP(model: linear, background: background)
+    }
     guard let trees = loaded.model as? TreeEnsemble else { throw unsupportedModel(self, loaded) }
     guard let background = setup.background else {
       throw ExplainerError.unsupportedOutput(method: name, problem: "give the reference rows with \(Parameter.background) CSV")
@@ -80,6 +87,14 @@ func unsupportedModel(_ method: any ExplainerMethod, _ loaded: LoadedModel) -> E
   let kind = loaded.model is LinearModel ? "linear" : loaded.format
   return ExplainerError.unsupportedModel(
     method: method.name, model: kind, hint: "use \(Parameter.method) auto to pick the method that fits the model")
+}
+
+/// LightGBM linear trees have exact interventional values only (no covers apply to their leaves).
+func linearTreesNeedBackground(_ method: String) -> ExplainerError {
+  ExplainerError.unsupportedOutput(
+    method: method,
+    problem: "LightGBM linear trees have no path-dependent TreeSHAP (LightGBM's pred_contrib refuses them too); give "
+      + "reference rows with \(Parameter.background) CSV for exact interventional values")
 }
 
 /// Linear SHAP and path-dependent TreeSHAP add up in the margin only.
