@@ -15,6 +15,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
   ],
   targets: [
     .systemLibrary(
@@ -24,7 +25,12 @@ let package = Package(
     .target(name: "GlassboxSystem"),
     .target(name: "GlassboxNumerics", dependencies: ["COpenBLAS", "GlassboxSystem"]),
     .target(name: "GlassboxData", dependencies: ["GlassboxNumerics", "GlassboxSystem"]),
-    .target(name: "GlassboxModels", dependencies: ["GlassboxSystem", "GlassboxData", "GlassboxNumerics"]),
+    .target(
+      name: "GlassboxModels",
+      dependencies: [
+        "GlassboxSystem", "GlassboxData", "GlassboxNumerics",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ]),
     .target(
       name: "GlassboxExplainers",
       dependencies: ["GlassboxSystem", "GlassboxModels", "GlassboxData", "GlassboxNumerics"]),

@@ -264,6 +264,8 @@ def onnx_case(name, desc, model, X, y, Xe, bg, names, *, options=None, dtype=np.
         if sv.ndim == 3 and sv.shape[2] == kk:   # shap >= 0.45: (n, F, K)
             sv = np.transpose(sv, (0, 2, 1))
         sv = sv.reshape(n, kk, F)
+        if kk == 2 and margin.shape[1] == 1:   # one-output classifier: the second class
+            sv, base, kk = sv[:, 1:, :], base[1:], 1
         full = np.concatenate([sv, np.broadcast_to(base, (n, kk))[:, :, None]], axis=2)
     mf.write_X(os.path.join(d, "X.csv"), names, Xe)
     mf.write_X(os.path.join(d, "background.csv"), names, bg)

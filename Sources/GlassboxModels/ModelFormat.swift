@@ -94,7 +94,7 @@ public enum ModelFormats {
   /// Every format glassbox reads, in detection order.
   public static let all: [any ModelFormat] = [
     GlassboxLinearFormat(), XGBoostJSONFormat(), LightGBMTextFormat(), LightGBMDumpFormat(), GlassboxTreesFormat(),
-    CatBoostJSONFormat(),
+    CatBoostJSONFormat(), ONNXTreesFormat(),
   ]
 
   /// The format called `name` (as audit records keep it), if glassbox reads it.

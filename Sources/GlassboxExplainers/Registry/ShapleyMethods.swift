@@ -11,6 +11,7 @@ struct AutoMethod: ExplainerMethod {
 
   func make(_ setup: ExplainerSetup, model loaded: LoadedModel) throws -> any Explainer {
     if loaded.model is LinearModel { return try LinearMethod().make(setup, model: loaded) }
+    if (loaded.model as? TreeEnsemble)?.library == .onnx { return try InterventionalTreeMethod().make(setup, model: loaded) }
     if loaded.model is TreeEnsemble { return try TreeMethod().make(setup, model: loaded) }
     if loaded.model is LinearTreeEnsemble { return try InterventionalTreeMethod().make(setup, model: loaded) }
     throw unsupportedModel(self, loaded)
@@ -39,6 +40,11 @@ struct TreeMethod: ExplainerMethod {
   func make(_ setup: ExplainerSetup, model loaded: LoadedModel) throws -> any Explainer {
     if loaded.model is LinearTreeEnsemble { throw linearTreesNeedBackground(name) }
     guard let trees = loaded.model as? TreeEnsemble else { throw unsupportedModel(self, loaded) }
+    if trees.library == .onnx {
+      throw ExplainerError.unsupportedOutput(
+        method: name,
+        problem: "ONNX files store no data counts per node, which path-dependent TreeSHAP weighs by; use \(Parameter.method) tree-interventional with \(Parameter.background) CSV")
+    }
     try requireMarginSpace(setup)
     if setup.background != nil || setup.backgroundPath != nil {
       throw ExplainerError.unsupportedOutput(
