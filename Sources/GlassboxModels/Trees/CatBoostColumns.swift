@@ -87,8 +87,8 @@ struct CatBoostColumns {
         if categoryOfHash.isEmpty {
           throw ModelError.unsupported(
             path: f.path,
-            what: "a CatBoost JSON model with one-hot splits but no category strings (cat_features_hash); save it with "
-              + "save_model(path, format=\"json\", pool=training_pool) so the file lists them")
+            what: "CatBoost one-hot splits without the category strings (the file has no cat_features_hash: save it with "
+              + "save_model(path, format=\"json\", pool=training_pool) so that it lists them)")
         }
         throw f.invalid("\(field).value", "the category hash \(hash) is not listed in cat_features_hash")
       }

@@ -89,10 +89,9 @@ enum CatBoostJSONLoader {
     .unsupported(
       path: path,
       what:
-        "a CatBoost model with counter (CTR) features: their values come from per-category target statistics "
-        + "that glassbox cannot recompute exactly, so neither predictions nor SHAP values would match CatBoost; "
-        + "retrain with one_hot_max_size above the number of categories (one-hot splits), or explain the model "
-        + "as a black box (--method kernel or exact against a served model)")
+        "CatBoost counter (CTR) features (glassbox cannot recompute their per-category target statistics, so neither "
+        + "predictions nor SHAP values would match CatBoost: retrain with one_hot_max_size above the number of categories "
+        + "to get one-hot splits, or explain the model as a black box with --method kernel or exact against a served model)")
   }
 
   /// The D binary trees (one per output) of one oblivious tree.
