@@ -29,6 +29,19 @@ struct ONNXAttributes {
     }
   }
 
+  /// `nodes_missing_value_tracks_true`, all false when the node omits it.
+  func missingTracksTrue(count: Int) throws -> [Int] {
+    let flags = try ints("nodes_missing_value_tracks_true", required: false)
+    return flags.isEmpty ? [Int](repeating: 0, count: count) : flags
+  }
+
+  /// Throws for the first parallel attribute whose length is not `count`.
+  func requireCounts(_ lengths: [(String, Int)], _ count: Int, _ what: String) throws {
+    for (name, length) in lengths where length != count {
+      throw fail(name, "\(length) entries for \(count) \(what)")
+    }
+  }
+
   func int(_ name: String, default d: Int) throws -> Int {
     guard let a = byName[name] else { return d }
     guard a.i >= Int64(Int32.min), a.i <= Int64(Int32.max) else { throw fail(name, "value \(a.i) is out of range") }

@@ -92,24 +92,21 @@ enum ONNXTreeOperator {
     let modes = a.strings("nodes_modes")
     let trueIDs = try a.ints("nodes_truenodeids")
     let falseIDs = try a.ints("nodes_falsenodeids")
-    var nanTrue = try a.ints("nodes_missing_value_tracks_true", required: false)
-    if nanTrue.isEmpty { nanTrue = [Int](repeating: 0, count: n) }
-    for (name, count) in [
-      ("nodes_nodeids", nodeIDs.count), ("nodes_featureids", features.count), ("nodes_values", values.count),
-      ("nodes_modes", modes.count), ("nodes_truenodeids", trueIDs.count), ("nodes_falsenodeids", falseIDs.count),
-      ("nodes_missing_value_tracks_true", nanTrue.count),
-    ] where count != n {
-      throw a.fail(name, "\(count) entries for \(n) nodes")
-    }
+    let nanTrue = try a.missingTracksTrue(count: n)
+    try a.requireCounts(
+      [
+        ("nodes_nodeids", nodeIDs.count), ("nodes_featureids", features.count), ("nodes_values", values.count),
+        ("nodes_modes", modes.count), ("nodes_truenodeids", trueIDs.count), ("nodes_falsenodeids", falseIDs.count),
+        ("nodes_missing_value_tracks_true", nanTrue.count),
+      ], n, "nodes")
     let prefix = classifier ? "class_" : "target_"
     let weightTrees = try a.ints(prefix + "treeids")
     let weightNodes = try a.ints(prefix + "nodeids")
     let weightIDs = try a.ints(prefix + "ids")
     guard let weights = try a.numbers(prefix + "weights") else { throw a.fail(prefix + "weights", "missing (required)") }
-    for (name, count) in [(prefix + "nodeids", weightNodes.count), (prefix + "ids", weightIDs.count), (prefix + "weights", weights.count)]
-    where count != weightTrees.count {
-      throw a.fail(name, "\(count) entries for \(weightTrees.count) weights")
-    }
+    try a.requireCounts(
+      [(prefix + "nodeids", weightNodes.count), (prefix + "ids", weightIDs.count), (prefix + "weights", weights.count)],
+      weightTrees.count, "weights")
     // Trees in order of first appearance; nodes by (tree id, node id).
     var treeOrder: [Int] = []
     var index: [Int: [Int: Int]] = [:]
@@ -170,17 +167,15 @@ enum ONNXTreeOperator {
     let trueLeaf = try a.ints("nodes_trueleafs")
     let falseIDs = try a.ints("nodes_falsenodeids")
     let falseLeaf = try a.ints("nodes_falseleafs")
-    var nanTrue = try a.ints("nodes_missing_value_tracks_true", required: false)
-    if nanTrue.isEmpty { nanTrue = [Int](repeating: 0, count: n) }
+    let nanTrue = try a.missingTracksTrue(count: n)
     let targets = try a.ints("leaf_targetids")
     guard let weights = try a.numbers("leaf_weights") else { throw a.fail("leaf_weights", "missing (required)") }
-    for (name, count) in [
-      ("nodes_splits", splits.count), ("nodes_modes", modes.count), ("nodes_truenodeids", trueIDs.count),
-      ("nodes_trueleafs", trueLeaf.count), ("nodes_falsenodeids", falseIDs.count), ("nodes_falseleafs", falseLeaf.count),
-      ("nodes_missing_value_tracks_true", nanTrue.count),
-    ] where count != n {
-      throw a.fail(name, "\(count) entries for \(n) nodes")
-    }
+    try a.requireCounts(
+      [
+        ("nodes_splits", splits.count), ("nodes_modes", modes.count), ("nodes_truenodeids", trueIDs.count),
+        ("nodes_trueleafs", trueLeaf.count), ("nodes_falsenodeids", falseIDs.count), ("nodes_falseleafs", falseLeaf.count),
+        ("nodes_missing_value_tracks_true", nanTrue.count),
+      ], n, "nodes")
     guard weights.count == targets.count else { throw a.fail("leaf_weights", "\(weights.count) weights for \(targets.count) leaves") }
     for (j, t) in targets.enumerated() where t < 0 || t >= outputs {
       throw a.fail("leaf_targetids[\(j)]", "target \(t) is outside 0..<\(outputs)")
