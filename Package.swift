@@ -17,6 +17,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+    .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
   ],
   targets: [
     .systemLibrary(
@@ -26,7 +27,12 @@ let package = Package(
     .target(name: "GlassboxSystem"),
     .target(name: "GlassboxNumerics", dependencies: ["COpenBLAS", "GlassboxSystem"]),
     .target(name: "GlassboxData", dependencies: ["GlassboxNumerics", "GlassboxSystem"]),
-    .target(name: "GlassboxModels", dependencies: ["GlassboxSystem", "GlassboxData", "GlassboxNumerics"]),
+    .target(
+      name: "GlassboxModels",
+      dependencies: [
+        "GlassboxSystem", "GlassboxData", "GlassboxNumerics",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ]),
     .target(
       name: "GlassboxExplainers",
       dependencies: ["GlassboxSystem", "GlassboxModels", "GlassboxData", "GlassboxNumerics"]),

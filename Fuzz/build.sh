@@ -29,7 +29,7 @@ BIN=$SCRATCH/release
 objects() {  # the object files of the named SwiftPM targets
   for target in "$@"; do find "$BIN/$target.build" -name '*.o'; done
 }
-DATA_OBJECTS=$(objects GlassboxSystem GlassboxNumerics GlassboxData GlassboxModels)
+DATA_OBJECTS=$(objects GlassboxSystem GlassboxNumerics GlassboxData GlassboxModels SwiftProtobuf)
 AUDIT_OBJECTS="$DATA_OBJECTS $(objects GlassboxExplainers GlassboxAudit Crypto CryptoBoringWrapper CCryptoBoringSSL CCryptoBoringSSLShims)"
 MODULE_MAPS=(-Xcc -fmodule-map-file=Sources/COpenBLAS/module.modulemap)
 for map in $(find "$BIN" -maxdepth 2 -name module.modulemap) \

@@ -4,7 +4,8 @@ import GlassboxData
 public enum OutputTransform: Sendable, Equatable {
   /// The margin is the response (regression).
   case identity
-  /// Binary classifier: probability = 1 / (1 + e^(−margin)).
+  /// Binary classifier: probability = 1 / (1 + e^(−margin)); with several outputs
+  /// (one-vs-all, LightGBM `multiclassova`) one sigmoid per output.
   case logistic
   /// Multi-class: probabilities = softmax(margins).
   case softmax

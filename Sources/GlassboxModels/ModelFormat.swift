@@ -113,6 +113,7 @@ public enum ModelFormats {
   public static let all: [any ModelFormat] = [
     GlassboxLinearFormat(), XGBoostJSONFormat(), LightGBMTextFormat(), LightGBMDumpFormat(), GlassboxTreesFormat(),
     XGBoostUBJSONFormat(),
+    CatBoostJSONFormat(), ONNXTreesFormat(),
   ]
 
   /// The format called `name` (as audit records keep it), if glassbox reads it.

@@ -9,6 +9,7 @@ import Testing
     "model_xgboost": "xgboost-json", "model_lightgbm_text": "lightgbm-text", "model_lightgbm_dump": "lightgbm-dump-json",
     "model_sklearn": "glassbox-trees", "model_linear": "glassbox-linear",
     "model_xgboost_ubjson": "xgboost-ubjson",
+    "model_catboost": "catboost-json", "model_onnx": "onnx-trees",
   ]
 
   @Test(arguments: formatOfTarget.keys.sorted())

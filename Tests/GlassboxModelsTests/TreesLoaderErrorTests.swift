@@ -135,7 +135,7 @@ struct TreesLoaderErrorTests {
 
   @Test func lightgbmTextErrors() {
     expectFailure("truncated") { _ = try decode(String(Self.lightgbmText.prefix(300))) }
-    expectFailure("linear trees") { _ = try decode(Self.lightgbmText.replacingFirst("is_linear=0", "is_linear=1")) }
+    expectFailure("leaf_const: missing (the tree is linear)") { _ = try decode(Self.lightgbmText.replacingFirst("is_linear=0", "is_linear=1")) }
     expectFailure("outside the tree") { _ = try decode(Self.lightgbmText.replacingFirst("right_child=-2", "right_child=-9")) }
     expectFailure("feature index 4") { _ = try decode(Self.lightgbmText.replacingFirst("split_feature=1", "split_feature=4")) }
     expectFailure("3 entries, expected 2") { _ = try decode(Self.lightgbmText.replacingFirst("leaf_value=-1 1", "leaf_value=-1 1 3")) }

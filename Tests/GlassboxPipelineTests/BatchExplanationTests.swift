@@ -102,7 +102,8 @@ struct ModelFormatRegistryTests {
     let names = ModelFormats.all.map(\.name)
     #expect(Set(names).count == names.count, "a format name is listed twice")
     #expect(
-      Set(["glassbox-linear", "xgboost-json", "xgboost-ubjson", "lightgbm-text", "lightgbm-dump-json", "glassbox-trees"])
+      Set(["glassbox-linear", "xgboost-json", "xgboost-ubjson", "lightgbm-text", "lightgbm-dump-json", "glassbox-trees",
+        "catboost-json", "onnx-trees"])
         .isSubset(of: names))
     for (name, formatName) in files {
       let path = repositoryRoot + "/models/" + name

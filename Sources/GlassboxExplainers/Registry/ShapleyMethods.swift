@@ -11,7 +11,9 @@ struct AutoMethod: ExplainerMethod {
 
   func make(_ setup: ExplainerSetup, model loaded: LoadedModel) throws -> any Explainer {
     if loaded.model is LinearModel { return try LinearMethod().make(setup, model: loaded) }
+    if (loaded.model as? TreeEnsemble)?.library == .onnx { return try InterventionalTreeMethod().make(setup, model: loaded) }
     if loaded.model is TreeEnsemble { return try TreeMethod().make(setup, model: loaded) }
+    if loaded.model is LinearTreeEnsemble { return try InterventionalTreeMethod().make(setup, model: loaded) }
     throw unsupportedModel(self, loaded)
   }
 }
@@ -36,7 +38,13 @@ struct TreeMethod: ExplainerMethod {
   var parameters: [ExplainerParameter] { [.init("tree_algorithm", default: .string("fast"))] }
 
   func make(_ setup: ExplainerSetup, model loaded: LoadedModel) throws -> any Explainer {
+    if loaded.model is LinearTreeEnsemble { throw linearTreesNeedBackground(name) }
     guard let trees = loaded.model as? TreeEnsemble else { throw unsupportedModel(self, loaded) }
+    if trees.library == .onnx {
+      throw ExplainerError.unsupportedOutput(
+        method: name,
+        problem: "ONNX files store no data counts per node, which path-dependent TreeSHAP weighs by; use \(Parameter.method) tree-interventional with \(Parameter.background) CSV")
+    }
     try requireMarginSpace(setup)
     if setup.background != nil || setup.backgroundPath != nil {
       throw ExplainerError.unsupportedOutput(
@@ -65,6 +73,11 @@ struct InterventionalTreeMethod: ExplainerMethod {
   var parameters: [ExplainerParameter] { [.init("background_sample")] }
 
   func make(_ setup: ExplainerSetup, model loaded: LoadedModel) throws -> any Explainer {
+    if let linear = loaded.model as? LinearTreeEnsemble {
+      guard let background = setup.background else { throw linearTreesNeedBackground(name) }
+      try requireMarginSpace(setup)
+      return try LinearTreeSHAP(model: linear, background: background)
+    }
     guard let trees = loaded.model as? TreeEnsemble else { throw unsupportedModel(self, loaded) }
     guard let background = setup.background else {
       throw ExplainerError.unsupportedOutput(method: name, problem: "give the reference rows with \(Parameter.background) CSV")
@@ -86,6 +99,14 @@ func unsupportedModel(_ method: any ExplainerMethod, _ loaded: LoadedModel) -> E
   let kind = loaded.model is LinearModel ? "linear" : loaded.format
   return ExplainerError.unsupportedModel(
     method: method.name, model: kind, hint: "use \(Parameter.method) auto to pick the method that fits the model")
+}
+
+/// LightGBM linear trees have exact interventional values only (no covers apply to their leaves).
+func linearTreesNeedBackground(_ method: String) -> ExplainerError {
+  ExplainerError.unsupportedOutput(
+    method: method,
+    problem: "LightGBM linear trees have no path-dependent TreeSHAP (LightGBM's pred_contrib refuses them too); give "
+      + "reference rows with \(Parameter.background) CSV for exact interventional values")
 }
 
 /// Linear SHAP and path-dependent TreeSHAP add up in the margin only.

@@ -41,6 +41,13 @@ struct LightGBMHeader {
       return .logistic
     case "multiclass", "softmax":
       return .softmax
+    case "multiclassova", "multiclass_ova", "ova", "ovr":
+      // One-vs-all: one binary model per class, each class's response its own sigmoid
+      // (LightGBM's ConvertOutput); the responses need not add up to 1.
+      if let s = options["sigmoid"], let v = Double(s), v != 1 {
+        throw unsupported("sigmoid scale \(s); only 1 maps to the logit link")
+      }
+      return .logistic
     case "poisson", "gamma", "tweedie":
       return .exponential
     default:

@@ -3,7 +3,8 @@
 /// Split arrays have `num_leaves − 1` entries; a child `c < 0` is leaf `~c`.
 /// `decision_type` bits: 0 categorical, 1 default-left, 2–3 missing type (None, Zero,
 /// NaN). Categorical thresholds index `cat_boundaries` into the `cat_threshold` bitset
-/// words; categories in the set go left. Linear trees are rejected.
+/// words; categories in the set go left. Linear trees (`is_linear=1`) give a
+/// `LinearTreeEnsemble`.
 ///
 /// Strict where LightGBM's own reader is lenient: every number token must be read whole
 /// (a NUL byte or other garbage inside it is an error naming the key and tree), a key may
@@ -12,10 +13,11 @@
 enum LightGBMTextLoader {
   /// - Throws: `ModelError` for unsupported variants and inconsistent content.
   /// - Complexity: O(file size).
-  static func load(_ bytes: [UInt8], path: String) throws -> TreeEnsemble {
+  static func load(_ bytes: [UInt8], path: String) throws -> any Model {
     let text = String(decoding: bytes, as: UTF8.self)
     var header = LightGBMHeader()
     var trees: [TreeSpec] = []
+    var linear: [LinearLeavesSpec?] = []
     var block: [Substring: Substring] = [:]
     var blockName = ""
     var treeIDs: [Substring] = []
@@ -24,7 +26,11 @@ enum LightGBMTextLoader {
     var sawEnd = false
 
     func finishTree() throws {
-      if inTree { trees.append(try readTree(block, name: blockName, path: path)) }
+      if inTree {
+        let tree = try readTree(block, name: blockName, path: path)
+        trees.append(tree)
+        linear.append(try linearLeaves(block, tree: tree, name: blockName, path: path))
+      }
       block = [:]
       inTree = false
     }
@@ -99,7 +105,27 @@ enum LightGBMTextLoader {
     }
     try TreeFields(path: path).checkNames(header.featureNames, "feature_names")
     try checkTreeBlocks(treeIDs, sizes: headerFields["tree_sizes"], path: path)
-    return try header.ensemble(trees: trees, path: path)
+    let ensemble = try header.ensemble(trees: trees, path: path)
+    guard linear.contains(where: { $0 != nil }) else { return ensemble }
+    for (t, leaves) in linear.enumerated() {
+      for f in (leaves?.features ?? []).joined() where f >= header.featureCount {
+        throw ModelError.invalid(
+          path: path, field: "Tree=\(t) leaf_features", problem: "feature index \(f) is outside 0..<\(header.featureCount)")
+      }
+    }
+    return LinearTreeEnsemble(trees: ensemble, specs: trees, linear: linear)
+  }
+
+  /// The linear parts of a tree block with `is_linear=1`, nil for a constant tree.
+  static func linearLeaves(
+    _ block: [Substring: Substring], tree: TreeSpec, name: String, path: String
+  ) throws -> LinearLeavesSpec? {
+    guard let flag = block["is_linear"], flag != "0" else { return nil }
+    guard flag == "1" else {
+      throw ModelError.invalid(path: path, field: "\(name) is_linear", problem: "expected 0 or 1, found '\(shown(flag))'")
+    }
+    let leaves = tree.left.filter { $0 == -1 }.count
+    return try LinearLeavesSpec.read(block, leaves: leaves, featureLimit: 1 << 30, name: name, path: path)
   }
 
   /// The `Tree=` ids must run 0, 1, 2, …, and `tree_sizes` (when present) must list one
@@ -159,10 +185,6 @@ enum LightGBMTextLoader {
     }
     guard let leavesText = block["num_leaves"], let leaves = Int(leavesText), leaves >= 1, leaves < 1 << 30 else {
       throw fail("num_leaves", "missing or not a positive integer")
-    }
-    if let linear = block["is_linear"], linear != "0" {
-      throw ModelError.unsupported(
-        path: path, what: "LightGBM linear trees (linear_tree=true; LightGBM has no SHAP for them either)")
     }
     let values = try numbers("leaf_value", count: leaves)
     var spec = TreeSpec()

@@ -10,8 +10,10 @@ extension TreeEnsemble: DescribableModel, CategoryLabelledModel {
     case .xgboost: libraryName = "XGBoost"
     case .lightgbm: libraryName = "LightGBM"
     case .sklearn: libraryName = "scikit-learn"
+    case .catboost: libraryName = "CatBoost"
+    case .onnx: libraryName = "ONNX"
     }
-    list.append(("library", provenance?.libraryText ?? libraryName))
+    list.append(("library", provenance?.libraryText ?? writer ?? libraryName))
     list.append(("objective", objective))
     let boosting = provenance?.boosting ?? (library == .lightgbm ? (responseDivisor != 1 ? "rf" : "gbdt") : nil)
     if let boosting { list.append(("boosting", boosting)) }
@@ -25,7 +27,8 @@ extension TreeEnsemble: DescribableModel, CategoryLabelledModel {
       featureNames[j] + (categoryLabels[j].map { " (\($0.count) categories)" } ?? "")
     }
     list.append(("categorical features", names.isEmpty ? "none" : names.joined(separator: ", ")))
-    list.append(("outputs", String(outputCount)))
+    list.append(("outputs", classNames.map { "\(outputCount) (\($0.joined(separator: ", ")))" } ?? String(outputCount)))
+    list.append(("link", transform.linkName))
     for note in provenance?.notes ?? [] { list.append(note) }
     if !coversStored {
       list.append(("covers", "not stored (vector-leaf trees of xgboost 3.1 or older): explain with --method tree-interventional"))

@@ -106,6 +106,7 @@ public struct TreeEnsemble: Model {
   /// The library that wrote the model.
   public enum Library: String, Sendable {
     case xgboost, lightgbm, sklearn
+    case catboost, onnx
   }
 
   /// How a node treats missing values (NaN) in numeric splits.
@@ -159,6 +160,9 @@ public struct TreeEnsemble: Model {
   public let treeWeights: [Double]
   /// Depth of each tree (a single leaf has depth 0).
   public let treeDepths: [Int]
+  /// The program and version that wrote the file, as far as the file says
+  /// ("catboost 1.2.10", "skl2onnx 1.20.0"); nil when it does not.
+  public internal(set) var writer: String?
   /// Compact layout used by `predictMargins`.
   let fastPredictor: FastTreePredictor
   /// Labels of the category codes of categorical features, by feature index, when the
@@ -186,6 +190,8 @@ public struct TreeEnsemble: Model {
     case .xgboost: name = "XGBoost"
     case .lightgbm: name = "LightGBM"
     case .sklearn: name = "scikit-learn"
+    case .catboost: name = "CatBoost"
+    case .onnx: name = "ONNX"
     }
     return
       "\(name) tree ensemble (\(objective)), \(treeCount) trees, depth ≤ \(maxDepth), "
