@@ -28,6 +28,8 @@ let package = Package(
     .target(
       name: "GlassboxExplainers",
       dependencies: ["GlassboxSystem", "GlassboxModels", "GlassboxData", "GlassboxNumerics"]),
+    // Models glassbox does not hold: a command over a line protocol (docs/model-protocol.md).
+    .target(name: "GlassboxRemote", dependencies: ["GlassboxSystem", "GlassboxData", "GlassboxModels"]),
     .target(
       name: "GlassboxFairness",
       dependencies: ["GlassboxSystem", "GlassboxExplainers", "GlassboxModels", "GlassboxData", "GlassboxNumerics"]),
@@ -55,7 +57,7 @@ let package = Package(
       name: "GlassboxCLI",
       dependencies: [
         "GlassboxSystem", "GlassboxPipeline", "GlassboxReports", "GlassboxAudit", "GlassboxExplainers", "GlassboxModels",
-        "GlassboxData", "GlassboxNumerics", "GlassboxFairness",
+        "GlassboxData", "GlassboxNumerics", "GlassboxFairness", "GlassboxRemote",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     // Release binaries ship without DWARF (symbols stay, so backtraces keep names): 5 MB
@@ -100,6 +102,11 @@ let package = Package(
     .testTarget(
       name: "GlassboxPipelineTests",
       dependencies: ["GlassboxPipeline", "GlassboxTestSupport"]),
+    .testTarget(
+      name: "GlassboxRemoteTests",
+      dependencies: [
+        "GlassboxRemote", "GlassboxModels", "GlassboxData", "GlassboxNumerics", "GlassboxExplainers", "GlassboxTestSupport",
+      ]),
     .testTarget(
       name: "GlassboxCLITests",
       dependencies: ["GlassboxCLI", "GlassboxTestSupport"],

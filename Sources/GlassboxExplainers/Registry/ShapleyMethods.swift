@@ -3,16 +3,19 @@ import GlassboxModels
 import GlassboxSystem
 
 /// `auto`: the best exact method for the model: linear SHAP for linear models,
-/// path-dependent TreeSHAP for tree ensembles.
+/// path-dependent TreeSHAP for tree ensembles; Kernel SHAP (its defaults) for any other
+/// model, such as one behind a command.
 struct AutoMethod: ExplainerMethod {
   var name: String { "auto" }
-  var summary: String { "linear SHAP for linear models, path-dependent TreeSHAP for trees" }
+  var summary: String { "linear SHAP for linear models, path-dependent TreeSHAP for trees, Kernel SHAP otherwise" }
   var parameters: [ExplainerParameter] { TreeMethod().parameters }
 
   func make(_ setup: ExplainerSetup, model loaded: LoadedModel) throws -> any Explainer {
     if loaded.model is LinearModel { return try LinearMethod().make(setup, model: loaded) }
     if loaded.model is TreeEnsemble { return try TreeMethod().make(setup, model: loaded) }
-    throw unsupportedModel(self, loaded)
+    var kernel = setup
+    kernel.parameters = ExplainerParameters([:])
+    return try KernelMethod().make(kernel, model: loaded)
   }
 }
 
