@@ -15,7 +15,7 @@ struct RemoteModelOptions: ParsableArguments {
       """)
   var modelCommand: String?
 
-  @Option(help: "With --model-command: what its answers are: probability (default), margin or value.")
+  @Option(help: "With --model-command: what its answers are: probability, margin or value.")
   var outputKind: RemoteOutputKind = .probability
 
   @Option(help: "With --model-command: the most distinct rows sent in one batch.")
