@@ -15,6 +15,9 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    // Models behind HTTP (Open Inference Protocol v2, MLflow); a fault-injecting server in tests.
+    .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
   ],
   targets: [
     .systemLibrary(
@@ -29,7 +32,12 @@ let package = Package(
       name: "GlassboxExplainers",
       dependencies: ["GlassboxSystem", "GlassboxModels", "GlassboxData", "GlassboxNumerics"]),
     // Models glassbox does not hold: a command over a line protocol (docs/model-protocol.md).
-    .target(name: "GlassboxRemote", dependencies: ["GlassboxSystem", "GlassboxData", "GlassboxModels"]),
+    .target(
+      name: "GlassboxRemote",
+      dependencies: [
+        "GlassboxSystem", "GlassboxNumerics", "GlassboxData", "GlassboxModels",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+      ]),
     .target(
       name: "GlassboxFairness",
       dependencies: ["GlassboxSystem", "GlassboxExplainers", "GlassboxModels", "GlassboxData", "GlassboxNumerics"]),
@@ -106,6 +114,8 @@ let package = Package(
       name: "GlassboxRemoteTests",
       dependencies: [
         "GlassboxRemote", "GlassboxModels", "GlassboxData", "GlassboxNumerics", "GlassboxExplainers", "GlassboxTestSupport",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
       ]),
     .testTarget(
       name: "GlassboxCLITests",

@@ -104,7 +104,7 @@ struct Bias: ParsableCommand {
 
   @OptionGroup(title: "Audit trail") var auditOptions: AuditOptions
 
-  @OptionGroup(title: "A model behind a command") var remoteOptions: RemoteModelOptions
+  @OptionGroup(title: "A model behind a command or a URL") var remoteOptions: RemoteModelOptions
 
   @OptionGroup(title: "Rows with data errors") var badRows: BadRowOptions
 

@@ -68,7 +68,7 @@ struct Check: ParsableCommand {
     try remoteOptions.validate(model: model)
   }
 
-  @OptionGroup(title: "A model behind a command") var remoteOptions: RemoteModelOptions
+  @OptionGroup(title: "A model behind a command or a URL") var remoteOptions: RemoteModelOptions
 
   func run() throws {
     let loaded = try remoteOptions.load(model: model, card: card)

@@ -80,7 +80,7 @@ struct Explain: ParsableCommand {
 
   @OptionGroup(title: "Audit trail") var auditOptions: AuditOptions
 
-  @OptionGroup(title: "A model behind a command") var remoteOptions: RemoteModelOptions
+  @OptionGroup(title: "A model behind a command or a URL") var remoteOptions: RemoteModelOptions
 
   /// An output format from `ExplanationFormats`.
   struct FormatArgument: ExpressibleByArgument, Sendable {
