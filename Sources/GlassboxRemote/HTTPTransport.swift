@@ -71,6 +71,9 @@ public final class HTTPTransport: ModelTransport, @unchecked Sendable {
     var configuration = HTTPClient.Configuration()
     configuration.timeout = .init(connect: .seconds(5), read: .milliseconds(Int64(settings.timeout * 1000)))
     configuration.connectionPool = .init(idleTimeout: .seconds(60))
+    // A refused or reset connection fails the request at once; this transport retries it
+    // with its own backoff, so that an unreachable server fails within seconds.
+    configuration.connectionPool.retryConnectionEstablishment = false
     client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     do {
       try connect()

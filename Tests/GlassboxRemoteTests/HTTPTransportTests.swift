@@ -10,7 +10,8 @@ import Testing
 
 @Suite("A model behind HTTP, against an in-process server")
 struct HTTPTransportTests {
-  static let x: [Double] = [1, 2, 3, 0.5, -1, 4, 2, 2, 2, 1, 2, 3, -3, 0.25, 1]
+  /// Five distinct rows (so none is deduplicated away).
+  static let x: [Double] = [1, 2, 3, 0.5, -1, 4, 2, 2, 2, 1, 2, 3.5, -3, 0.25, 1]
 
   static func model(
     _ url: String, kind: RemoteOutputKind = .value, retries: Int = 4, timeout: Double = 5, headers: [(String, String)] = [],
