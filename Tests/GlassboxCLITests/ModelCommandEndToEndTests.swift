@@ -102,9 +102,9 @@ struct ModelCommandEndToEndTests {
     #expect(noCard.stderr.contains("--model-command needs --card"))
     let both = try Glassbox.run(["explain", "--model", "models/adult-logistic.json", "--model-command", "true", "--data", s.data])
     #expect(both.status == 64)
-    #expect(both.stderr.contains("either --model or --model-command"))
+    #expect(both.stderr.contains("give one of --model, --model-command and --model-url"))
     let neither = try Glassbox.run(["explain", "--data", s.data])
     #expect(neither.status == 64)
-    #expect(neither.stderr.contains("--model FILE or --model-command CMD"))
+    #expect(neither.stderr.contains("--model FILE, --model-command CMD or --model-url URL"))
   }
 }
