@@ -18,6 +18,9 @@ let package = Package(
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+    // Models behind HTTP (Open Inference Protocol v2, MLflow); a fault-injecting server in tests.
+    .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
   ],
   targets: [
     .systemLibrary(
@@ -36,6 +39,13 @@ let package = Package(
     .target(
       name: "GlassboxExplainers",
       dependencies: ["GlassboxSystem", "GlassboxModels", "GlassboxData", "GlassboxNumerics"]),
+    // Models glassbox does not hold: a command over a line protocol (docs/model-protocol.md).
+    .target(
+      name: "GlassboxRemote",
+      dependencies: [
+        "GlassboxSystem", "GlassboxNumerics", "GlassboxData", "GlassboxModels",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+      ]),
     .target(
       name: "GlassboxFairness",
       dependencies: ["GlassboxSystem", "GlassboxExplainers", "GlassboxModels", "GlassboxData", "GlassboxNumerics"]),
@@ -72,7 +82,7 @@ let package = Package(
       name: "GlassboxCLI",
       dependencies: [
         "GlassboxSystem", "GlassboxPipeline", "GlassboxReports", "GlassboxAudit", "GlassboxAuditStores",
-        "GlassboxExplainers", "GlassboxModels", "GlassboxData", "GlassboxNumerics", "GlassboxFairness",
+        "GlassboxExplainers", "GlassboxModels", "GlassboxData", "GlassboxNumerics", "GlassboxFairness", "GlassboxRemote",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     // Release binaries ship without DWARF (symbols stay, so backtraces keep names): 5 MB
@@ -120,6 +130,13 @@ let package = Package(
     .testTarget(
       name: "GlassboxPipelineTests",
       dependencies: ["GlassboxPipeline", "GlassboxTestSupport"]),
+    .testTarget(
+      name: "GlassboxRemoteTests",
+      dependencies: [
+        "GlassboxRemote", "GlassboxModels", "GlassboxData", "GlassboxNumerics", "GlassboxExplainers", "GlassboxTestSupport",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+      ]),
     .testTarget(
       name: "GlassboxCLITests",
       dependencies: ["GlassboxCLI", "GlassboxTestSupport"],

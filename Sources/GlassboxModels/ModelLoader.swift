@@ -19,6 +19,16 @@ public struct LoadedModel: Sendable {
     FeatureSchema(
       names: model.featureNames, card: card, modelLabels: (model as? any CategoryLabelledModel)?.categoryLabels ?? [:])
   }
+
+  /// A model loaded by other means than a file (a model behind a command or an endpoint):
+  /// `path` is what the user gave to reach it, `format` names the transport.
+  public init(model: any Model, path: String, format: String, card: ModelCard?, cardPath: String?) {
+    self.model = model
+    self.path = path
+    self.format = format
+    self.card = card
+    self.cardPath = cardPath
+  }
 }
 
 /// Reads a model file, recognising its format by content, and its card.

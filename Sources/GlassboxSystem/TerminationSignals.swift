@@ -140,6 +140,7 @@ public enum TerminationSignals {
   public static func install() {
     TemporaryFiles.prepare()
     PendingAppend.prepare()
+    ChildProcessGroups.prepare()
     for signal in handled {
       var action = sigaction()
       action.__sigaction_handler.sa_handler = terminationHandler
@@ -160,6 +161,7 @@ public enum TerminationSignals {
   public static func exitQuietly(status: Int32) -> Never {
     TemporaryFiles.removeAll()
     PendingAppend.rollBack()
+    ChildProcessGroups.terminateAll()
     _exit(status)
   }
 }
@@ -169,6 +171,7 @@ public enum TerminationSignals {
 private func terminationHandler(_ signal: Int32) {
   let mask = TemporaryFiles.removeAll()
   let rolledBack = PendingAppend.rollBack()
+  ChildProcessGroups.terminateAll()
   emit("glassbox: interrupted", to: 2)
   if mask != 0 {
     emit("; ", to: 2)

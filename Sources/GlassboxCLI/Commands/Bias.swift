@@ -24,7 +24,7 @@ struct Bias: ParsableCommand {
       """)
 
   @Option(help: "The model file (any format glassbox reads).")
-  var model: String
+  var model: String?
 
   @Option(help: "A model card (default: the model's sidecar <name>.card.json when present).")
   var card: String?
@@ -101,16 +101,20 @@ struct Bias: ParsableCommand {
         "--method \(method.name) does not decompose a gap exactly (its attributions do not add up to the score); use one of \(ExplainerRegistry.additiveNames.joined(separator: ", "))")
     }
     if noAttribution && background != nil { throw ValidationError("--background is for attributions; drop --no-attribution") }
+    try remoteOptions.validate(model: model, audit: auditOptions.audit)
   }
 
   @OptionGroup(title: "Audit trail") var auditOptions: AuditOptions
+
+  @OptionGroup(title: "A model behind a command or a URL") var remoteOptions: RemoteModelOptions
 
   @OptionGroup(title: "Rows with data errors") var badRows: BadRowOptions
 
   func run() throws {
     let rules = try failOn.map { try FailOnRule(parsing: $0) }
     auditOptions.prefetchHashes(model, card, background, data)
-    let loaded = try ModelLoader.load(path: model, cardPath: card)
+    let loaded = try remoteOptions.load(model: model, card: card)
+    defer { RemoteModelOptions.finish(loaded, quiet: false) }
     let m = loaded.model
     let k = outputClass ?? 0
     if k >= m.outputCount {

@@ -23,7 +23,7 @@ struct Check: ParsableCommand {
       """)
 
   @Option(help: "The model file.")
-  var model: String
+  var model: String?
 
   @Option(help: "A model card (default: the model's sidecar <name>.card.json when present).")
   var card: String?
@@ -68,10 +68,14 @@ struct Check: ParsableCommand {
     if maxFindings < 0 { throw ValidationError("--max-findings must be 0 or more") }
     if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     if background == "-" && data == "-" { throw ValidationError("--data and --background cannot both read standard input") }
+    try remoteOptions.validate(model: model)
   }
 
+  @OptionGroup(title: "A model behind a command or a URL") var remoteOptions: RemoteModelOptions
+
   func run() throws {
-    let loaded = try ModelLoader.load(path: model, cardPath: card)
+    let loaded = try remoteOptions.load(model: model, card: card)
+    defer { RemoteModelOptions.finish(loaded, quiet: true) }
     let schema = loaded.schema
     let reference = try background.map { try ReferenceProfile.build(path: $0, schema: schema) }
     let reader = try CSVReader(path: data)

@@ -22,7 +22,7 @@ struct Explain: ParsableCommand {
       """)
 
   @Option(help: ArgumentHelp("The model file: \(ModelFormats.supportedList) (recognised by content)."))
-  var model: String
+  var model: String?
 
   @Option(help: "A model card (default: the model's sidecar <name>.card.json when present).")
   var card: String?
@@ -83,6 +83,8 @@ struct Explain: ParsableCommand {
 
   @OptionGroup(title: "Audit trail") var auditOptions: AuditOptions
 
+  @OptionGroup(title: "A model behind a command or a URL") var remoteOptions: RemoteModelOptions
+
   /// An output format from `ExplanationFormats`.
   struct FormatArgument: ExpressibleByArgument, Sendable {
     let format: ExplanationFormat
@@ -111,12 +113,14 @@ struct Explain: ParsableCommand {
     if idColumn != nil && data == nil { throw ValidationError("--id-column applies to --data input") }
     if badRows.rejects != nil && data == nil { throw ValidationError("--rejects collects rejected rows of --data") }
     if let columns, columns.split(separator: ",").isEmpty { throw ValidationError("--columns needs at least one column name") }
+    try remoteOptions.validate(model: model, audit: auditOptions.audit)
   }
 
   func run() throws {
     let selection = try rows.map { try RowSelection($0) }
     auditOptions.prefetchHashes(model, card, explainerOptions.background, data)
-    let loaded = try ModelLoader.load(path: model, cardPath: card)
+    let loaded = try remoteOptions.load(model: model, card: card)
+    defer { RemoteModelOptions.finish(loaded, quiet: quiet) }
     if let outputClass, outputClass >= loaded.model.outputCount {
       throw ValidationError("--class \(outputClass) is out of range: the model has \(loaded.model.outputCount) output(s), 0 to \(loaded.model.outputCount - 1)")
     }

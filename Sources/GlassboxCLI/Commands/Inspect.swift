@@ -10,7 +10,7 @@ struct Inspect: ParsableCommand {
     discussion: "Example: glassbox inspect --model models/adult-logistic.json")
 
   @Option(help: "The model file.")
-  var model: String
+  var model: String?
 
   @Option(help: "A model card (default: the model's sidecar <name>.card.json when present).")
   var card: String?
@@ -20,8 +20,13 @@ struct Inspect: ParsableCommand {
 
   enum InspectFormat: String, ExpressibleByArgument, CaseIterable { case table, json }
 
+  @OptionGroup(title: "A model behind a command or a URL") var remoteOptions: RemoteModelOptions
+
+  func validate() throws { try remoteOptions.validate(model: model) }
+
   func run() throws {
-    let loaded = try ModelLoader.load(path: model, cardPath: card)
+    let loaded = try remoteOptions.load(model: model, card: card)
+    defer { RemoteModelOptions.finish(loaded, quiet: true) }
     let description = ModelDescription(loaded: loaded)
     let text = format == .json ? description.json() : description.table()
     let sink = try OutputSink(path: nil)

@@ -3,10 +3,11 @@ import GlassboxModels
 import GlassboxSystem
 
 /// `auto`: the best exact method for the model: linear SHAP for linear models,
-/// path-dependent TreeSHAP for tree ensembles.
+/// path-dependent TreeSHAP for tree ensembles; Kernel SHAP (its defaults) for any other
+/// model, such as one behind a command.
 struct AutoMethod: ExplainerMethod {
   var name: String { "auto" }
-  var summary: String { "linear SHAP for linear models, path-dependent TreeSHAP for trees" }
+  var summary: String { "linear SHAP for linear models, path-dependent TreeSHAP for trees, Kernel SHAP otherwise" }
   var parameters: [ExplainerParameter] { TreeMethod().parameters }
 
   func make(_ setup: ExplainerSetup, model loaded: LoadedModel) throws -> any Explainer {
@@ -14,7 +15,9 @@ struct AutoMethod: ExplainerMethod {
     if (loaded.model as? TreeEnsemble)?.library == .onnx { return try InterventionalTreeMethod().make(setup, model: loaded) }
     if loaded.model is TreeEnsemble { return try TreeMethod().make(setup, model: loaded) }
     if loaded.model is LinearTreeEnsemble { return try InterventionalTreeMethod().make(setup, model: loaded) }
-    throw unsupportedModel(self, loaded)
+    var kernel = setup
+    kernel.parameters = ExplainerParameters([:])
+    return try KernelMethod().make(kernel, model: loaded)
   }
 }
 
