@@ -5,7 +5,9 @@ SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-BIN := .build/release/glassbox
+## CONFIGURATION=debug builds and installs the debug binary (the integration suites use it).
+CONFIGURATION ?= release
+BIN := .build/$(CONFIGURATION)/glassbox
 
 .PHONY: demo test deps build bench bench-linear fixtures clean spark-test fuzz fuzz-build fuzz-smoke integration readme-check install uninstall dist
 
@@ -18,7 +20,7 @@ deps:
 	fi
 
 build: deps
-	$(SWIFT) build -c release --product glassbox
+	$(SWIFT) build -c $(CONFIGURATION) --product glassbox
 
 demo: build
 	@echo '$$ glassbox explain --model models/adult-xgboost.json --data datasets/adult.csv --rows 1 --format table'
@@ -61,7 +63,7 @@ INSTALLED := $(DESTDIR)$(PREFIX)/bin/glassbox $(DESTDIR)$(PREFIX)/share/man/man1
   $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/glassbox.fish
 
 $(MANUAL): build
-	$(SWIFT) package --allow-writing-to-package-directory generate-manual --configuration release --date $(MAN_DATE)
+	$(SWIFT) package --allow-writing-to-package-directory generate-manual --configuration $(CONFIGURATION) --date $(MAN_DATE)
 
 install: build $(MANUAL)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
@@ -107,9 +109,11 @@ dist: deps $(MANUAL)
 	@ldd dist/$(DIST_NAME)/bin/glassbox | awk '{print "  " $$1}'
 
 ## integration: every suite under Integration/*/run.sh against real servers on 127.0.0.1
-##              (model servers, PostgreSQL, a headless browser); each installs what it needs.
-integration: build
-	Integration/run.sh
+##              (PostgreSQL, the installed and the packed binary); each installs what it needs.
+##              The suites run the debug binary (GLASSBOX), which make test has already built.
+integration: deps
+	$(SWIFT) build --product glassbox
+	GLASSBOX=$(CURDIR)/.build/debug/glassbox Integration/run.sh
 
 ## bench: throughput figures (see bench/README.md); not part of make test.
 bench: bench-linear

@@ -2,7 +2,7 @@
 # Audit trails in PostgreSQL against a real server (issue #20). Installs PostgreSQL from Debian's
 # packages when initdb is missing, makes a cluster in a temporary folder owned by an unprivileged
 # user, starts it on 127.0.0.1 on a free port, runs the checks below against the built binary
-# (.build/release/glassbox, or $GLASSBOX), and stops only the server it started.
+# (.build/debug/glassbox, or $GLASSBOX), and stops only the server it started.
 #   - explain --audit postgres://... writes records that verify; show, export, replay read them;
 #   - audit copy file -> postgres -> file gives back the same bytes and head;
 #   - 8 processes x 1,000 records: one chain, all 8,000 records;
@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
-glassbox=${GLASSBOX:-$root/.build/release/glassbox}
+glassbox=${GLASSBOX:-$root/.build/debug/glassbox}
 [ -x "$glassbox" ] || { echo "audit-postgres: no binary at $glassbox; run 'make build' first" >&2; exit 1; }
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

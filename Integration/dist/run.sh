@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make dist, then run the packed binary with the Swift toolchain's folder out of reach (an empty
 # tmpfs mounted over it in a private mount namespace) and compare its output with the
-# development build's. Needs root for unshare and mount (CI runs as root); says so otherwise.
+# development build's (GLASSBOX, default the debug build). Needs root for unshare and mount (CI runs as root); says so otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 make --no-print-directory dist > /tmp/glassbox-dist.log 2>&1 || { tail -20 /tmp/glassbox-dist.log >&2; exit 1; }
@@ -23,7 +23,7 @@ if ldd "$packed" | grep -q "$swift_dir"; then
 fi
 echo "dist: shared libraries: $(ldd "$packed" | awk '{print $1}' | tr '\n' ' ')"
 example=(explain --model models/adult-xgboost.json --data datasets/adult.csv --rows 0-99 --format json)
-expected=$(.build/release/glassbox "${example[@]}" 2>/dev/null || swift run -c release glassbox "${example[@]}")
+expected=$("${GLASSBOX:-.build/debug/glassbox}" "${example[@]}")
 if [ "$(id -u)" != 0 ]; then
   echo "dist: not root, so the toolchain cannot be hidden; running the packed binary as it is" >&2
   actual=$("$packed" "${example[@]}")

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/../.."
 stage=$(mktemp -d)
 scratch=$(mktemp -d)
 trap 'rm -rf "$stage" "$scratch"' EXIT
-make --no-print-directory install DESTDIR="$stage" PREFIX=/usr/local > "$scratch/install.log"
+make --no-print-directory install DESTDIR="$stage" PREFIX=/usr/local CONFIGURATION="${CONFIGURATION:-debug}" \
+  > "$scratch/install.log"
 prefix="$stage/usr/local"
 files=(bin/glassbox share/man/man1/glassbox.1 share/bash-completion/completions/glassbox
   share/zsh/site-functions/_glassbox share/fish/vendor_completions.d/glassbox.fish)
@@ -41,7 +42,7 @@ ln -s "$PWD/datasets" "$scratch/datasets"
   glassbox check --model models/adult-logistic.json --data datasets/adult-test.csv --format json > /dev/null
 )
 echo "install: README examples run with the installed binary"
-make --no-print-directory uninstall DESTDIR="$stage" PREFIX=/usr/local > /dev/null
+make --no-print-directory uninstall DESTDIR="$stage" PREFIX=/usr/local CONFIGURATION="${CONFIGURATION:-debug}" > /dev/null
 left=$(find "$stage" -type f | wc -l)
 [ "$left" -eq 0 ] || { echo "install: uninstall left $left files" >&2; exit 1; }
 echo "install: uninstall removed every file"

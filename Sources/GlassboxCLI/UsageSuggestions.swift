@@ -83,17 +83,12 @@ enum UsageSuggestions {
     return words.joined(separator: " ")
   }
 
-  /// The long options a command accepts, read from the OPTIONS part of its help text.
+  /// The long options a command accepts, read from the option lines of its help text (in
+  /// OPTIONS and in the titled option groups).
   private static func optionNames(of command: ParsableCommand.Type) -> Set<String> {
     let help = Glassbox.helpMessage(for: command, columns: 10_000)
     var names: Set<String> = ["--help", "--version"]
-    var inOptions = false
     for line in help.split(separator: "\n", omittingEmptySubsequences: false) {
-      if let first = line.first, first != " " {
-        inOptions = line.hasSuffix("OPTIONS:")
-        continue
-      }
-      guard inOptions else { continue }
       // An option line starts with its spellings: `  -m, --model <model>   text`.
       guard line.hasPrefix("  -") else { continue }
       for word in line.split(separator: " ").prefix(3) where word.hasPrefix("--") && word.count > 2 {

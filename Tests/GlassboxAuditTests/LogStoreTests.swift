@@ -125,9 +125,12 @@ struct LogStoreTests {
     // glassbox's own registry: sqlite: and postgres:// URLs; any other argument is a file path.
     #expect(LogStoreRegistry.withDatabases.kinds.compactMap(\.prefix) == ["sqlite:", "postgres://", "postgresql://"])
     #expect((try LogStoreRegistry.withDatabases.store(for: "sqlite:/tmp/a.db") as? SQLiteLogStore)?.path == "/tmp/a.db")
-    let postgres = try LogStoreRegistry.standard.store(for: "postgres://auditor:secret@127.0.0.1:5433/trail")
+    let postgres = try LogStoreRegistry.withDatabases.store(for: "postgres://auditor:secret@127.0.0.1:5433/trail")
     #expect(postgres is PostgresLogStore && postgres.location == "postgres://auditor@127.0.0.1:5433/trail")
-    #expect((try LogStoreRegistry.standard.store(for: "memory:orders") as? FileLogStore)?.path == "memory:orders")
+    #expect((try LogStoreRegistry.withDatabases.store(for: "memory:orders") as? FileLogStore)?.path == "memory:orders")
+    // The audit core alone knows files only.
+    #expect(LogStoreRegistry.standard.kinds.isEmpty)
+    #expect((try LogStoreRegistry.standard.store(for: "sqlite:/tmp/a.db") as? FileLogStore)?.path == "sqlite:/tmp/a.db")
   }
 
   @Test func aFailedWriteLeavesWholeLinesAndTheNextBatchContinuesTheChain() throws {

@@ -104,7 +104,8 @@ struct MoreFormatsTests {
     let categorical = model.nodes.filter { $0.flags & TreeNode.Flags.categorical != 0 }
     #expect(!categorical.isEmpty)
     let facts = Dictionary(uniqueKeysWithValues: model.facts.map { ($0.key, $0.value) })
-    #expect(facts["categorical splits"]?.isEmpty == false)
+    let listed = try #require(facts["categorical features"])
+    #expect(listed != "none" && !listed.isEmpty)
   }
 
   @Test("CatBoost: counter (CTR) features are refused, saying why and what to do")
