@@ -2,7 +2,7 @@ import GlassboxData
 import SwiftProtobuf
 
 /// ONNX models (`.onnx`, protobuf) whose graph is one tree-ensemble operator of the
-/// `ai.onnx.ml` domain, as skl2onnx and onnxmltools write them (docs/tree-models-more.md).
+/// `ai.onnx.ml` domain, as skl2onnx and onnxmltools write them (docs/tree-models.md).
 struct ONNXTreesFormat: ModelFormat {
   var name: String { "onnx-trees" }
   var displayName: String { "ONNX tree ensemble" }
