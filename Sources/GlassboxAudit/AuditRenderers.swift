@@ -82,6 +82,24 @@ public enum AuditRenderers {
     return out
   }
 
+  /// What `table` shows, as one JSON document: `{"records":[{"seq":7,"record_id":"…",
+  /// "time":"…","model":{"path":"…","sha256":"…"},"method":"tree","row":6,"id":null,
+  /// "output":null,"prediction":-6.19,"base_value":-2.12,"reasons":["education-num",…]}],
+  /// "count":1}`, one record per line; numbers in their shortest exact form.
+  /// - Complexity: O(records · reasons).
+  public static func showJSON(_ records: [RecordedExplanation]) -> String {
+    func string(_ s: String) -> String { JSONSpelling.string(s) }
+    let lines = records.map { r in
+      "{\"seq\":\(r.seq),\"record_id\":" + string(r.recordID) + ",\"time\":" + string(r.time)
+        + ",\"model\":{\"path\":" + string(r.model.path) + ",\"sha256\":" + string(r.model.sha256) + "}"
+        + ",\"method\":" + string(r.method) + ",\"row\":\(r.row),\"id\":" + (r.id.map(string) ?? "null")
+        + ",\"output\":" + (r.output.map(String.init) ?? "null")
+        + ",\"prediction\":" + JSONSpelling.number(r.prediction) + ",\"base_value\":" + JSONSpelling.number(r.baseValue)
+        + ",\"reasons\":[" + r.reasons.map(string).joined(separator: ",") + "]}"
+    }
+    return "{\"records\":[" + (lines.isEmpty ? "" : "\n" + lines.joined(separator: ",\n") + "\n") + "],\"count\":\(records.count)}\n"
+  }
+
   /// The CSV header of `csv`.
   public static let csvHeader =
     "seq,record_id,time,model_path,model_sha256,method,row,id,output,prediction,base_value,feature,value,phi,reason_rank\n"

@@ -46,10 +46,37 @@ public struct ModelDescription: Sendable {
     return out
   }
 
-  /// One JSON object with the same content.
+  /// Keys whose values are lists written as "a, b, c" ("none" for an empty list).
+  static let listKeys: Set<String> = ["classes", "categorical features"]
+
+  /// One fact as a typed JSON member: counts as numbers, yes/no as booleans, lists as
+  /// arrays, "3 (a, b, c)" as the number with the names in `<key>_names`, else a string.
+  static func typedMember(_ key: String, _ value: String) -> String {
+    let name = key.replacingSpaces()
+    func list(_ text: Substring) -> String {
+      let items = text == "none" ? [] : text.split(separator: ",").map { String($0.drop { $0 == " " }) }
+      return "[" + items.map(TextEscaping.jsonString).joined(separator: ",") + "]"
+    }
+    if listKeys.contains(key) { return TextEscaping.jsonString(name) + ":" + list(Substring(value)) }
+    if let n = Int(value) { return TextEscaping.jsonString(name) + ":" + String(n) }
+    if value == "yes" || value == "no" { return TextEscaping.jsonString(name) + ":" + (value == "yes" ? "true" : "false") }
+    if let open = value.firstIndex(of: "("), value.hasSuffix(")"), let n = Int(value[..<open].trimmingSuffix(" ")) {
+      let inner = value[value.index(after: open)..<value.index(before: value.endIndex)]
+      return TextEscaping.jsonString(name) + ":" + String(n) + "," + TextEscaping.jsonString(name + "_names") + ":" + list(inner)
+    }
+    return TextEscaping.jsonString(name) + ":" + TextEscaping.jsonString(value)
+  }
+
+  /// One JSON object with the same content, typed: counts are numbers, flags booleans,
+  /// lists arrays (`"outputs":1`, `"classes":["<=50K",">50K"]`), and the card's target as
+  /// `target_column` and `positive_class` beside the readable `target`.
   public func json() -> String {
     var out = "{"
-    out += facts.map { TextEscaping.jsonString($0.key.replacingSpaces()) + ":" + TextEscaping.jsonString($0.value) }.joined(separator: ",")
+    out += facts.map { Self.typedMember($0.key, $0.value) }.joined(separator: ",")
+    if let target = loaded.card?.target {
+      out += ",\"target_column\":" + TextEscaping.jsonString(target.name)
+      out += ",\"positive_class\":" + (target.positiveClass.map(TextEscaping.jsonString) ?? "null")
+    }
     out += ",\"feature_list\":["
     out += loaded.schema.features.map { f in
       var item = "{\"name\":" + TextEscaping.jsonString(f.name)
@@ -70,4 +97,12 @@ public struct ModelDescription: Sendable {
 
 extension String {
   func replacingSpaces() -> String { String(map { $0 == " " ? "_" : $0 }) }
+}
+
+extension Substring {
+  fileprivate func trimmingSuffix(_ character: Character) -> Substring {
+    var s = self
+    while s.last == character { s = s.dropLast() }
+    return s
+  }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GlassboxTestSupport
 import Testing
 
 /// `explain --audit` and the `audit` commands, run as a user runs them.
@@ -39,6 +40,18 @@ struct AuditEndToEndTests {
     let show = try Glassbox.run(["audit", "show", log, "--seq", "3-4"])
     #expect(show.status == 0)
     #expect(show.stdout.contains("2 record(s)"))
+    // The same records as JSON, their values typed and equal to the log's own.
+    let shown = try jsonObject(try Glassbox.run(["audit", "show", log, "--seq", "3-4", "--format", "json"]).stdout)
+    #expect(try shown.field("count", Int.self) == 2)
+    let listed = try shown.field("records", [[String: Any]].self)
+    #expect(listed.map { $0["seq"] as? Int } == [3, 4])
+    #expect(listed.map { $0["row"] as? Int } == [2, 3])
+    for (item, record) in zip(listed, records[2...3]) {
+      #expect(item["record_id"] as? String == record["record_id"] as? String)
+      let prediction = (record["prediction"] as? [String: Any])?["value"] as? Double
+      #expect(item["prediction"] as? Double == prediction)
+      #expect((item["reasons"] as? [String])?.count == (record["reasons"] as? [Any])?.count)
+    }
 
     let replay = try Glassbox.run(["audit", "replay", log])
     #expect(replay.status == 0, "\(replay.stdout)\(replay.stderr)")

@@ -278,5 +278,17 @@ struct ExplainEndToEndTests {
     #expect(run.stdout.contains("sex"))
     let json = try Glassbox.run(["inspect", "--model", model, "--format", "json"])
     #expect(try jsonObject(json.stdout).field("feature_list", [Any].self).count == 13)
+    // Typed values: counts are numbers, flags booleans, lists arrays.
+    let object = try jsonObject(json.stdout)
+    #expect(try object.field("outputs", Int.self) == 1)
+    #expect(try object.field("features", Int.self) == 13)
+    #expect(try object.field("coefficients", Int.self) == 14)
+    #expect(try object.field("stored_means", Bool.self) == true)
+    #expect(try object.field("classes", [String].self) == ["<=50K", ">50K"])
+    #expect(try object.field("positive_class", String.self) == ">50K")
+    let trees = try jsonObject(try Glassbox.run(["inspect", "--model", Glassbox.root + "/models/adult-xgboost.json", "--format", "json"]).stdout)
+    #expect(try trees.field("trees", Int.self) == 120)
+    #expect(try trees.field("max_depth", Int.self) == 6)
+    #expect(try trees.field("categorical_features", [String].self) == [])
   }
 }

@@ -113,17 +113,23 @@ extension Audit {
 
   /// `glassbox audit show`.
   struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List a log's records as a table: seq, time, model, row, prediction, reasons.")
+    static let configuration = CommandConfiguration(
+      abstract: "List a log's records as a table or JSON: seq, time, model, row, prediction, reasons.")
 
     @Argument(help: "The audit log.")
     var log: String
+
+    @Option(help: "table or json (the same fields, typed, one record per line).")
+    var format: ShowFormat = .table
+
+    enum ShowFormat: String, ExpressibleByArgument, CaseIterable { case table, json }
 
     @OptionGroup var filters: FilterOptions
 
     func run() throws {
       let records = try filters.records(of: log)
       let sink = try OutputSink(path: nil)
-      try sink.write(AuditRenderers.table(records))
+      try sink.write(format == .json ? AuditRenderers.showJSON(records) : AuditRenderers.table(records))
       try sink.commit()
     }
   }
