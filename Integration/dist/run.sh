@@ -4,7 +4,9 @@
 # development build's (GLASSBOX, default the debug build). Needs root for unshare and mount (CI runs as root); says so otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-make --no-print-directory dist > /tmp/glassbox-dist.log 2>&1 || { tail -20 /tmp/glassbox-dist.log >&2; exit 1; }
+# The man page comes from the debug build (the same help text) so that only the static
+# release build is compiled here.
+make --no-print-directory dist CONFIGURATION="${CONFIGURATION:-debug}" > /tmp/glassbox-dist.log 2>&1 || { tail -20 /tmp/glassbox-dist.log >&2; exit 1; }
 tarball=$(ls dist/glassbox-*-linux-*.tar.gz | head -1)
 [ -n "$tarball" ] || { echo "dist: no tarball" >&2; exit 1; }
 echo "dist: $tarball, $(du -h "$tarball" | cut -f1)"
