@@ -82,7 +82,7 @@ uninstall:
 ## dist: a tarball for machines without Swift: the binary with the Swift standard library and
 ##       Foundation linked statically (.build-dist), its man page, completions and the licence
 ##       notices of everything linked in. The binary needs only the C runtime and Debian's
-##       libopenblas0 and liblapacke (docs/dist.md).
+##       libopenblas0, liblapacke and libsqlite3-0 (docs/dist.md).
 VERSION := $(shell sed -n 's/.*static let version = "\(.*\)".*/\1/p' Sources/GlassboxCLI/Glassbox.swift)
 DIST_NAME := glassbox-$(VERSION)-linux-$(shell uname -m)
 DIST_BIN := .build-dist/release/glassbox
@@ -100,7 +100,7 @@ dist: deps $(MANUAL)
 	$(DIST_BIN) --generate-completion-script fish > dist/$(DIST_NAME)/share/fish/vendor_completions.d/glassbox.fish
 	for package in .build-dist/checkouts/*; do \
 	  for file in $$package/LICENSE* $$package/NOTICE*; do \
-	    [ -f "$$file" ] && cp "$$file" dist/$(DIST_NAME)/licenses/$$(basename $$package)-$$(basename $$file); \
+	    if [ -f "$$file" ]; then cp "$$file" dist/$(DIST_NAME)/licenses/$$(basename $$package)-$$(basename $$file); fi; \
 	  done; \
 	done
 	cp docs/dist.md dist/$(DIST_NAME)/README.md
