@@ -139,7 +139,12 @@ let package = Package(
       ]),
     .testTarget(
       name: "GlassboxCLITests",
-      dependencies: ["GlassboxCLI", "GlassboxTestSupport"],
+      dependencies: [
+        "GlassboxCLI", "GlassboxTestSupport",
+        // An in-process model server for the audit tests of --model-url models.
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+      ],
       exclude: ["Snapshots"]),
   ]
 )

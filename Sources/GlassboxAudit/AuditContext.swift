@@ -130,6 +130,11 @@ public struct AuditContext: Sendable {
   public var explainer: ExplainerSettings
   /// The model's features (names in model order, sensitivity and labels from the card).
   public var schema: FeatureSchema
+  /// A model behind a command or a URL (nil for a model file): written as `model.remote`.
+  public var remote: RemoteModelReference?
+  /// A remote model's work so far, written as each record's `"model_calls"` when set: the
+  /// calls the run made up to that record's block (the last record holds the run's total).
+  public var modelCalls: (@Sendable () -> ModelCallCounts)?
 
   public init(
     tool: ToolInfo, model: FileReference, modelFormat: String, objective: String, card: FileReference?,
@@ -146,13 +151,22 @@ public struct AuditContext: Sendable {
     self.schema = schema
   }
 
-  /// The context of a loaded model: hashes the model and card files.
+  /// The context of a loaded model: hashes the model (unless `remote` describes it) and
+  /// card files.
   public init(
-    tool: ToolInfo, loaded: LoadedModel, data: DataSource, idColumn: String?, explainer: ExplainerSettings
+    tool: ToolInfo, loaded: LoadedModel, data: DataSource, idColumn: String?, explainer: ExplainerSettings,
+    remote: RemoteModelReference? = nil
   ) throws(AuditError) {
+    let model: FileReference
+    if let remote {
+      model = FileReference(path: remote.shown, sha256: remote.script?.sha256 ?? "")
+    } else {
+      model = try .hashing(loaded.path)
+    }
     self.init(
-      tool: tool, model: try .hashing(loaded.path), modelFormat: loaded.format,
+      tool: tool, model: model, modelFormat: loaded.format,
       objective: loaded.model.transform.linkName, card: try loaded.cardPath.map { (p: String) throws(AuditError) in try .hashing(p) },
       data: data, idColumn: idColumn, explainer: explainer, schema: loaded.schema)
+    self.remote = remote
   }
 }

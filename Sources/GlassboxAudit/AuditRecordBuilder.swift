@@ -77,13 +77,18 @@ public struct AuditRecordBuilder: Sendable {
     w.key("path")
     w.string(c.model.path)
     w.key("sha256")
-    w.string(c.model.sha256)
+    // A remote model has a hash only when its command runs a script file.
+    if c.remote != nil && c.model.sha256.isEmpty { w.null() } else { w.string(c.model.sha256) }
     w.key("format")
     w.string(c.modelFormat)
     w.key("objective")
     w.string(c.objective)
     w.key("card")
     writeFile(c.card, into: &w)
+    if let remote = c.remote {
+      w.key("remote")
+      remote.write(into: &w)
+    }
     w.endObject()
     w.key("data")
     w.beginObject()
@@ -224,6 +229,7 @@ public struct AuditRecordBuilder: Sendable {
     w.beginArray()
     for note in e.notes { w.string(note) }
     w.endArray()
+    context.modelCalls?().write(into: &w)
     w.endObject()
     return w.bytes
   }

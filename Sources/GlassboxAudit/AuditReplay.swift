@@ -17,6 +17,9 @@ public struct ReplayResult: Sendable, Equatable {
   public var maxDifference: Double
   /// Where the largest difference is ("prediction", "base", "phi[age]"), or the failure.
   public var detail: String
+  /// What changed besides the numbers (a remote model's script hash or version); a result
+  /// with changes is `.differs` even when every number is the same.
+  public var changes: [String] = []
 
   public init(seq: Int, status: Status, maxDifference: Double = 0, detail: String = "") {
     self.seq = seq
@@ -67,8 +70,11 @@ public enum AuditReplay {
       switch r.status {
       case .identical:
         out += "seq \(r.seq): identical\n"
+      case .differs where r.detail.isEmpty:
+        out += "seq \(r.seq): differs: \(r.changes.joined(separator: "; ")) (every number identical)\n"
       case .differs:
-        out += "seq \(r.seq): differs: largest difference \(r.maxDifference) at \(r.detail)\n"
+        out += "seq \(r.seq): differs: largest difference \(r.maxDifference) at \(r.detail)"
+          + r.changes.map { "; " + $0 }.joined() + "\n"
       case .failed:
         out += "seq \(r.seq): not replayed: \(r.detail)\n"
       }

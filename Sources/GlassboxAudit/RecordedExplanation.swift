@@ -7,6 +7,8 @@ public struct RecordedExplanation: Sendable {
   public var time: String
   public var model: FileReference
   public var modelFormat: String
+  /// The command or endpoint of a model glassbox does not hold; nil for a model file.
+  public var remote: RemoteModelReference?
   public var card: FileReference?
   /// "file", "stdin" or "instance".
   public var dataSource: String
@@ -40,6 +42,8 @@ public struct RecordedExplanation: Sendable {
   /// Features of the reason codes, by rank.
   public var reasons: [String]
   public var warnings: [String]
+  /// A remote model's calls up to this record (`ModelCallCounts`), when recorded.
+  public var modelCalls: ModelCallCounts?
 
   /// Reads a record line.
   /// - Throws: `AuditError.malformedLine` naming the missing member.
@@ -56,8 +60,16 @@ public struct RecordedExplanation: Sendable {
     self.seq = seq
     recordID = o["record_id"]?.string ?? ""
     time = o["time"]?.string ?? ""
-    guard let modelObject = o["model"]?.object, let model = file(o["model"]) else { throw fail("model") }
-    self.model = model
+    guard let modelObject = o["model"]?.object else { throw fail("model") }
+    remote = RemoteModelReference(modelObject["remote"])
+    if let model = file(o["model"]) {
+      self.model = model
+    } else if let remote, let path = modelObject["path"]?.string {
+      // A remote model without a script file has no hash.
+      self.model = FileReference(path: path, sha256: remote.script?.sha256 ?? "")
+    } else {
+      throw fail("model")
+    }
     modelFormat = modelObject["format"]?.string ?? ""
     card = file(modelObject["card"])
     let data = o["data"]?.object
@@ -98,6 +110,12 @@ public struct RecordedExplanation: Sendable {
     attributions = phi.members.map { ($0.key, $0.value.number ?? .nan) }
     reasons = o["reasons"]?.array?.compactMap { $0.object?["feature"]?.string } ?? []
     warnings = o["warnings"]?.array?.compactMap(\.string) ?? []
+    if let calls = o["model_calls"]?.object, let e = calls["evaluations"]?.number.flatMap({ Int(exactly: $0) }),
+      let s = calls["rows_sent"]?.number.flatMap({ Int(exactly: $0) }),
+      let r = calls["requests"]?.number.flatMap({ Int(exactly: $0) })
+    {
+      modelCalls = ModelCallCounts(evaluations: e, rowsSent: s, requests: r)
+    }
   }
 
   /// The explanation records of the log file at `path`, skipping checkpoints.

@@ -53,14 +53,21 @@ public struct VerifyPolicy: Sendable {
 /// - Additivity: checked when the method that ran (`explainer.method`) is additive in
 ///   `ExplainerRegistry`: |base + Σφ − prediction| ≤ tol · (max(1, |prediction|, |base|) +
 ///   Σ|φ|), where tol is the model format's `additivityTolerance` (`ModelFormats`: 1e-9
-///   in double, 1e-5 for XGBoost) for exact methods and `sampledTolerance` (1e-6) for
-///   estimates. An unknown method or format is a content failure.
+///   in double, 1e-5 for XGBoost; `remoteTolerance` for a model behind a command or URL)
+///   for exact methods and `sampledTolerance` (1e-6) for estimates. An unknown method or
+///   format is a content failure.
 /// - At most `AuditRecordBuilder.maximumReasons` reasons.
 /// - No sensitive value in clear: every sensitive feature present in `input` holds
 ///   `{"hmac": ...}`.
 public enum RecordContentPolicy {
   /// The relative tolerance of sampled estimates whose efficiency is enforced (Kernel SHAP).
   public static let sampledTolerance = 1e-6
+  /// The formats of models behind a command or a URL (`RemoteModelReference`).
+  public static let remoteFormats: Set<String> = ["model-command", "model-url-v2", "model-url-mlflow"]
+  /// Their tolerance for exact methods: the Shapley values are summed in double from the
+  /// answers received, so efficiency holds as for a double model, whatever precision the
+  /// model computed in.
+  public static let remoteTolerance = 1e-9
 
   /// The tolerance `verify` applies to a record of `method` on a model in `format`: nil
   /// when the method does not promise additivity, a `PolicyGap` when either is unknown.
@@ -68,6 +75,7 @@ public enum RecordContentPolicy {
     guard let explainer = ExplainerRegistry.method(named: method) else { return .failure(PolicyGap("unknown explanation method '\(method)'")) }
     guard explainer.isAdditive else { return .success(nil) }
     if !explainer.isExact { return .success(sampledTolerance) }
+    if remoteFormats.contains(format) { return .success(remoteTolerance) }
     guard let modelFormat = ModelFormats.format(named: format) else { return .failure(PolicyGap("unknown model format '\(format)'")) }
     return .success(modelFormat.additivityTolerance)
   }

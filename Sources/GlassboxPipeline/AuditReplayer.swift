@@ -7,11 +7,16 @@ import GlassboxSystem
 /// Re-creates explainers and input rows for recorded explanations, caching loaded
 /// models, explainers, file hashes and re-read rows across records.
 public struct AuditReplayer {
+  /// Starts the command or connects to the endpoint of a record's remote model again, and
+  /// says what changed since the record (a script's hash, a model version), or throws.
+  public typealias RemoteLoader = (RecordedExplanation) throws -> (model: LoadedModel, changes: [String])
+
   let redactor: Redactor?
+  let loadRemote: RemoteLoader?
   /// The rows to re-read, by data file: each file is read once per model schema.
   let neededRows: [String: Set<Int>]
   private var hashes: [String: String] = [:]
-  private var setups: [String: (LoadedModel, any Explainer)] = [:]
+  private var setups: [String: (LoadedModel, any Explainer, [String])] = [:]
   private var rows: [String: [Int: [Double]]] = [:]
 
   /// Replays `records` in order: one result each, a record that cannot be replayed
@@ -20,13 +25,15 @@ public struct AuditReplayer {
   /// - Complexity: each data file is read once; each distinct explainer is built once.
   /// - Parameter describe: how a failure reads in the report (a front end spells
   ///   parameters its own way).
+  /// - Parameter loadRemote: how a record of a remote model gets its model (without it
+  ///   such records are not replayed).
   public static func replayAll(
-    _ records: [RecordedExplanation], redactor: Redactor?,
+    _ records: [RecordedExplanation], redactor: Redactor?, loadRemote: RemoteLoader? = nil,
     describe: (any UserFacingError) -> String = { $0.description }
   ) throws -> [ReplayResult] {
     var needed: [String: Set<Int>] = [:]
     for r in records { if let file = r.dataFile { needed[file.path, default: []].insert(r.row) } }
-    var replayer = AuditReplayer(redactor: redactor, neededRows: needed)
+    var replayer = AuditReplayer(redactor: redactor, neededRows: needed, loadRemote: loadRemote)
     var results: [ReplayResult] = []
     for record in records {
       do {
@@ -38,17 +45,18 @@ public struct AuditReplayer {
     return results
   }
 
-  public init(redactor: Redactor?, neededRows: [String: Set<Int>]) {
+  public init(redactor: Redactor?, neededRows: [String: Set<Int>], loadRemote: RemoteLoader? = nil) {
     self.redactor = redactor
     self.neededRows = neededRows
+    self.loadRemote = loadRemote
   }
 
   /// Re-explains one record and compares the result with it.
   public mutating func replay(_ r: RecordedExplanation) throws -> ReplayResult {
-    try check(r.model, "model")
+    if r.remote == nil { try check(r.model, "model") }
     if let card = r.card { try check(card, "model card") }
     if let background = r.background { try check(background, "background") }
-    let (loaded, explainer) = try setup(r)
+    let (loaded, explainer, changes) = try setup(r)
     let schema = loaded.schema
     let inputs: [Double]
     if r.dataSource == "file", let file = r.dataFile {
@@ -76,7 +84,12 @@ public struct AuditReplayer {
       return ReplayResult(seq: r.seq, status: .failed, detail: "the model has no output \(r.output.map(String.init) ?? "")")
     }
     recomputed.id = r.id
-    return AuditReplay.compare(r, with: recomputed, featureNames: schema.names)
+    var result = AuditReplay.compare(r, with: recomputed, featureNames: schema.names)
+    if !changes.isEmpty && result.status != .failed {
+      result.status = .differs
+      result.changes = changes
+    }
+    return result
   }
 
   /// Fails when the file at `file.path` no longer has the recorded hash.
@@ -95,24 +108,33 @@ public struct AuditReplayer {
 
   /// The explainer the recorded run used, re-created from the record's structured
   /// settings (method, seed, output space, background, parameters) through the registry.
-  private mutating func setup(_ r: RecordedExplanation) throws -> (LoadedModel, any Explainer) {
+  private mutating func setup(_ r: RecordedExplanation) throws -> (LoadedModel, any Explainer, [String]) {
     guard ExplainerRegistry.method(named: r.requestedMethod) != nil else {
       throw ReplayError(seq: r.seq, problem: "this glassbox cannot re-create the method '\(r.requestedMethod)'")
     }
     let setup = ExplainerRegistry.setup(
       requestedMethod: r.requestedMethod, seed: r.seed, outputSpace: r.outputSpace, backgroundPath: r.background?.path,
       recorded: r.parameters)
-    let key = [r.model.path, r.card?.path ?? "", setup.identity].joined(separator: "\u{1}")
+    let key = [r.remote.map { "\($0)" } ?? r.model.path, r.card?.path ?? "", setup.identity].joined(separator: "\u{1}")
     if let known = setups[key] { return known }
-    let loaded = try ModelLoader.load(path: r.model.path, cardPath: r.card?.path)
+    let loaded: LoadedModel
+    var changes: [String] = []
+    if r.remote != nil {
+      guard let loadRemote else {
+        throw ReplayError(seq: r.seq, problem: "the model '\(r.model.path)' is a command or URL, which this replay cannot reach")
+      }
+      (loaded, changes) = try loadRemote(r)
+    } else {
+      loaded = try ModelLoader.load(path: r.model.path, cardPath: r.card?.path)
+    }
     let explainer: any Explainer
     do {
       explainer = try ExplainerRegistry.make(setup, model: loaded)
     } catch let error as ExplainerError {
       throw ReplayError(seq: r.seq, problem: "this glassbox cannot re-create the recorded settings: \(error)")
     }
-    setups[key] = (loaded, explainer)
-    return (loaded, explainer)
+    setups[key] = (loaded, explainer, changes)
+    return (loaded, explainer, changes)
   }
 
   /// Row `index` of the CSV at `path`, encoded for `schema`. The first call per file

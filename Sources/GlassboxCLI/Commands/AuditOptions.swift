@@ -83,9 +83,10 @@ struct AuditOptions: ParsableArguments {
       blas: "threads=\(BLASRuntime.threads) \(BLASRuntime.configuration)",
       additivityTolerance: AdditivityError.tolerance(explainer: run.explainer, model: run.loaded.model),
       parameters: run.parameters)
-    let context = try AuditContext(
+    var context = try AuditContext(
       tool: .current(name: "glassbox", version: Glassbox.version), loaded: run.loaded, data: data,
-      idColumn: run.idColumn, explainer: settings)
+      idColumn: run.idColumn, explainer: settings, remote: RemoteModelOptions.auditReference(run.loaded))
+    context.modelCalls = RemoteModelOptions.callCounts(run.loaded)
     return try AuditTrail(
       store: LogStoreRegistry.withDatabases.store(for: audit), context: context, redactor: try redactKey.map { (p: String) throws(AuditError) in try Redactor(path: p) },
       signingKey: try signKey.map { (p: String) throws(AuditError) in try AuditSigningKey(path: p) },

@@ -180,6 +180,7 @@ struct Explain: ParsableCommand {
       try sink.write(renderer.render(explanations))
       try trail?.record(explanations)
       try trail?.finish()
+      try writeCalls(loaded, format: chosenFormat, to: sink)
       try sink.commit()
       return
     }
@@ -216,8 +217,15 @@ struct Explain: ParsableCommand {
         spec: rows ?? "",
         problem: "only \(summary.selected) of the \(selection.count) selected rows exist in '\(reader.sourceName)' (it has fewer data rows)")
     }
+    try writeCalls(loaded, format: chosenFormat, to: sink)
     try sink.commit()
     try rejected.finish(of: summary.selected, outcome: "explained \(summary.explained)")
+  }
+
+  /// JSON Lines of a remote model end with the run's model calls (`{"model_calls":{...}}`).
+  func writeCalls(_ loaded: LoadedModel, format: ExplanationFormat, to sink: OutputSink) throws {
+    guard format.name == "json", let line = RemoteModelOptions.callsLine(loaded) else { return }
+    try sink.write(line)
   }
 
   /// With `--interactions`: path-dependent TreeSHAP that also computes interaction values.

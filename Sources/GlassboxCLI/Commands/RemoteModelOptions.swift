@@ -52,7 +52,8 @@ struct RemoteModelOptions: ParsableArguments {
   @Option(help: "With --model-url and v2: the output to read (default: the first), e.g. predict_proba.")
   var outputName: String?
 
-  /// Checks the flags against `--model` (given or not) and `--audit`.
+  /// Checks the flags against `--model` (given or not). `--audit` records a remote model
+  /// too (`RemoteModelReference`); `audit` is accepted for the callers that pass it.
   func validate(model: String?, audit: String? = nil) throws {
     let given = [model, modelCommand, modelUrl].compactMap { $0 }.count
     if given == 0 { throw ValidationError("give the model: --model FILE, --model-command CMD or --model-url URL") }
@@ -63,9 +64,6 @@ struct RemoteModelOptions: ParsableArguments {
     if retries < 0 { throw ValidationError("--retries must be 0 or more") }
     if modelUrl == nil && (servingProtocol != nil || headerFile != nil || layout != nil || outputName != nil) {
       throw ValidationError("--protocol, --header-file, --layout and --output-name apply to --model-url")
-    }
-    if (modelCommand != nil || modelUrl != nil) && audit != nil {
-      throw ValidationError("--audit records model files; it does not record a --model-command or --model-url model yet")
     }
   }
 

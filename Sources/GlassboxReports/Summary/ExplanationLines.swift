@@ -104,6 +104,8 @@ public struct ExplanationLines {
     } catch {
       throw problem("not valid JSON; summary reads what glassbox explain --format json or csv wrote")
     }
+    // A remote model's run ends with its model calls: not an explanation.
+    if let object = value.object, object["model_calls"] != nil, object["attributions"] == nil { return nil }
     guard let object = value.object, let list = object["attributions"]?.array else {
       throw problem("a JSON line without \"attributions\": is this the output of glassbox explain --format json?")
     }
