@@ -62,7 +62,9 @@ struct ModelCommandEndToEndTests {
     ])
     try #require(run.status == 0, "stderr: \(run.stderr)")
     let lines = run.stdout.split(separator: "\n")
-    try #require(lines.count == rows.count)
+    // One line per row, then the run's model calls.
+    try #require(lines.count == rows.count + 1)
+    #expect(lines.last?.hasPrefix("{\"model_calls\":{\"evaluations\":") == true, "\(run.stdout)")
     for (line, x) in zip(lines, rows) {
       let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
       let attributions = try #require(object["attributions"] as? [[String: Any]]).compactMap { $0["attribution"] as? Double }

@@ -93,6 +93,10 @@ struct RemoteAuditCommandEndToEndTests {
     #expect(recorded == calls)
     let verify = try Glassbox.run(["audit", "verify", s.log])
     #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+    // summary reads the three explanations and skips the model_calls line.
+    let summary = try Glassbox.run(["summary", "-", "--format", "json"], stdin: run.stdout)
+    #expect(summary.status == 0, "\(summary.stderr)")
+    #expect(summary.stdout.contains("\"rows\":3"), "\(summary.stdout)")
   }
 
   @Test("replay restarts the command: identical; after the script changes, a difference naming the script", arguments: ["exact", "kernel"])
