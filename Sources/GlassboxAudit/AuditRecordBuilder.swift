@@ -152,7 +152,7 @@ public struct AuditRecordBuilder: Sendable {
     w.endObject()
   }
 
-  private static func writeFile(_ file: FileReference?, into w: inout JSONLineWriter) {
+  static func writeFile(_ file: FileReference?, into w: inout JSONLineWriter) {
     guard let file else { return w.null() }
     w.beginObject()
     w.key("path")

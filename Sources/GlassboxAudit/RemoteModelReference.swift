@@ -67,16 +67,7 @@ public struct RemoteModelReference: Sendable, Equatable {
       w.key("command")
       w.optionalString(command)
       w.key("script")
-      if let script {
-        w.beginObject()
-        w.key("path")
-        w.string(script.path)
-        w.key("sha256")
-        w.string(script.sha256)
-        w.endObject()
-      } else {
-        w.null()
-      }
+      AuditRecordBuilder.writeFile(script, into: &w)
     case .url:
       w.key("endpoint")
       w.optionalString(endpoint)
