@@ -65,7 +65,12 @@ rendered=$(now)
 render_ms=$(millis "$started" "$rendered")
 "$browser" "${flags[@]}" --no-pdf-header-footer --print-to-pdf="$work/report.pdf" "$url" >/dev/null 2>"$work/pdf.log" \
   || fail "chromium --print-to-pdf exited $?"
-echo "report: chromium rendered the PNG in $render_ms ms (browser start included)"
+# The same screenshot of an empty page: what starting the browser alone costs.
+echo '<!DOCTYPE html><html><body></body></html>' >"$work/empty.html"
+started=$(now)
+"$browser" "${flags[@]}" --window-size=1000,4000 --screenshot="$work/empty.png" "file://$work/empty.html" >/dev/null 2>&1 || true
+empty_ms=$(millis "$started" "$(now)")
+echo "report: chromium rendered the PNG in $render_ms ms; an empty page takes $empty_ms ms (browser start)"
 
 # Console messages (a script error, a missing resource) and network attempts.
 for log in "$work/dom.log" "$work/png.log" "$work/pdf.log"; do
