@@ -137,7 +137,7 @@ struct Report: ParsableCommand {
     contents.dependenceCount = dependence
     if explainer.outputSpace == .probability { contents.attributionUnit = "probability" }
     if !protected.isEmpty { contents.bias = try biasRenderer(loaded, threads: workers) }
-    contents.provenance = try provenance(loaded)
+    contents.provenance = try provenance(loaded, method: explainer.method)
 
     let sink = try OutputSink(path: out)
     try sink.write(HTMLReport(contents).render())
@@ -175,7 +175,7 @@ struct Report: ParsableCommand {
   }
 
   /// The files' SHA-256 hashes, as audit records name them, and the audit log's head.
-  private func provenance(_ loaded: LoadedModel) throws -> [(key: String, value: String)] {
+  private func provenance(_ loaded: LoadedModel, method resolved: String) throws -> [(key: String, value: String)] {
     var facts: [(key: String, value: String)] = [
       ("model " + baseName(loaded.path), "sha256:" + (try AuditSchema.fileSHA256(path: loaded.path)))
     ]
@@ -184,7 +184,7 @@ struct Report: ParsableCommand {
     if let background = background {
       facts.append(("background " + baseName(background), "sha256:" + (try AuditSchema.fileSHA256(path: background))))
     }
-    facts.append(("method", explanationMethodText(loaded)))
+    facts.append(("method", resolved + (method.name == resolved ? "" : " (asked: \(method.name))") + (output.map { ", output " + $0.space.rawValue } ?? "")))
     facts.append(("seed", String(seed)))
     facts.append(("glassbox", Glassbox.version))
     if let audit {
@@ -195,9 +195,5 @@ struct Report: ParsableCommand {
       facts.append(("audit verification", report.isIntact ? "intact (hash chain and records checked)" : "FAILED: " + (report.failure ?? report.semanticFailure).map(\.message)!))
     }
     return facts
-  }
-
-  private func explanationMethodText(_ loaded: LoadedModel) -> String {
-    method.name + (output.map { ", output " + $0.space.rawValue } ?? "")
   }
 }
