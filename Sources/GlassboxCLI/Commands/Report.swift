@@ -87,7 +87,9 @@ struct Report: ParsableCommand {
   var seed: UInt64 = 42
 
   func validate() throws {
-    if data == "-" { throw ValidationError("--data must be a file: the report reads it more than once") }
+    if data == "-" || ByteSource.isStream(data) {
+      throw ValidationError("--data must be a regular file: the report reads it more than once (save standard input or a pipe to a file first)")
+    }
     if bootstrap < 0 { throw ValidationError("--bootstrap must be 0 or more") }
     if sample < 1 { throw ValidationError("--sample must be at least 1") }
     if top < 1 { throw ValidationError("--top must be at least 1") }
