@@ -31,7 +31,7 @@ public struct Glassbox: ParsableCommand {
         74  I/O error (for example a full disk)
       """,
     version: version,
-    subcommands: [Explain.self, Inspect.self, Check.self, Audit.self, Bias.self, Summary.self])
+    subcommands: [Explain.self, Inspect.self, Check.self, Audit.self, Bias.self, Summary.self, Report.self])
 
   public init() {}
 }

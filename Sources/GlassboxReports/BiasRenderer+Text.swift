@@ -128,7 +128,7 @@ extension BiasRenderer {
     return out
   }
 
-  private func flags(_ s: GroupingSummary, _ g: Int) -> [String] {
+  func flags(_ s: GroupingSummary, _ g: Int) -> [String] {
     var f: [String] = []
     if g == s.reference { f.append("ref") }
     if s.fourFifthsFlags[g] { f.append("✗4/5") }
@@ -136,7 +136,7 @@ extension BiasRenderer {
     return f
   }
 
-  private func rateCell(_ s: GroupingSummary, _ rate: Rate, _ g: Int) -> String {
+  func rateCell(_ s: GroupingSummary, _ rate: Rate, _ g: Int) -> String {
     let v = s.tallies[g].value(rate)
     if v.isNaN { return "undefined" }
     var text = NumberFormatting.fixed(v, places: 3)
@@ -146,7 +146,7 @@ extension BiasRenderer {
     return text
   }
 
-  private func metricValue(_ s: GroupingSummary, _ m: DisparityMetric) -> String {
+  func metricValue(_ s: GroupingSummary, _ m: DisparityMetric) -> String {
     let v = s.disparities.values[m] ?? .nan
     if v.isNaN { return "undefined" }
     var text = NumberFormatting.fixed(v, places: 3)
@@ -156,7 +156,7 @@ extension BiasRenderer {
     return text
   }
 
-  private func metricGroups(_ s: GroupingSummary, _ m: DisparityMetric) -> String {
+  func metricGroups(_ s: GroupingSummary, _ m: DisparityMetric) -> String {
     if let reason = s.disparities.reasons[m] { return "(" + reason + ")" }
     guard let pair = s.disparities.extremes[m] else { return "" }
     if m == .disparateImpact {
@@ -166,7 +166,7 @@ extension BiasRenderer {
     return "high \(s.grouping.name(pair.high)), low \(s.grouping.name(pair.low))"
   }
 
-  private func proxyNote(_ s: GroupingSummary, _ j: Int) -> String {
+  func proxyNote(_ s: GroupingSummary, _ j: Int) -> String {
     guard j < s.proxies.count else { return "" }
     let p = s.proxies[j]
     if p.isSensitive { return "sensitive attribute" }
@@ -176,7 +176,7 @@ extension BiasRenderer {
     return "possible proxy (" + strength.joined(separator: ", ") + ")"
   }
 
-  private func warningLines(_ s: GroupingSummary) -> [String] {
+  func warningLines(_ s: GroupingSummary) -> [String] {
     var lines: [String] = []
     for (g, list) in s.warnings.enumerated() where !list.isEmpty {
       lines.append(s.grouping.name(g) + ": " + list.joined(separator: "; "))
@@ -198,12 +198,12 @@ extension BiasRenderer {
     return out
   }
 
-  private func topFeatures(_ d: GapDecomposition, _ k: Int) -> [Int] {
+  func topFeatures(_ d: GapDecomposition, _ k: Int) -> [Int] {
     Array(d.contributions.indices.sorted { abs(d.contributions[$0]) > abs(d.contributions[$1]) }.prefix(k))
   }
 
   private func valueText(_ v: Double) -> String { v.isNaN ? "undef" : NumberFormatting.fixed(v, places: 3) }
-  private func ratioText(_ v: Double) -> String { v.isNaN ? "–" : NumberFormatting.fixed(v, places: 2) }
-  private func percent(_ v: Double) -> String { NumberFormatting.fixed(v * 100, places: 1) + "%" }
+  func ratioText(_ v: Double) -> String { v.isNaN ? "–" : NumberFormatting.fixed(v, places: 2) }
+  func percent(_ v: Double) -> String { NumberFormatting.fixed(v * 100, places: 1) + "%" }
   private func truncate(_ s: String, _ n: Int) -> String { s.count <= n ? s : String(s.prefix(n - 1)) + "…" }
 }

@@ -8,7 +8,7 @@ public struct ModelDescription: Sendable {
 
   public init(loaded: LoadedModel) { self.loaded = loaded }
 
-  private var facts: [(key: String, value: String)] {
+  var facts: [(key: String, value: String)] {
     var list: [(key: String, value: String)] = [("model", loaded.path), ("format", loaded.format)]
     if let describable = loaded.model as? any DescribableModel {
       list += describable.facts

@@ -15,6 +15,7 @@ struct HelpSnapshotTests {
     ("check", ["check", "--help"]),
     ("bias", ["bias", "--help"]),
     ("summary", ["summary", "--help"]),
+    ("report", ["report", "--help"]),
     ("audit", ["audit", "--help"]),
     ("audit-verify", ["audit", "verify", "--help"]),
     ("audit-witness", ["audit", "witness", "--help"]),

@@ -113,7 +113,7 @@ struct ReadmeExamplesTests {
       Self.needsFilesNotInTheRepository.contains { marker in e.commands.contains { $0.contains(marker) } }
     }
     let runnable = all.filter { e in !skipped.contains { $0.commands == e.commands } }
-    #expect(all.count == 15, "README examples found: \(all.map(\.commands))")
+    #expect(all.count == 17, "README examples found: \(all.map(\.commands))")
     #expect(skipped.count == 5)
     try check(runnable)
   }

@@ -77,6 +77,11 @@ struct Explain: ParsableCommand {
   @Flag(help: "Tree models, --method tree or auto: also SHAP interaction values (xgboost's pred_interactions): JSON main effects and feature pairs, CSV one line per pair, the table the strongest pairs.")
   var interactions = false
 
+  @Option(help: "Write one plot instead of text: waterfall, an SVG of one --instance or one --rows row (glassbox summary --plot draws the global plots).")
+  var plot: PlotKind?
+
+  enum PlotKind: String, ExpressibleByArgument, CaseIterable { case waterfall }
+
   @OptionGroup(title: "Rows with data errors") var badRows: BadRowOptions
 
   @OptionGroup(title: "Method") var explainerOptions: ExplainerOptions
@@ -113,6 +118,12 @@ struct Explain: ParsableCommand {
     if idColumn != nil && data == nil { throw ValidationError("--id-column applies to --data input") }
     if badRows.rejects != nil && data == nil { throw ValidationError("--rejects collects rejected rows of --data") }
     if let columns, columns.split(separator: ",").isEmpty { throw ValidationError("--columns needs at least one column name") }
+    if plot != nil {
+      guard instance != nil || (rows.flatMap { try? RowSelection($0) }?.count == 1) else {
+        throw ValidationError("--plot waterfall draws one row: give --instance or --rows with a single row index")
+      }
+      if format != nil { throw ValidationError("--plot writes SVG: it does not go with --format") }
+    }
     try remoteOptions.validate(model: model, audit: auditOptions.audit)
   }
 
@@ -145,8 +156,9 @@ struct Explain: ParsableCommand {
       color: out == nil && Terminal.colorAllowed(forcedOff: noColor))
     let probe = try SensitivityProbe(
       model: loaded.model, schema: loaded.schema, sensitive: sensitive.isEmpty ? nil : sensitive, threshold: 0.5)
-    let renderer = chosenFormat.make(
-      RenderSettings(context: context, style: style, probe: probe.isActive ? probe : nil, csvHeader: !noHeader))
+    let renderer = plot != nil
+      ? WaterfallPlotRenderer(context: context)
+      : chosenFormat.make(RenderSettings(context: context, style: style, probe: probe.isActive ? probe : nil, csvHeader: !noHeader))
     let sink = try OutputSink(path: out)
     try sink.write(renderer.header())
 
@@ -232,14 +244,20 @@ struct Explain: ParsableCommand {
   /// - Throws: `ValidationError` when the method is not path-dependent TreeSHAP.
   func withInteractions(_ explainer: any Explainer) throws -> any Explainer {
     guard interactions else { return explainer }
-    guard let tree = explainer as? TreeSHAP else {
-      throw ValidationError("--interactions needs a tree model and --method tree or auto (path-dependent TreeSHAP)")
-    }
-    if tree.algorithm == .quadrature {
-      throw ValidationError("--interactions follows xgboost 3.2's pred_interactions: use --tree-algorithm fast, classic or xgboost-3.2 with it, not xgboost-3.3")
-    }
-    return TreeInteractionExplainer(tree: tree)
+    return try interactionExplainer(explainer)
   }
+}
+
+/// Path-dependent TreeSHAP that also computes interaction values (`--interactions`).
+/// - Throws: `ValidationError` when `explainer` is not path-dependent TreeSHAP.
+func interactionExplainer(_ explainer: any Explainer) throws -> any Explainer {
+  guard let tree = explainer as? TreeSHAP else {
+    throw ValidationError("--interactions needs a tree model and --method tree or auto (path-dependent TreeSHAP)")
+  }
+  if tree.algorithm == .quadrature {
+    throw ValidationError("--interactions follows xgboost 3.2's pred_interactions: use --tree-algorithm fast, classic or xgboost-3.2 with it, not xgboost-3.3")
+  }
+  return TreeInteractionExplainer(tree: tree)
 }
 
 /// The last path component.

@@ -22,6 +22,7 @@ struct Summary: ParsableCommand {
           --format json --out phi.jsonl
         glassbox summary phi.jsonl --by sex
         glassbox summary --model models/adult-xgboost.json --data datasets/adult.csv
+        glassbox summary phi.jsonl --plot beeswarm --out beeswarm.svg
       """)
 
   @Argument(help: "Explanations written by glassbox explain (JSON Lines or CSV; '-' reads standard input).")
@@ -63,6 +64,14 @@ struct Summary: ParsableCommand {
   @Flag(help: "No ANSI colors (also honored: the NO_COLOR environment variable).")
   var noColor = false
 
+  @Option(help: "Write one SVG plot instead of text: bar (mean |attribution| with intervals), beeswarm, or dependence (of --feature). glassbox explain --plot waterfall draws one row.")
+  var plot: PlotKind?
+
+  @Option(help: "The feature of --plot dependence (default: the most important).")
+  var feature: String?
+
+  enum PlotKind: String, ExpressibleByArgument, CaseIterable { case bar, beeswarm, dependence }
+
   @OptionGroup(title: "Method (with --model)") var explainerOptions: ExplainerOptions
 
   enum SummaryFormat: String, ExpressibleByArgument, CaseIterable { case table, json }
@@ -77,6 +86,8 @@ struct Summary: ParsableCommand {
     if sample < 1 { throw ValidationError("--sample must be at least 1") }
     if top < 1 { throw ValidationError("--top must be at least 1") }
     if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    if feature != nil && plot != .dependence { throw ValidationError("--feature chooses the feature of --plot dependence") }
+    if plot != nil && (format != nil || by != nil) { throw ValidationError("--plot writes SVG: it does not go with --format or --by") }
   }
 
   func run() throws {
@@ -92,6 +103,10 @@ struct Summary: ParsableCommand {
       throw ValidationError("--by needs feature values: summarize JSON Lines (explain --format json) or use --model")
     }
     let report = summary.report()
+    if let plot {
+      try writePlot(plot, report, source: source)
+      return
+    }
     let chosen = format ?? ((out == nil && Terminal.isTerminal(1)) ? .table : .json)
     let style = TerminalStyle(
       width: out == nil ? Terminal.width() : 100, color: out == nil && Terminal.colorAllowed(forcedOff: noColor))
@@ -103,6 +118,34 @@ struct Summary: ParsableCommand {
       Terminal.printError("glassbox: summary: no explanations\(outputClass.map { " of class \($0)" } ?? "") in '\(source)'")
       throw ExitCode(65)
     }
+  }
+
+  /// Writes the SVG of `--plot` (exit 65 when there is nothing to draw).
+  private func writePlot(_ kind: PlotKind, _ report: SummaryReport, source: String) throws {
+    guard report.rows > 0 else {
+      Terminal.printError("glassbox: summary: no explanations in '\(source)' to plot")
+      throw ExitCode(65)
+    }
+    let plots = SummaryPlots(report: report, top: top)
+    let svg: String
+    switch kind {
+    case .bar: svg = plots.bar()
+    case .beeswarm: svg = plots.beeswarm()
+    case .dependence:
+      guard report.hasValues else {
+        throw ValidationError("--plot dependence needs feature values: summarize JSON Lines (explain --format json) or use --model")
+      }
+      let j = try feature.map { name in
+        guard let j = report.features.firstIndex(of: name) else {
+          throw ValidationError("--feature \(name) is not a feature of the explanations; they have \(report.features.joined(separator: ", "))")
+        }
+        return j
+      } ?? report.order[0]
+      svg = plots.dependence(feature: j)
+    }
+    let sink = try OutputSink(path: out)
+    try sink.write(svg)
+    try sink.commit()
   }
 
   /// The group column's index among the features, once they are known.
@@ -136,48 +179,9 @@ struct Summary: ParsableCommand {
     var setup = explainerOptions.setup(threads: 1)
     setup.background = try setup.backgroundPath.map { try Background.read(path: $0, schema: loaded.schema) }
     let explainer = try ExplainerRegistry.make(setup, model: loaded)
-    let context = ReportContext(
-      schema: loaded.schema, modelName: baseName(loaded.path), transform: loaded.model.transform,
-      classNames: loaded.model.classNames, method: explainer.method)
-    let renderer = ExplanationFormats.named("json")!.make(
-      RenderSettings(context: context, style: TerminalStyle(), probe: nil, csvHeader: false))
-    let reader = try CSVReader(path: data ?? "-")
-    var options = BatchExplanation.Options()
-    options.outputClass = outputClass
-    options.badRows = .fail  // a summary over silently dropped rows would mislead
-    options.threads = threads ?? Terminal.cores()
-    options.additivityTolerance = AdditivityError.tolerance(explainer: explainer, model: loaded.model)
-    let batch = try BatchExplanation(
-      reader: reader, schema: loaded.schema, explainer: explainer, renderer: renderer, options: options)
-    let sink = SummarySink(
-      summary: ExplanationSummary(features: loaded.schema.names, configuration: configured(configuration, features: loaded.schema.names)),
-      outputClass: outputClass)
-    let progress = ProgressLine(enabled: true)
-    defer { progress.finish() }
-    _ = try batch.run(into: sink, progress: { progress.update(rows: $0.rows, bytes: $0.bytes, totalBytes: $0.totalBytes) }) { _ in }
-    try sink.flush()
-    return (sink.summary, reader.sourceName)
+    let outcome = try OnTheFlyExplanations.run(
+      loaded: loaded, explainer: explainer, dataPath: data ?? "-", outputClass: outputClass, threads: threads ?? Terminal.cores(),
+      configuration: configured(configuration, features: loaded.schema.names))
+    return (outcome.summary, outcome.source)
   }
-}
-
-/// Receives explain's JSON Lines in input order and adds each to a summary.
-private final class SummarySink: TextOutput {
-  var summary: ExplanationSummary
-  private var lines: ExplanationLines
-  private var pending = ""
-
-  init(summary: ExplanationSummary, outputClass: Int?) {
-    self.summary = summary
-    lines = ExplanationLines(parsingTextFor: outputClass)
-  }
-
-  func write(_ text: String) throws {
-    pending += text
-    guard let last = pending.lastIndex(of: "\n") else { return }
-    let complete = pending[...last]
-    pending = String(pending[pending.index(after: last)...])
-    for row in try lines.rows(in: String(complete)) { summary.add(row) }
-  }
-
-  func flush() throws {}
 }

@@ -131,7 +131,24 @@ public struct ExplanationLines {
     } else {
       features = names
     }
-    return SummaryRow(attributions: attributions, values: values)
+    var row = SummaryRow(attributions: attributions, values: values)
+    if let pairs = object["interactions"]?.object?["pairs"]?.array {
+      row.interactionPairs = try interactionPairs(pairs, names: names)
+    }
+    return row
+  }
+
+  /// The pairs of explain's `"interactions":{"pairs":[{"features":[a,b],"value":v}]}`.
+  private func interactionPairs(_ pairs: [JSONValue], names: [String]) throws(DataError) -> [(first: Int, second: Int, value: Double)] {
+    var out: [(first: Int, second: Int, value: Double)] = []
+    for item in pairs {
+      guard let entry = item.object, let both = entry["features"]?.array, both.count == 2,
+        let a = both[0].string.flatMap({ names.firstIndex(of: $0) }), let b = both[1].string.flatMap({ names.firstIndex(of: $0) }),
+        let value = entry["value"]?.number
+      else { throw problem("an interaction pair without two known \"features\" and a numeric \"value\"") }
+      out.append((a, b, value))
+    }
+    return out
   }
 
   private mutating func readHeader(_ line: ArraySlice<UInt8>) throws(DataError) {

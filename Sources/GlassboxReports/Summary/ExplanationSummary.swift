@@ -12,6 +12,9 @@ public struct SummaryRow: Sendable {
   public var attributions: [Double]
   /// The input values, one per feature, or empty when the source has none (CSV output).
   public var values: [SummaryValue]
+  /// SHAP interaction values φ_ij (i < j, feature indices) when the explanation has them
+  /// (`explain --interactions`); pairs left out are 0.
+  public var interactionPairs: [(first: Int, second: Int, value: Double)] = []
 
   public init(attributions: [Double], values: [SummaryValue]) {
     self.attributions = attributions
@@ -58,6 +61,8 @@ public struct ExplanationSummary: Sendable {
   private var sampleThreshold = UInt64.max
   private(set) var groups: [(name: String, rows: Int, sumAbsolute: [Double])] = []
   private var groupIndex: [String: Int] = [:]
+  /// Σ|φ_ij| per feature pair, keyed by i · features + j (i < j): at most features² entries.
+  private var interactionSums: [Int: Double] = [:]
   /// True when at least one row carried input values.
   public private(set) var hasValues = false
 
@@ -89,6 +94,10 @@ public struct ExplanationSummary: Sendable {
     let index = rows
     rows += 1
     if !row.values.isEmpty { hasValues = true }
+    for pair in row.interactionPairs {
+      let (i, j) = pair.first < pair.second ? (pair.first, pair.second) : (pair.second, pair.first)
+      interactionSums[i * m + j, default: 0] += abs(pair.value)
+    }
     for j in 0..<m {
       sumAbsolute[j] += abs(row.attributions[j])
       sum[j] += row.attributions[j]
@@ -169,9 +178,12 @@ public struct ExplanationSummary: Sendable {
       let count = Double(max(group.rows, 1))
       return SummaryReport.Group(name: group.name, rows: group.rows, meanAbsolute: group.sumAbsolute.map { $0 / count })
     }
+    let interactions = interactionSums.map { key, total in
+      SummaryReport.Interaction(first: features[key / m], second: features[key % m], meanAbsolute: total / n, key: key)
+    }.sorted { $0.meanAbsolute != $1.meanAbsolute ? $0.meanAbsolute > $1.meanAbsolute : $0.key < $1.key }
     return SummaryReport(
       rows: rows, features: features, importance: importance, order: order, sample: copy.sample.map(\.row),
-      hasValues: hasValues, groups: groupSummaries, configuration: configuration)
+      hasValues: hasValues, groups: groupSummaries, configuration: configuration, interactions: interactions)
   }
 
   /// Linear interpolation between order statistics of sorted `values`.
@@ -198,6 +210,15 @@ public struct SummaryReport: Sendable {
     public var meanAbsolute: [Double]
   }
 
+  /// A feature pair's mean |SHAP interaction value| over all rows (exact).
+  public struct Interaction: Sendable {
+    public var first: String
+    public var second: String
+    public var meanAbsolute: Double
+    /// The pair's position i · features + j, which breaks ties.
+    var key: Int
+  }
+
   public var rows: Int
   public var features: [String]
   /// In feature order.
@@ -210,6 +231,8 @@ public struct SummaryReport: Sendable {
   /// By decreasing size.
   public var groups: [Group]
   public var configuration: ExplanationSummary.Configuration
+  /// Feature pairs by decreasing mean |interaction value|; empty without interaction values.
+  public var interactions: [Interaction] = []
 }
 
 #if canImport(Glibc)

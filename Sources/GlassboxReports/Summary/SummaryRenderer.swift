@@ -104,6 +104,21 @@ public struct SummaryRenderer: Sendable {
     out += beeswarm(labelWidth: labelWidth)
     out += dependenceText(labelWidth: labelWidth)
     out += groupsText(labelWidth: labelWidth)
+    out += interactionsText(labelWidth: labelWidth)
+    return out
+  }
+
+  /// The `top` strongest interaction pairs (none without interaction values).
+  private func interactionsText(labelWidth: Int) -> String {
+    let pairs = report.interactions.prefix(top)
+    guard !pairs.isEmpty else { return "" }
+    var out = "\n" + style.bold("Interactions") + "\n"
+    out += style.dimWrapped("  ", "mean |SHAP interaction value| over all rows, strongest pairs")
+    let labels = pairs.map { $0.first + " × " + $0.second }
+    let width = min(max(labels.map(\.count).max() ?? 8, 8), max(16, style.width / 2))
+    for (label, pair) in zip(labels, pairs) {
+      out += "  " + pad(truncate(label, width), width) + "  " + NumberFormatting.fixed(pair.meanAbsolute, places: 4) + "\n"
+    }
     return out
   }
 
@@ -139,7 +154,7 @@ public struct SummaryRenderer: Sendable {
         guard j < row.values.count else { continue }
         switch row.values[j] {
         case .number(let x) where numbers.count > 1:
-          rankSum[k] += Double(lowerBound(numbers, x)) / Double(numbers.count - 1)
+          rankSum[k] += Double(Self.lowerBound(numbers, x)) / Double(numbers.count - 1)
           ranked[k] += 1
         case .label: labelled[k] += 1
         default: break
@@ -250,13 +265,20 @@ public struct SummaryRenderer: Sendable {
     } else {
       out += "null"
     }
+    if !report.interactions.isEmpty {
+      out += ",\"interactions\":["
+      out += report.interactions.map {
+        "{\"features\":[" + JSONSpelling.string($0.first) + "," + JSONSpelling.string($0.second) + "],\"mean_abs\":"
+          + NumberFormatting.json($0.meanAbsolute) + "}"
+      }.joined(separator: ",") + "]"
+    }
     return out + "}\n"
   }
 
   private func truncate(_ s: String, _ n: Int) -> String { s.count <= n ? s : String(s.prefix(n - 1)) + "…" }
 
   /// The index of the first element of sorted `values` not below `x`.
-  private func lowerBound(_ values: [Double], _ x: Double) -> Int {
+  static func lowerBound(_ values: [Double], _ x: Double) -> Int {
     var low = 0, high = values.count
     while low < high {
       let mid = (low + high) / 2
