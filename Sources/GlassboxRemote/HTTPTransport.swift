@@ -98,7 +98,10 @@ public final class HTTPTransport: ModelTransport, @unchecked Sendable {
       if let platform = object?["platform"]?.string, !platform.isEmpty { metadataFacts.append(("platform", platform)) }
       metadataFacts.append(("inputs", inputs.isEmpty ? "not listed" : inputs.map(Self.describeTensor).joined(separator: ", ")))
       metadataFacts.append(("outputs", outputs.isEmpty ? "not listed" : outputs.map(Self.describeTensor).joined(separator: ", ")))
-      layout = settings.layout ?? (inputs.count == schema.count && schema.count > 1 ? .columns : .tensor)
+      // MLServer lists no inputs for a model served with its pandas codec; it says so in the
+      // model's parameters instead.
+      let pandas = object?["parameters"]?.object?["content_type"]?.string == "pd"
+      layout = settings.layout ?? ((inputs.count == schema.count && schema.count > 1) || pandas ? .columns : .tensor)
       if inputs.count == 1, let name = inputs[0].object?["name"]?.string { inputName = name }
       let chosen = settings.outputName.flatMap { n in outputs.first { $0.object?["name"]?.string == n } } ?? outputs.first
       if let last = chosen?.object?["shape"]?.numberArray?.last, outputs.count >= 1 {

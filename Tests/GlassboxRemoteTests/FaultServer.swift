@@ -27,6 +27,11 @@ enum FaultServer {
     return #"{"name":"\#(name)","versions":["7"],"platform":"test","inputs":\#(inputs),"outputs":[{"name":"out","datatype":"FP64","shape":[-1,1]}]}"#
   }
 
+  /// What MLServer's scikit-learn runtime answers for a model served with its pandas codec:
+  /// no inputs or outputs, the codec in the model's parameters.
+  static let mlserverPandasMetadata =
+    #"{"name":"pandas","versions":[],"platform":"","inputs":[],"outputs":[],"parameters":{"content_type":"pd"}}"#
+
   /// Rows of a v2 request (one tensor or one input per column) or an MLflow request.
   static func rows(_ body: Data) -> [[Double]] {
     guard let json = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return [] }
@@ -64,6 +69,7 @@ enum FaultServer {
       }
     }
     router.get("/v2/models/columns") { _, _ in json(metadata("columns", columns: true)) }
+    router.get("/v2/models/pandas") { _, _ in json(mlserverPandasMetadata) }
     router.post("/v2/models/:name/infer") { request, context in
       let name = context.parameters.get("name") ?? ""
       let call = calls.next(name)
@@ -78,7 +84,7 @@ enum FaultServer {
       case "nan": return json(answer(rows, nan: true))
       case "secured" where request.headers[.authorization] != secret:
         return json("unauthorized\nsecond line", status: .unauthorized)
-      case "columns":
+      case "columns", "pandas":
         let parsed = (try? JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:]
         let contentType = (parsed["parameters"] as? [String: Any])?["content_type"] as? String
         if contentType != "pd" { return json("expected one input per column", status: .badRequest) }
