@@ -58,6 +58,7 @@ public final class HTTPTransport: ModelTransport, @unchecked Sendable {
 
   public var facts: [(key: String, value: String)] {
     [("url", endpoint.shownURL), ("protocol", endpoint.servingProtocol.rawValue)] + metadataFacts
+      + (endpoint.servingProtocol == .v2 ? [("layout", layout.rawValue)] : [])
       + [("answers", "\(answerWidth) value\(answerWidth == 1 ? "" : "s") per row")]
   }
 

@@ -12,6 +12,7 @@ struct RealServerShapesTests {
       defer { model.close() }
       let transport = try #require(model.transport as? HTTPTransport)
       #expect(transport.layout == .columns)
+      #expect(transport.facts.contains { $0.key == "layout" && $0.value == "columns" })
       // The route refuses anything but one input per column, so equal answers mean columns went.
       #expect(try model.margins(HTTPTransportTests.x, count: 5) == HTTPTransportTests.expected(HTTPTransportTests.x))
       // No output shape in the metadata: one row scored first to learn the width, then the batch.
