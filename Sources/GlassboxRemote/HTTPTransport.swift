@@ -53,6 +53,12 @@ public final class HTTPTransport: ModelTransport, @unchecked Sendable {
   private let schema: FeatureSchema
   private let client: HTTPClient
   private let closed = Atomic<Bool>(false)
+  /// Requests in flight across all groups, at most `concurrency`.
+  private let inFlight: DispatchSemaphore
+
+  /// Groups of batches served at once: as many as requests may be in flight, so the server
+  /// works on one group while the explainers prepare the next.
+  public var concurrentGroups: Int { settings.concurrency }
 
   public var source: String { "the model at \(endpoint.shownURL)" }
 
@@ -69,6 +75,7 @@ public final class HTTPTransport: ModelTransport, @unchecked Sendable {
     self.endpoint = endpoint
     self.schema = schema
     self.settings = settings
+    inFlight = DispatchSemaphore(value: max(1, settings.concurrency))
     var configuration = HTTPClient.Configuration()
     configuration.timeout = .init(connect: .seconds(5), read: .milliseconds(Int64(settings.timeout * 1000)))
     configuration.connectionPool = .init(idleTimeout: .seconds(60))
@@ -140,6 +147,8 @@ public final class HTTPTransport: ModelTransport, @unchecked Sendable {
       var i = worker
       while i < batches.count {
         let result: Result<[Double], RemoteModelError>
+        inFlight.wait()
+        defer { inFlight.signal() }
         do {
           result = .success(try evaluateOne(batches[i], width: answerWidth))
         } catch let error as RemoteModelError {

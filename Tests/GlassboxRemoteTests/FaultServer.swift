@@ -18,6 +18,8 @@ enum FaultServer {
     let counts = Mutex<[String: Int]>([:])
     func next(_ route: String) -> Int { counts.withLock { $0[route, default: 0] += 1; return $0[route]! } }
     func count(_ route: String) -> Int { counts.withLock { $0[route, default: 0] } }
+    /// Requests being answered now, and the most at once (route "overlap").
+    let inFlight = Mutex<(now: Int, most: Int)>((0, 0))
   }
 
   static func metadata(_ name: String, columns: Bool) -> String {
@@ -62,7 +64,7 @@ enum FaultServer {
 
   static func router(calls: Calls) -> Router<BasicRequestContext> {
     let router = Router()
-    for name in ["plain", "flaky", "slow", "malformed", "short", "nan", "secured"] {
+    for name in ["plain", "flaky", "slow", "malformed", "short", "nan", "secured", "overlap"] {
       router.get("/v2/models/\(name)") { request, _ in
         if name == "secured" && request.headers[.authorization] != secret { return json(#"{"error":"no"}"#, status: .unauthorized) }
         return json(metadata(name, columns: false))
@@ -79,6 +81,10 @@ enum FaultServer {
       switch name {
       case "flaky" where call <= 2: return json(#"{"error":"busy"}"#, status: .serviceUnavailable)
       case "slow": try await Task.sleep(for: .seconds(2))
+      case "overlap":
+        calls.inFlight.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+        try await Task.sleep(for: .seconds(1))
+        calls.inFlight.withLock { $0.now -= 1 }
       case "malformed": return json(#"{"outputs": [ {"name": "out", "data": [1, 2"#)
       case "short": return json(answer(rows, drop: 1))
       case "nan": return json(answer(rows, nan: true))
