@@ -53,11 +53,18 @@ public final class HTTPTransport: ModelTransport, @unchecked Sendable {
   private let schema: FeatureSchema
   private let client: HTTPClient
   private let closed = Atomic<Bool>(false)
+  /// Requests in flight across all groups, at most `concurrency`.
+  private let inFlight: DispatchSemaphore
+
+  /// Groups of batches served at once: as many as requests may be in flight, so the server
+  /// works on one group while the explainers prepare the next.
+  public var concurrentGroups: Int { settings.concurrency }
 
   public var source: String { "the model at \(endpoint.shownURL)" }
 
   public var facts: [(key: String, value: String)] {
     [("url", endpoint.shownURL), ("protocol", endpoint.servingProtocol.rawValue)] + metadataFacts
+      + (endpoint.servingProtocol == .v2 ? [("layout", layout.rawValue)] : [])
       + [("answers", "\(answerWidth) value\(answerWidth == 1 ? "" : "s") per row")]
   }
 
@@ -68,6 +75,7 @@ public final class HTTPTransport: ModelTransport, @unchecked Sendable {
     self.endpoint = endpoint
     self.schema = schema
     self.settings = settings
+    inFlight = DispatchSemaphore(value: max(1, settings.concurrency))
     var configuration = HTTPClient.Configuration()
     configuration.timeout = .init(connect: .seconds(5), read: .milliseconds(Int64(settings.timeout * 1000)))
     configuration.connectionPool = .init(idleTimeout: .seconds(60))
@@ -98,7 +106,10 @@ public final class HTTPTransport: ModelTransport, @unchecked Sendable {
       if let platform = object?["platform"]?.string, !platform.isEmpty { metadataFacts.append(("platform", platform)) }
       metadataFacts.append(("inputs", inputs.isEmpty ? "not listed" : inputs.map(Self.describeTensor).joined(separator: ", ")))
       metadataFacts.append(("outputs", outputs.isEmpty ? "not listed" : outputs.map(Self.describeTensor).joined(separator: ", ")))
-      layout = settings.layout ?? (inputs.count == schema.count && schema.count > 1 ? .columns : .tensor)
+      // MLServer lists no inputs for a model served with its pandas codec; it says so in the
+      // model's parameters instead.
+      let pandas = object?["parameters"]?.object?["content_type"]?.string == "pd"
+      layout = settings.layout ?? ((inputs.count == schema.count && schema.count > 1) || pandas ? .columns : .tensor)
       if inputs.count == 1, let name = inputs[0].object?["name"]?.string { inputName = name }
       let chosen = settings.outputName.flatMap { n in outputs.first { $0.object?["name"]?.string == n } } ?? outputs.first
       if let last = chosen?.object?["shape"]?.numberArray?.last, outputs.count >= 1 {
@@ -136,6 +147,8 @@ public final class HTTPTransport: ModelTransport, @unchecked Sendable {
       var i = worker
       while i < batches.count {
         let result: Result<[Double], RemoteModelError>
+        inFlight.wait()
+        defer { inFlight.signal() }
         do {
           result = .success(try evaluateOne(batches[i], width: answerWidth))
         } catch let error as RemoteModelError {

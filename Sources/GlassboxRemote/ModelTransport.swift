@@ -30,4 +30,11 @@ public protocol ModelTransport: AnyObject, Sendable {
   func evaluate(_ batches: [TransportBatch]) throws -> [[Double]]
   /// Ends the connection or the process (idempotent).
   func close()
+  /// Groups of batches `RemoteModel` may hand to `evaluate` at once (default 1).
+  var concurrentGroups: Int { get }
+}
+
+extension ModelTransport {
+  /// One group at a time, for transports that cannot overlap them.
+  public var concurrentGroups: Int { 1 }
 }

@@ -25,7 +25,8 @@ public enum RemoteOutputKind: String, Sendable, CaseIterable {
 /// HTTP endpoint), so any explainer that uses models only through predictions (Kernel
 /// SHAP, exact Shapley values, LIME, bias scoring, checks) works on it unchanged.
 ///
-/// Threads that ask for predictions at the same time share batches (`RequestQueue`); each
+/// Threads that ask for predictions at the same time share batches (`RequestQueue`; up to
+/// the transport's `concurrentGroups` groups at once); each
 /// distinct row is sent once per group of requests (identical hybrid rows are common in
 /// Kernel SHAP); batches hold at most `batchRows` rows. Answers are read as margins:
 /// probabilities p become log-odds log(p / (1 − p)) (binary) or log p (K classes, whose
@@ -44,7 +45,7 @@ public final class RemoteModel: DescribableModel, @unchecked Sendable {
   /// The most rows in one batch.
   public let batchRows: Int
   private let onFailure: (@Sendable (RemoteModelError) -> Void)?
-  private let queue = RequestQueue()
+  private let queue: RequestQueue
   private let counts = Mutex<Statistics>(Statistics())
   private let firstFailure = Mutex<RemoteModelError?>(nil)
 
@@ -72,6 +73,7 @@ public final class RemoteModel: DescribableModel, @unchecked Sendable {
     self.featureNames = featureNames
     self.kind = kind
     self.batchRows = max(1, batchRows)
+    queue = RequestQueue(maxGroups: transport.concurrentGroups)
     (outputCount, transform) = kind.shape(width: transport.answerWidth)
     self.classNames = classNames ?? (kind == .value ? nil : transport.answerNames)
     self.onFailure = onFailure

@@ -18,6 +18,8 @@ enum FaultServer {
     let counts = Mutex<[String: Int]>([:])
     func next(_ route: String) -> Int { counts.withLock { $0[route, default: 0] += 1; return $0[route]! } }
     func count(_ route: String) -> Int { counts.withLock { $0[route, default: 0] } }
+    /// Requests being answered now, and the most at once (route "overlap").
+    let inFlight = Mutex<(now: Int, most: Int)>((0, 0))
   }
 
   static func metadata(_ name: String, columns: Bool) -> String {
@@ -26,6 +28,11 @@ enum FaultServer {
       : #"[{"name":"input-0","datatype":"FP64","shape":[-1,3]}]"#
     return #"{"name":"\#(name)","versions":["7"],"platform":"test","inputs":\#(inputs),"outputs":[{"name":"out","datatype":"FP64","shape":[-1,1]}]}"#
   }
+
+  /// What MLServer's scikit-learn runtime answers for a model served with its pandas codec:
+  /// no inputs or outputs, the codec in the model's parameters.
+  static let mlserverPandasMetadata =
+    #"{"name":"pandas","versions":[],"platform":"","inputs":[],"outputs":[],"parameters":{"content_type":"pd"}}"#
 
   /// Rows of a v2 request (one tensor or one input per column) or an MLflow request.
   static func rows(_ body: Data) -> [[Double]] {
@@ -57,13 +64,14 @@ enum FaultServer {
 
   static func router(calls: Calls) -> Router<BasicRequestContext> {
     let router = Router()
-    for name in ["plain", "flaky", "slow", "malformed", "short", "nan", "secured"] {
+    for name in ["plain", "flaky", "slow", "malformed", "short", "nan", "secured", "overlap"] {
       router.get("/v2/models/\(name)") { request, _ in
         if name == "secured" && request.headers[.authorization] != secret { return json(#"{"error":"no"}"#, status: .unauthorized) }
         return json(metadata(name, columns: false))
       }
     }
     router.get("/v2/models/columns") { _, _ in json(metadata("columns", columns: true)) }
+    router.get("/v2/models/pandas") { _, _ in json(mlserverPandasMetadata) }
     router.post("/v2/models/:name/infer") { request, context in
       let name = context.parameters.get("name") ?? ""
       let call = calls.next(name)
@@ -73,12 +81,16 @@ enum FaultServer {
       switch name {
       case "flaky" where call <= 2: return json(#"{"error":"busy"}"#, status: .serviceUnavailable)
       case "slow": try await Task.sleep(for: .seconds(2))
+      case "overlap":
+        calls.inFlight.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+        try await Task.sleep(for: .seconds(1))
+        calls.inFlight.withLock { $0.now -= 1 }
       case "malformed": return json(#"{"outputs": [ {"name": "out", "data": [1, 2"#)
       case "short": return json(answer(rows, drop: 1))
       case "nan": return json(answer(rows, nan: true))
       case "secured" where request.headers[.authorization] != secret:
         return json("unauthorized\nsecond line", status: .unauthorized)
-      case "columns":
+      case "columns", "pandas":
         let parsed = (try? JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:]
         let contentType = (parsed["parameters"] as? [String: Any])?["content_type"] as? String
         if contentType != "pd" { return json("expected one input per column", status: .badRequest) }
