@@ -36,7 +36,8 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from bench import ROOT, complete_rows, encode, write_inputs  # noqa: E402
+from bench import ROOT  # noqa: E402
+from exact import adult_inputs  # noqa: E402
 
 
 def lime_runs(X_train, X_rows, names, cat, booster, seeds, samples):
@@ -108,17 +109,8 @@ def main():
     a = ap.parse_args()
 
     import xgboost as xgb
-    model = os.path.join(ROOT, "models", "adult-xgboost.json")
-    card_path = os.path.join(ROOT, "models", "adult-xgboost.card.json")
-    with open(card_path) as fh:
-        features = json.load(fh)["features"]
-    names = [f["name"] for f in features]
+    model, card_path, names, cat, X_train, X_rows, tmp = adult_inputs(a.rows)
     m = len(names)
-    cat = [j for j, f in enumerate(features) if f.get("type") == "categorical"]
-    train_raw = complete_rows(os.path.join(ROOT, "datasets", "adult.csv"), names)
-    rows_raw = complete_rows(os.path.join(ROOT, "datasets", "adult-test.csv"), names, a.rows)
-    X_train, X_rows = encode(train_raw, features), encode(rows_raw, features)
-    tmp = write_inputs(names, train_raw, rows_raw)
     n = len(X_rows)
 
     booster = xgb.Booster(model_file=model)

@@ -54,6 +54,22 @@ def lime_runs(X_train, X_rows, names, cat, booster, seeds, samples, k):
     return runs, timed, cpu
 
 
+def adult_inputs(rows):
+    """The Adult XGBoost model and card paths, feature names, categorical columns, the
+    encoded background and rows, and a temporary folder with their CSVs (bench.py's
+    background and rows)."""
+    model = os.path.join(ROOT, "models", "adult-xgboost.json")
+    card_path = os.path.join(ROOT, "models", "adult-xgboost.card.json")
+    with open(card_path) as fh:
+        features = json.load(fh)["features"]
+    names = [f["name"] for f in features]
+    cat = [j for j, f in enumerate(features) if f.get("type") == "categorical"]
+    train_raw = complete_rows(os.path.join(ROOT, "datasets", "adult.csv"), names)
+    rows_raw = complete_rows(os.path.join(ROOT, "datasets", "adult-test.csv"), names, rows)
+    X_train, X_rows = encode(train_raw, features), encode(rows_raw, features)
+    return model, card_path, names, cat, X_train, X_rows, write_inputs(names, train_raw, rows_raw)
+
+
 def mean_se(values):
     a = np.asarray(values, dtype=float)
     return float(a.mean()), float(a.std(ddof=1) / np.sqrt(len(a))) if len(a) > 1 else float("nan")
@@ -69,16 +85,7 @@ def main():
     a = ap.parse_args()
 
     import xgboost as xgb
-    model = os.path.join(ROOT, "models", "adult-xgboost.json")
-    card_path = os.path.join(ROOT, "models", "adult-xgboost.card.json")
-    with open(card_path) as fh:
-        features = json.load(fh)["features"]
-    names = [f["name"] for f in features]
-    cat = [j for j, f in enumerate(features) if f.get("type") == "categorical"]
-    train_raw = complete_rows(os.path.join(ROOT, "datasets", "adult.csv"), names)
-    rows_raw = complete_rows(os.path.join(ROOT, "datasets", "adult-test.csv"), names, a.rows)
-    X_train, X_rows = encode(train_raw, features), encode(rows_raw, features)
-    tmp = write_inputs(names, train_raw, rows_raw)
+    model, card_path, names, cat, X_train, X_rows, tmp = adult_inputs(a.rows)
 
     booster = xgb.Booster(model_file=model)
     booster.set_param({"nthread": 1})
