@@ -28,7 +28,6 @@ Run through `bench/lime/run.sh --direct`. Steps:
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 
@@ -37,7 +36,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from bench import ROOT  # noqa: E402
-from exact import adult_inputs  # noqa: E402
+from exact import adult_inputs, glassbox_bench  # noqa: E402
 
 
 def lime_runs(X_train, X_rows, names, cat, booster, seeds, samples):
@@ -71,14 +70,7 @@ def lime_runs(X_train, X_rows, names, cat, booster, seeds, samples):
 def glassbox(env, samples, seeds, repeat, m):
     env = dict(env, GLASSBOX_LIME_SAMPLES=str(samples), GLASSBOX_LIME_REPEAT=str(repeat),
                GLASSBOX_LIME_SEEDS=",".join(str(s) for s in seeds[1:]))
-    proc = subprocess.run([os.path.join(ROOT, ".build-bench", "release", "glassbox-bench"), "lime"],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
-    line = next((l for l in proc.stdout.splitlines() if l.startswith("lime-bench-json ")), None)
-    if line is None:
-        sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
-        sys.exit("the Swift benchmark printed no result")
-    ours = json.loads(line[len("lime-bench-json "):])
-    assert ours["estimator"] == "direct", ours["estimator"]
+    ours = glassbox_bench(env, "direct")
     runs = []
     for run in [ours["rows"]] + ours["other_seeds"]:
         out = np.zeros((len(run), m))

@@ -70,6 +70,20 @@ def adult_inputs(rows):
     return model, card_path, names, cat, X_train, X_rows, write_inputs(names, train_raw, rows_raw)
 
 
+def glassbox_bench(env, estimator):
+    """Runs `glassbox-bench lime` (release build) with `env` and returns its JSON result,
+    checking that `estimator` ran."""
+    proc = subprocess.run([os.path.join(ROOT, ".build-bench", "release", "glassbox-bench"), "lime"],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    line = next((l for l in proc.stdout.splitlines() if l.startswith("lime-bench-json ")), None)
+    if line is None:
+        sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
+        sys.exit("the Swift benchmark printed no result")
+    ours = json.loads(line[len("lime-bench-json "):])
+    assert ours["estimator"] == estimator, ours["estimator"]
+    return ours
+
+
 def mean_se(values):
     a = np.asarray(values, dtype=float)
     return float(a.mean()), float(a.std(ddof=1) / np.sqrt(len(a))) if len(a) > 1 else float("nan")
@@ -96,14 +110,7 @@ def main():
                GLASSBOX_LIME_CARD=card_path, GLASSBOX_LIME_SAMPLES=str(a.samples),
                GLASSBOX_LIME_FEATURES=str(a.features), GLASSBOX_LIME_ESTIMATOR="exact", GLASSBOX_LIME_OUTPUT="raw",
                GLASSBOX_LIME_REPEAT=str(a.repeat), OPENBLAS_NUM_THREADS="1")
-    proc = subprocess.run([os.path.join(ROOT, ".build-bench", "release", "glassbox-bench"), "lime"],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
-    line = next((l for l in proc.stdout.splitlines() if l.startswith("lime-bench-json ")), None)
-    if line is None:
-        sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
-        sys.exit("the Swift benchmark printed no result")
-    ours = json.loads(line[len("lime-bench-json "):])
-    assert ours["estimator"] == "exact", ours["estimator"]
+    ours = glassbox_bench(env, "exact")
 
     n = len(X_rows)
     top = 5
