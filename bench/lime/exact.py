@@ -54,6 +54,36 @@ def lime_runs(X_train, X_rows, names, cat, booster, seeds, samples, k):
     return runs, timed, cpu
 
 
+def adult_inputs(rows):
+    """The Adult XGBoost model and card paths, feature names, categorical columns, the
+    encoded background and rows, and a temporary folder with their CSVs (bench.py's
+    background and rows)."""
+    model = os.path.join(ROOT, "models", "adult-xgboost.json")
+    card_path = os.path.join(ROOT, "models", "adult-xgboost.card.json")
+    with open(card_path) as fh:
+        features = json.load(fh)["features"]
+    names = [f["name"] for f in features]
+    cat = [j for j, f in enumerate(features) if f.get("type") == "categorical"]
+    train_raw = complete_rows(os.path.join(ROOT, "datasets", "adult.csv"), names)
+    rows_raw = complete_rows(os.path.join(ROOT, "datasets", "adult-test.csv"), names, rows)
+    X_train, X_rows = encode(train_raw, features), encode(rows_raw, features)
+    return model, card_path, names, cat, X_train, X_rows, write_inputs(names, train_raw, rows_raw)
+
+
+def glassbox_bench(env, estimator):
+    """Runs `glassbox-bench lime` (release build) with `env` and returns its JSON result,
+    checking that `estimator` ran."""
+    proc = subprocess.run([os.path.join(ROOT, ".build-bench", "release", "glassbox-bench"), "lime"],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    line = next((l for l in proc.stdout.splitlines() if l.startswith("lime-bench-json ")), None)
+    if line is None:
+        sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
+        sys.exit("the Swift benchmark printed no result")
+    ours = json.loads(line[len("lime-bench-json "):])
+    assert ours["estimator"] == estimator, ours["estimator"]
+    return ours
+
+
 def mean_se(values):
     a = np.asarray(values, dtype=float)
     return float(a.mean()), float(a.std(ddof=1) / np.sqrt(len(a))) if len(a) > 1 else float("nan")
@@ -69,16 +99,7 @@ def main():
     a = ap.parse_args()
 
     import xgboost as xgb
-    model = os.path.join(ROOT, "models", "adult-xgboost.json")
-    card_path = os.path.join(ROOT, "models", "adult-xgboost.card.json")
-    with open(card_path) as fh:
-        features = json.load(fh)["features"]
-    names = [f["name"] for f in features]
-    cat = [j for j, f in enumerate(features) if f.get("type") == "categorical"]
-    train_raw = complete_rows(os.path.join(ROOT, "datasets", "adult.csv"), names)
-    rows_raw = complete_rows(os.path.join(ROOT, "datasets", "adult-test.csv"), names, a.rows)
-    X_train, X_rows = encode(train_raw, features), encode(rows_raw, features)
-    tmp = write_inputs(names, train_raw, rows_raw)
+    model, card_path, names, cat, X_train, X_rows, tmp = adult_inputs(a.rows)
 
     booster = xgb.Booster(model_file=model)
     booster.set_param({"nthread": 1})
@@ -89,14 +110,7 @@ def main():
                GLASSBOX_LIME_CARD=card_path, GLASSBOX_LIME_SAMPLES=str(a.samples),
                GLASSBOX_LIME_FEATURES=str(a.features), GLASSBOX_LIME_ESTIMATOR="exact", GLASSBOX_LIME_OUTPUT="raw",
                GLASSBOX_LIME_REPEAT=str(a.repeat), OPENBLAS_NUM_THREADS="1")
-    proc = subprocess.run([os.path.join(ROOT, ".build-bench", "release", "glassbox-bench"), "lime"],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
-    line = next((l for l in proc.stdout.splitlines() if l.startswith("lime-bench-json ")), None)
-    if line is None:
-        sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
-        sys.exit("the Swift benchmark printed no result")
-    ours = json.loads(line[len("lime-bench-json "):])
-    assert ours["estimator"] == "exact", ours["estimator"]
+    ours = glassbox_bench(env, "exact")
 
     n = len(X_rows)
     top = 5

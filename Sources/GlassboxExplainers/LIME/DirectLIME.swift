@@ -2,28 +2,29 @@ import GlassboxModels
 import GlassboxNumerics
 import GlassboxSystem
 
-/// LIME's infinite-sample surrogate estimated by sampling the kernel-weighted law Q
-/// directly, for outputs the exact estimator cannot follow (a classifier's probability, a
-/// model that is neither a tree ensemble nor a linear model).
+/// LIME's infinite-sample surrogate estimated by sampling, for outputs the exact estimator
+/// cannot follow (a classifier's probability, a model that is neither a tree ensemble nor a
+/// linear model).
 ///
-/// Under Q the surrogate's inputs are independent with known means `E_Q[z_j]` and variances
-/// `V_j` (`LIMEInputLaw`), so each population slope is `Cov_Q(z_j, f)/V_j`. Drawing from Q
-/// itself gives every draw the same weight (lime draws from the sampler and down-weights by
-/// the kernel, wasting most draws far from the instance). The slope estimate is
+/// lime's sampling law does not depend on the instance (`LIMESharedDraws`), so the n draws
+/// of one seed and their model outputs are made once and shared by every row; each row
+/// importance-weights them with its own kernel, which turns them into draws of its
+/// kernel-weighted law Q. A row that misses a feature the background never misses is
+/// sampled differently by lime; it draws n values of its Q directly (equal weights). Under Q
+/// the surrogate's inputs are independent with known means `E_Q[z_j]` and variances `V_j`
+/// (`LIMEInputLaw`), so each population slope is `Cov_Q(z_j, f)/V_j`. The slopes are fitted
+/// by weighted least squares on all inputs at once, with a control variate h whose slopes
+/// are known exactly: the model's margin (raw output) explained by `ExactLIME` when the
+/// model is a tree ensemble or a linear model, nothing otherwise (`DirectLIMERegression`
+/// gives the formulas and the sandwich standard errors). The score's residual part is
+/// estimated from the draws, and the fit (feature selection, ridge in the limit) uses these
+/// population moments as the exact estimator does; standard errors are those of the slopes,
+/// the selection taken as fixed. A row's result depends on the seed and the row, never on
+/// threads or the other rows; rows share their draws, so their errors are correlated.
 ///
-///   `β̂_j = λ_j·β^h_j + mean_i[(z_ij − E_Q z_j)·((f_i − f̄) − λ_j·(h_i − h̄))]/V_j`,
-///
-/// where h is a control variate whose slopes `β^h` are known exactly: the model's margin
-/// (raw output) explained by `ExactLIME` when the model is a tree ensemble or a linear model
-/// (λ_j fitted on the draws), nothing otherwise (λ = 0). The standard error of `β̂_j` is the
-/// spread of the per-draw terms over √n. The score's residual part is estimated from the
-/// draws, and the fit (feature selection, ridge in the limit) uses these population moments
-/// as the exact estimator does; standard errors are those of the slopes, the selection
-/// taken as fixed.
-///
-/// - Complexity: per row O(n·m) sampling and estimation plus one model batch of n rows
-///   (n = `LIMEConfiguration.samples` evaluations), and the exact margin surrogate when
-///   there is a control.
+/// - Complexity: one model batch of n rows per seed at construction; per row O(n·m²)
+///   estimation and the exact margin surrogate when there is a control (plus n draws and
+///   evaluations for a row that cannot share).
 struct DirectLIME: Sendable {
   let laws: [LIMEFeatureLaw]
   let sampler: LIMESampler
@@ -31,14 +32,28 @@ struct DirectLIME: Sendable {
   /// The exact margin-space estimator used as control variate, when the model allows it.
   let control: ExactLIME?
   private let slotTilts: [[LIMETilt]]
+  /// The kernel's factor per mismatched feature, `c = exp(−1/(2w²))`.
+  private let mismatch: Double
+  /// Per seed, the draws of lime's sampling law shared by every row (`LIMESharedDraws`).
+  let pools: [UInt64: LIMESharedDraws]
 
-  init(model: any Model, statistics: LIMETrainingStatistics, sampler: LIMESampler) {
-    laws = statistics.features.map(LIMEFeatureLaw.init)
+  /// - Parameters:
+  ///   - samples: the draws per seed (and per row that cannot share them).
+  ///   - seeds: the seeds whose shared draws are made here (each costs one model batch).
+  init(model: any Model, statistics: LIMETrainingStatistics, sampler: LIMESampler, samples: Int, seeds: [UInt64]) {
+    let laws = statistics.features.map(LIMEFeatureLaw.init)
+    self.laws = laws
     self.sampler = sampler
     self.model = model
-    control = try? ExactLIME(model: model, statistics: statistics, sampler: sampler, space: .raw)
+    control = try? ExactLIME(model: model, statistics: statistics, sampler: sampler, space: .raw, estimatesScore: false)
     let c = expValue(-1 / (sampler.kernelWidth * sampler.kernelWidth)).squareRoot()
-    let laws = laws
+    mismatch = c
+    var pools: [UInt64: LIMESharedDraws] = [:]
+    for seed in seeds where pools[seed] == nil {
+      pools[seed] = LIMESharedDraws(
+        model: model, sampler: sampler, laws: laws, count: samples, seed: seed, stream: Self.sharedStream)
+    }
+    self.pools = pools
     slotTilts = laws.indices.map { j in
       (0...(laws[j].levelCount + 1)).map { slot in
         let level = slot <= laws[j].levelCount ? slot : nil
@@ -111,16 +126,32 @@ struct DirectLIME: Sendable {
   /// - Parameters:
   ///   - outputs: explained outputs (class indices); `respond` maps a draw's margins to them.
   ///   - instanceOutputs: the explained outputs at the instance.
+  ///   - pool: shared draws of lime's sampling law, used (importance-weighted with the row's
+  ///     kernel) unless the instance misses a feature the background never misses; nil:
+  ///     n fresh draws of Q.
   func populations<G: RandomNumberGenerator>(
-    _ instance: [Double], outputs: [Int], instanceOutputs: [Double], samples n: Int, row: Int, generator: inout G,
-    respond: (ArraySlice<Double>) -> [Double]
+    _ instance: [Double], outputs: [Int], instanceOutputs: [Double], samples: Int, pool: LIMESharedDraws?, row: Int,
+    generator: inout G, respond: (ArraySlice<Double>) -> [Double]
   ) throws -> [(population: LIMEPopulation, errors: [Double])] {
     let m = laws.count
     let law = inputLaw(instance)
-    let (inputs, z) = draw(law, count: n, generator: &generator)
     let k = model.outputCount
-    var margins = [Double](repeating: 0, count: n * k)
-    inputs.withUnsafeBufferPointer { x in margins.withUnsafeMutableBufferPointer { model.predictMargins(x, count: n, into: $0) } }
+    var margins: [Double], z: [Double], weights: [Double]? = nil
+    let shares = instance.indices.allSatisfy { !instance[$0].isNaN || laws[$0].missingFraction > 0 }
+    if let pool, shares {
+      margins = pool.margins
+      let weighed = weigh(pool, law)
+      z = weighed.z
+      weights = weighed.weights
+    } else {
+      let (inputs, drawn) = draw(law, count: samples, generator: &generator)
+      z = drawn
+      margins = [Double](repeating: 0, count: samples * k)
+      inputs.withUnsafeBufferPointer { x in
+        margins.withUnsafeMutableBufferPointer { model.predictMargins(x, count: samples, into: $0) }
+      }
+    }
+    let n = margins.count / k
     var targets = [[Double]](repeating: [Double](repeating: 0, count: n), count: outputs.count)
     for i in 0..<n {
       let values = respond(margins[(i * k)..<((i + 1) * k)])
@@ -137,73 +168,54 @@ struct DirectLIME: Sendable {
       var h: [Double]? = nil
       if controls != nil { h = (0..<n).map { margins[$0 * k + (k == 1 ? 0 : outputs[o])] } }
       var population = law.population(expectation: 0, contrasts: [Double](repeating: 0, count: m), instanceOutput: instanceOutputs[o])
-      let errors = estimate(&population, f: f, z: z, control: h.map { ($0, controls![o]) })
+      let errors = estimate(&population, f: f, z: z, weights: weights, control: h.map { ($0, controls![o]) })
       return (population, errors)
     }
   }
 
-  /// Fills the expectation, slopes and residual of `population` from the draws; returns the
-  /// slopes' standard errors.
-  private func estimate(
-    _ population: inout LIMEPopulation, f: [Double], z: [Double], control: ([Double], LIMEPopulation)?
-  ) -> [Double] {
-    let n = f.count, m = laws.count
-    let fMean = f.reduce(0, +) / Double(n)
-    let hMean = control.map { $0.0.reduce(0, +) / Double(n) } ?? 0
-    var errors = [Double](repeating: 0, count: m)
-    var terms = [Double](repeating: 0, count: n), controlTerms = [Double](repeating: 0, count: n)
+  /// The stream of the shared draws ("SHARED").
+  static let sharedStream: UInt64 = 0x53_4841_5245_44
+
+  /// The surrogate's inputs of the shared draws around one instance (`m × n`,
+  /// feature-major) and their importance weights to Q: the row's kernel weights,
+  /// `c^mismatches` times the Gaussian features' factors `exp(−(z − z₀)²/(2w²))`.
+  /// - Complexity: O(n · m).
+  func weigh(_ pool: LIMESharedDraws, _ law: LIMEInputLaw) -> (z: [Double], weights: [Double]) {
+    let n = pool.count, m = laws.count
+    var z = [Double](repeating: 0, count: n * m)
+    var weights = [Double](repeating: 1, count: n)
+    let scale = -1 / (2 * sampler.kernelWidth * sampler.kernelWidth)
     for j in 0..<m {
-      let v = population.variances[j]
-      guard v > 1e-14 else { continue }
-      let zMean = population.tilted[j]
-      for i in 0..<n {
-        let centred = z[j * n + i] - zMean
-        terms[i] = centred * (f[i] - fMean) / v
-        if let (h, _) = control { controlTerms[i] = centred * (h[i] - hMean) / v }
-      }
-      // λ_j: the least-squares coefficient of the terms on the control's terms.
-      var lambda = 0.0, known = 0.0
-      if let (_, exact) = control {
-        let (a, b) = (mean(terms), mean(controlTerms))
-        var sab = 0.0, sbb = 0.0
+      if let gaussian = law.gaussians[j] {
         for i in 0..<n {
-          sab += (terms[i] - a) * (controlTerms[i] - b)
-          sbb += (controlTerms[i] - b) * (controlTerms[i] - b)
+          let v = pool.standardized[j * n + i]
+          z[j * n + i] = v
+          weights[i] *= expValue(scale * (v - gaussian.instance) * (v - gaussian.instance))
         }
-        lambda = sbb > 0 ? sab / sbb : 0
-        known = exact.contrasts[j]
+        continue
       }
-      for i in 0..<n { terms[i] -= lambda * controlTerms[i] }
-      let center = mean(terms)
-      population.contrasts[j] = lambda * known + center
-      var spread = 0.0
-      for i in 0..<n { spread += (terms[i] - center) * (terms[i] - center) }
-      errors[j] = (spread / Double(max(1, n - 1)) / Double(n)).squareRoot()
-    }
-    // E_Q[f], with the control's exact mean where there is one (λ fitted on the outputs).
-    var expectation = fMean
-    if let (h, exact) = control {
-      var sfh = 0.0, shh = 0.0
+      let target = Int32(law.tilts[j].level ?? -2)
       for i in 0..<n {
-        sfh += (f[i] - fMean) * (h[i] - hMean)
-        shh += (h[i] - hMean) * (h[i] - hMean)
+        let same = pool.levels[j * n + i] == target
+        z[j * n + i] = same ? 1 : 0
+        weights[i] *= same ? 1 : mismatch
       }
-      expectation -= (shh > 0 ? sfh / shh : 0) * (hMean - exact.expectation)
     }
-    population.expectation = expectation
-    // The residual E_Q[(f − g)²] of the least-squares fit g on the draws.
-    var offset = expectation
-    for j in 0..<m { offset -= population.contrasts[j] * population.tilted[j] }
-    var residual = 0.0
-    for i in 0..<n {
-      var g = offset
-      for j in 0..<m { g += population.contrasts[j] * z[j * n + i] }
-      residual += (f[i] - g) * (f[i] - g)
-    }
-    population.residual = residual / Double(n)
-    population.residualIsEstimated = true
-    return errors
+    return (z, weights)
   }
 
-  private func mean(_ xs: [Double]) -> Double { xs.reduce(0, +) / Double(xs.count) }
+  /// Fills the expectation, slopes and residual of `population` from the draws; returns the
+  /// slopes' standard errors (`DirectLIMERegression`).
+  private func estimate(
+    _ population: inout LIMEPopulation, f: [Double], z: [Double], weights: [Double]?,
+    control: ([Double], LIMEPopulation)?
+  ) -> [Double] {
+    let fit = DirectLIMERegression(
+      f: f, z: z, weights: weights, means: population.tilted, variances: population.variances, control: control)
+    population.contrasts = fit.slopes
+    population.expectation = fit.expectation
+    population.residual = fit.residual
+    population.residualIsEstimated = true
+    return fit.errors
+  }
 }

@@ -104,7 +104,11 @@ public struct LIME: StochasticExplainer {
     self.space = space
     self.outputs = outputs
     self.sampler = LIMESampler(statistics: statistics, kernelWidth: kernelWidth)
-    direct = configuration.estimator == .direct ? DirectLIME(model: model, statistics: statistics, sampler: sampler) : nil
+    direct =
+      configuration.estimator == .direct
+      ? DirectLIME(
+        model: model, statistics: statistics, sampler: sampler, samples: configuration.samples,
+        seeds: [configuration.seed] + Self.stabilitySeeds(configuration)) : nil
     switch configuration.estimator {
     case .sampled, .direct:
       exact = nil
@@ -152,12 +156,8 @@ public struct LIME: StochasticExplainer {
     if let exact { return try exactExplanations(instance, row: row, exact: exact) }
     if let direct { return try directExplanations(instance, row: row, stream: stream, direct: direct) }
     let main = try surrogates(instance, row: row, stream: stream, seed: configuration.seed)
-    var reruns: [[LIMESurrogateFit]] = []
-    if configuration.stabilityRuns > 0 {
-      var mixer = SplitMix64(seed: configuration.seed ^ 0x4C49_4D45_5374_6162)
-      for _ in 0..<configuration.stabilityRuns {
-        reruns.append(try surrogates(instance, row: row, stream: stream, seed: mixer.next()).fits)
-      }
+    let reruns = try Self.stabilitySeeds(configuration).map {
+      try surrogates(instance, row: row, stream: stream, seed: $0).fits
     }
     let levels = instance.indices.map { statistics.features[$0].level(of: instance[$0]) }
     var notes = missingNotes(instance)
@@ -197,9 +197,10 @@ public struct LIME: StochasticExplainer {
     }
   }
 
-  /// The explanations of one row by the direct sampler of the kernel-weighted law: the
-  /// infinite-sample surrogate with its slopes' standard errors; stability re-runs draw
-  /// with derived seeds, as the sampled estimator's.
+  /// The explanations of one row by the direct estimator: the infinite-sample surrogate
+  /// with its slopes' standard errors, from the seed's shared draws (`DirectLIME.pools`,
+  /// importance-weighted with the row's kernel); stability re-runs use the derived seeds'
+  /// draws, as the sampled estimator's.
   private func directExplanations(_ instance: [Double], row: Int, stream: UInt64, direct: DirectLIME) throws -> [Explanation] {
     let levels = instance.indices.map { statistics.features[$0].level(of: instance[$0]) }
     var margins = [Double](repeating: 0, count: model.outputCount)
@@ -213,8 +214,8 @@ public struct LIME: StochasticExplainer {
     func run(seed: UInt64) throws -> [(fit: LIMESurrogateFit, errors: [Double])] {
       var generator = Xoshiro256StarStar(seed: seed, stream: stream)
       let estimates = try direct.populations(
-        instance, outputs: outputs, instanceOutputs: predictions, samples: configuration.samples, row: row,
-        generator: &generator, respond: explainedOutputs)
+        instance, outputs: outputs, instanceOutputs: predictions, samples: configuration.samples,
+        pool: direct.pools[seed], row: row, generator: &generator, respond: explainedOutputs)
       return estimates.map { estimate in
         let fit = fitLIMEPopulationSurrogate(
           LIMEPopulationMoments(estimate.population, samples: nil), features: configuration.features,
@@ -223,11 +224,7 @@ public struct LIME: StochasticExplainer {
       }
     }
     let main = try run(seed: configuration.seed)
-    var reruns: [[LIMESurrogateFit]] = []
-    if configuration.stabilityRuns > 0 {
-      var mixer = SplitMix64(seed: configuration.seed ^ 0x4C49_4D45_5374_6162)
-      for _ in 0..<configuration.stabilityRuns { reruns.append(try run(seed: mixer.next()).map(\.fit)) }
-    }
+    let reruns = try Self.stabilitySeeds(configuration).map { try run(seed: $0).map(\.fit) }
     let notes = missingNotes(instance)
     return outputs.indices.map { o in
       var surrogate = localSurrogate(main[o].fit, levels: levels)
@@ -237,6 +234,12 @@ public struct LIME: StochasticExplainer {
       e.standardErrors = main[o].errors
       return e
     }
+  }
+
+  /// The seeds of the stability re-runs (`LIMEConfiguration.stabilityRuns`).
+  static func stabilitySeeds(_ configuration: LIMEConfiguration) -> [UInt64] {
+    var mixer = SplitMix64(seed: configuration.seed ^ 0x4C49_4D45_5374_6162)
+    return (0..<max(0, configuration.stabilityRuns)).map { _ in mixer.next() }
   }
 
   /// The explained outputs of one row's margins: the margins themselves (raw space), or

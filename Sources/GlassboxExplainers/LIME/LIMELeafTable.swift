@@ -5,50 +5,53 @@ import GlassboxModels
 /// LIME's sampling law, so that the kernel-weighted expectations of the margin can be
 /// computed per instance without evaluating the model.
 ///
-/// For each leaf and each distinct feature j its path tests, the table holds the
-/// probability that a sampled x_j takes the path's side of every test on j, under each
-/// level of j (`LIMEFeatureLaw`): point levels (categories, degenerate bins, "missing")
-/// are routed through the node's own test (`TreeNode.child`, exact); a truncated-normal
-/// level gets the mass of the interval the path allows. The interval's ends are where the
-/// prepared input (rounded to float32 for XGBoost and scikit-learn) changes side, so float
-/// rounding is honoured up to ties, which have probability zero.
+/// For each leaf and each distinct feature j its path tests, the path allows a set of
+/// x_j values (an *interval*; categorical tests make it a set of levels). The table keeps
+/// every distinct such set once per feature (a *term*; leaves and trees that test the same
+/// thresholds share it) with its probability under each level of j (`LIMEFeatureLaw`):
+/// point levels (categories, degenerate bins, "missing") are routed through the node's own
+/// test (`TreeNode.child`, exact); a truncated-normal level gets the mass of the interval
+/// the path allows. The interval's ends are where the prepared input (rounded to float32
+/// for XGBoost and scikit-learn) changes side, so float rounding is honoured up to ties,
+/// which have probability zero. Each leaf lists its terms (*entries*).
 ///
 /// Margins are summed in double here; XGBoost sums in float32, so expectations agree with
 /// averaged model outputs to about 1e-6 relative.
 ///
 /// - Complexity: building O(leaves · depth · (depth + levels)); per instance
-///   O(Σ over leaves of the distinct features on the path).
+///   O(entries + terms) (`expectations`).
 struct LIMELeafTable: Sendable {
   let outputCount: Int
   let baseMargins: [Double]
-  /// Per leaf: its value times its tree's weight, its output, and its entries.
+  /// Per leaf: its value times its tree's weight, its output, and where its entries start.
   private var leafValues: [Double] = []
-  private var leafOutputs: [Int] = []
-  private var leafStart: [Int] = [0]
-  /// Per entry (a leaf's distinct path feature j): j, and where its two terms lie within
-  /// j's block for the instance's slot. The terms are the mixture mass under Q and the
-  /// difference of the masses given a match and given a mismatch.
-  private var entryFeature: [Int32] = []
-  private var entryTermStart: [Int32] = []
-  /// The terms, feature by feature, then slot by slot (`LIMETilt.slot`), then entry by
-  /// entry in leaf order: one row touches one contiguous block per feature.
-  private var terms: [Double] = []
-  /// Per feature: where its blocks start in `terms`, and the length of one slot's block.
-  private var featureTermStart: [Int] = []
-  private var featureTermStride: [Int] = []
-  /// The most distinct features on one path.
-  private(set) var longestPath = 0
+  private var leafOutputs: [Int32] = []
+  private var leafStart: [Int32] = [0]
+  /// Per entry: its term.
+  private var entryTerm: [Int32] = []
+  /// Per feature: the first term of the feature (terms are numbered feature by feature;
+  /// one more element at the end).
+  private var featureFirstTerm: [Int] = []
+  /// Non-Gaussian features: per feature, slot (`LIMETilt.slot`) and term, the term's
+  /// mixture mass under Q, its reciprocal, and the difference of its masses given a match
+  /// and given a mismatch; feature j's block for slot s starts at
+  /// `slotStart[j] + s · (terms of j)`.
+  private var slotMixtures: [Double] = []
+  private var slotReciprocals: [Double] = []
+  private var slotDifferences: [Double] = []
+  private var slotStart: [Int] = []
   /// Gaussian features (`LIMETrainingStatistics.Feature.isGaussian`) have no static terms:
-  /// per feature, the sorted cut points of its entries' intervals (raw input values, with
-  /// −∞ and +∞ at the ends), and per entry (feature by feature, in `entryTermStart` order)
-  /// the indices of its interval's lower and upper cut; `gaussianStart[j]` is where
-  /// feature j's entries begin, in entries (nil for other features).
+  /// per feature, the sorted cut points of its terms' intervals (raw input values, with
+  /// −∞ and +∞ at the ends), and per term the indices of its lower and upper cut (indexed
+  /// by term; 0 for other features).
   private var gaussianCuts: [[Double]] = []
-  private var gaussianLower: [Int32] = [], gaussianUpper: [Int32] = []
-  private var gaussianStart: [Int?] = []
-  private var gaussianEnd: [Int] = []
-  /// The raw interval of each entry of a Gaussian feature, in entry order (while building).
-  private var entryInterval: [(lower: Double, upper: Double)] = []
+  private var termLower: [Int32] = [], termUpper: [Int32] = []
+  /// While building: per feature, the distinct sets (a point level's masses, or a
+  /// Gaussian feature's interval ends) and their local numbers; per entry its feature and
+  /// local number.
+  private var keys: [[[Double]]] = []
+  private var keyIndex: [[[Double]: Int32]] = []
+  private var entryFeature: [Int32] = []
 
   /// - Throws: `ExplainerError.unsupportedOutput` when a categorical split tests a
   ///   feature LIME samples as continuous (its mass has no closed form here).
@@ -56,108 +59,80 @@ struct LIMELeafTable: Sendable {
   init(_ ensemble: TreeEnsemble, laws: [LIMEFeatureLaw], tilts: [[LIMETilt]]) throws {
     outputCount = ensemble.outputCount
     baseMargins = ensemble.baseMargins
+    keys = [[[Double]]](repeating: [], count: laws.count)
+    keyIndex = [[[Double]: Int32]](repeating: [:], count: laws.count)
     var path: [(node: Int, left: Bool)] = []
     try ensemble.nodes.withUnsafeBufferPointer { nodes in
       try ensemble.categoryWords.withUnsafeBufferPointer { words in
         for t in 0..<ensemble.treeCount {
-          try walk(
-            ensemble.treeStart[t], tree: t, path: &path, ensemble: ensemble, nodes: nodes, words: words, laws: laws,
-            tilts: tilts)
+          try walk(ensemble.treeStart[t], tree: t, path: &path, ensemble: ensemble, nodes: nodes, words: words, laws: laws)
         }
       }
     }
-    let gaussian = laws.map(\.feature.isGaussian)
-    arrangeTermsByFeature(slotCounts: tilts.indices.map { gaussian[$0] ? 0 : tilts[$0].count })
-    arrangeGaussianCuts(gaussian)
+    arrangeTerms(laws: laws, tilts: tilts)
   }
 
-  /// Builds `gaussianCuts`, `gaussianLower`, `gaussianUpper` and `gaussianStart` from the
-  /// entries' intervals.
-  private mutating func arrangeGaussianCuts(_ gaussian: [Bool]) {
-    let m = gaussian.count
-    var counts = [Int](repeating: 0, count: m)
-    var values = [[Double]](repeating: [], count: m)
-    for (e, feature) in entryFeature.enumerated() where gaussian[Int(feature)] {
-      counts[Int(feature)] += 1
-      values[Int(feature)] += [entryInterval[e].lower, entryInterval[e].upper]
+  /// Numbers the terms feature by feature, points the entries at them, and computes the
+  /// static terms of every slot (non-Gaussian features) or the cut indices (Gaussian ones).
+  private mutating func arrangeTerms(laws: [LIMEFeatureLaw], tilts: [[LIMETilt]]) {
+    var first = 0
+    for j in laws.indices {
+      featureFirstTerm.append(first)
+      first += keys[j].count
     }
-    var start = 0
-    gaussianStart = (0..<m).map { j in
-      guard gaussian[j] else { return nil }
-      defer { start += counts[j] }
-      return start
-    }
-    gaussianEnd = (0..<m).map { (gaussianStart[$0] ?? 0) + counts[$0] }
-    gaussianCuts = values.map { Array(Set($0 + [-.infinity, .infinity])).sorted() }
-    gaussianLower = [Int32](repeating: 0, count: start)
-    gaussianUpper = [Int32](repeating: 0, count: start)
-    for (e, feature) in entryFeature.enumerated() {
-      let j = Int(feature)
-      guard let first = gaussianStart[j] else { continue }
-      // Gaussian entries' term offsets are 2 · rank (`arrangeTermsByFeature`).
-      let at = first + Int(entryTermStart[e]) / 2
-      let cuts = gaussianCuts[j]
-      gaussianLower[at] = Int32(cuts.firstIndex(of: entryInterval[e].lower) ?? 0)
-      gaussianUpper[at] = Int32(cuts.firstIndex(of: entryInterval[e].upper) ?? cuts.count - 1)
-    }
-    entryInterval = []
-  }
-
-  /// Moves the terms from entry order (each entry's slots together) to feature, slot,
-  /// entry order.
-  private mutating func arrangeTermsByFeature(slotCounts: [Int]) {
-    var rank = [Int](repeating: 0, count: entryFeature.count)
-    var counts = [Int](repeating: 0, count: slotCounts.count)
-    for (e, feature) in entryFeature.enumerated() {
-      let j = Int(feature)
-      rank[e] = counts[j]
-      counts[j] += 1
-    }
-    var start = 0
-    for j in slotCounts.indices {
-      featureTermStart.append(start)
-      featureTermStride.append(2 * counts[j])
-      start += 2 * counts[j] * slotCounts[j]
-    }
-    var arranged = [Double](repeating: 0, count: start)
-    for (e, feature) in entryFeature.enumerated() {
-      let j = Int(feature)
-      let from = Int(entryTermStart[e])
-      for slot in 0..<slotCounts[j] {
-        let to = featureTermStart[j] + slot * featureTermStride[j] + 2 * rank[e]
-        arranged[to] = terms[from + 2 * slot]
-        arranged[to + 1] = terms[from + 2 * slot + 1]
+    featureFirstTerm.append(first)
+    for e in entryTerm.indices { entryTerm[e] += Int32(featureFirstTerm[Int(entryFeature[e])]) }
+    termLower = [Int32](repeating: 0, count: first)
+    termUpper = [Int32](repeating: 0, count: first)
+    for (j, law) in laws.enumerated() {
+      slotStart.append(slotMixtures.count)
+      if law.feature.isGaussian {
+        let cuts = Array(Set(keys[j].flatMap { $0 } + [-.infinity, .infinity])).sorted()
+        gaussianCuts.append(cuts)
+        for (t, interval) in keys[j].enumerated() {
+          termLower[featureFirstTerm[j] + t] = Int32(cuts.firstIndex(of: interval[0]) ?? 0)
+          termUpper[featureFirstTerm[j] + t] = Int32(cuts.firstIndex(of: interval[1]) ?? cuts.count - 1)
+        }
+        continue
       }
-      entryTermStart[e] = Int32(2 * rank[e])
+      gaussianCuts.append([])
+      for tilt in tilts[j] {
+        for masses in keys[j] {
+          var total = 0.0
+          for l in 0..<law.levelCount { total += law.frequencies[l] * masses[l] }
+          let q = tilt.masses(masses, total: total)
+          slotMixtures.append(q.mixture)
+          slotReciprocals.append(1 / q.mixture)
+          slotDifferences.append(q.given - q.otherwise)
+        }
+      }
     }
-    terms = arranged
+    keys = []
+    keyIndex = []
+    entryFeature = []
   }
 
   private mutating func walk(
     _ n: Int, tree t: Int, path: inout [(node: Int, left: Bool)], ensemble: TreeEnsemble,
-    nodes: UnsafeBufferPointer<TreeNode>, words: UnsafeBufferPointer<UInt32>, laws: [LIMEFeatureLaw],
-    tilts: [[LIMETilt]]
+    nodes: UnsafeBufferPointer<TreeNode>, words: UnsafeBufferPointer<UInt32>, laws: [LIMEFeatureLaw]
   ) throws {
     let node = nodes[n]
     if node.isLeaf {
       try addLeaf(
         value: ensemble.values[n] * ensemble.treeWeights[t], output: ensemble.treeOutputs[t], path: path,
-        ensemble: ensemble, nodes: nodes, words: words, laws: laws, tilts: tilts)
+        ensemble: ensemble, nodes: nodes, words: words, laws: laws)
       return
     }
     path.append((n, true))
-    try walk(
-      Int(node.left), tree: t, path: &path, ensemble: ensemble, nodes: nodes, words: words, laws: laws, tilts: tilts)
+    try walk(Int(node.left), tree: t, path: &path, ensemble: ensemble, nodes: nodes, words: words, laws: laws)
     path[path.count - 1].left = false
-    try walk(
-      Int(node.right), tree: t, path: &path, ensemble: ensemble, nodes: nodes, words: words, laws: laws, tilts: tilts)
+    try walk(Int(node.right), tree: t, path: &path, ensemble: ensemble, nodes: nodes, words: words, laws: laws)
     path.removeLast()
   }
 
   private mutating func addLeaf(
     value: Double, output: Int, path: [(node: Int, left: Bool)], ensemble: TreeEnsemble,
-    nodes: UnsafeBufferPointer<TreeNode>, words: UnsafeBufferPointer<UInt32>, laws: [LIMEFeatureLaw],
-    tilts: [[LIMETilt]]
+    nodes: UnsafeBufferPointer<TreeNode>, words: UnsafeBufferPointer<UInt32>, laws: [LIMEFeatureLaw]
   ) throws {
     var features: [Int] = []
     for step in path where !features.contains(Int(nodes[step.node].feature)) {
@@ -185,43 +160,38 @@ struct LIMELeafTable: Sendable {
           return node.child(x, words) == (step.left ? node.left : node.right)
         }
       }
-      entryInterval.append((lower, upper))
+      var key: [Double]
       if law.feature.isGaussian {
-        if categoricalTest {
-          throw Self.categoricalSplitError(law.feature.name)
-        }
+        if categoricalTest { throw Self.categoricalSplitError(law.feature.name) }
         // The terms depend on the instance; `gaussianTerms` computes them per row.
-        entryFeature.append(Int32(j))
-        entryTermStart.append(Int32(terms.count))
-        continue
-      }
-      var masses: [Double] = []
-      var total = 0.0
-      for l in 0..<law.levelCount {
-        let m: Double
-        if let v = law.points[l] {
-          m = passes(v) ? 1 : 0
-        } else if categoricalTest {
-          throw Self.categoricalSplitError(law.feature.name)
-        } else {
-          m = law.mass(level: l, lower: lower, upper: upper)
+        key = [lower, upper]
+      } else {
+        key = []
+        for l in 0..<law.levelCount {
+          if let v = law.points[l] {
+            key.append(passes(v) ? 1 : 0)
+          } else if categoricalTest {
+            throw Self.categoricalSplitError(law.feature.name)
+          } else {
+            key.append(law.mass(level: l, lower: lower, upper: upper))
+          }
         }
-        masses.append(m)
-        total += law.frequencies[l] * m
+        key.append(passes(.nan) ? 1 : 0)
       }
-      masses.append(passes(.nan) ? 1 : 0)
+      let local: Int32
+      if let known = keyIndex[j][key] {
+        local = known
+      } else {
+        local = Int32(keys[j].count)
+        keyIndex[j][key] = local
+        keys[j].append(key)
+      }
       entryFeature.append(Int32(j))
-      entryTermStart.append(Int32(terms.count))
-      for tilt in tilts[j] {
-        let q = tilt.masses(masses, total: total)
-        terms.append(q.mixture)
-        terms.append(q.given - q.otherwise)
-      }
+      entryTerm.append(local)
     }
-    longestPath = max(longestPath, features.count)
     leafValues.append(value)
-    leafOutputs.append(output)
-    leafStart.append(entryFeature.count)
+    leafOutputs.append(Int32(output))
+    leafStart.append(Int32(entryTerm.count))
   }
 
   private static func categoricalSplitError(_ name: String) -> ExplainerError {
@@ -243,12 +213,17 @@ struct LIMELeafTable: Sendable {
     return (Double(f) + Double(f.nextUp)) / 2
   }
 
+
   /// The kernel-weighted expectation of each output's margin and each feature's contrast
   /// `E_Q[f | z_j = 1] − E_Q[f | z_j = 0]`.
   ///
   /// A leaf adds its value times the product of its entries' mixture masses to the
   /// expectation, and for each of its features j its value times j's mass difference times
-  /// the product of the other entries' mixtures to Δ_j.
+  /// the product of the other entries' mixtures to Δ_j. The differences are factored out:
+  /// each term gathers `Σ value · Π other mixtures` over the leaves that use it (the box's
+  /// probability over the term's own mixture: a box of probability 0, or below the smallest
+  /// normal double, is skipped, so no reciprocal overflows), and Δ_j is the sum over j's terms of difference × gathered
+  /// weight. The result equals the product-by-product sums to rounding (about 1e-15 relative).
   /// For a Gaussian feature, "mixture" is the interval's mass under Q's normal and the
   /// "difference" `E_Q[(z − E_Q z)·1{interval}] / Var_Q(z)`, so that its contrast is the
   /// least-squares slope `Cov_Q(z, f)/Var_Q(z)` (`gaussianTerms`).
@@ -256,63 +231,70 @@ struct LIMELeafTable: Sendable {
   ///   - slots: the instance's slot of each feature (`LIMETilt.slot`; ignored for Gaussian features).
   ///   - gaussians: per feature, Q's normal law of z for a Gaussian feature, nil otherwise.
   /// - Returns: `expectation[k]`, `contrasts[k][j]`.
-  /// - Complexity: O(entries), plus O(cuts) normal distribution evaluations for Gaussian features.
+  /// - Complexity: O(entries + terms), plus O(cuts) normal distribution evaluations for
+  ///   Gaussian features.
   func expectations(slots: [Int], gaussians: [LIMEGaussianTilt?]) -> (expectation: [Double], contrasts: [[Double]]) {
     let m = slots.count
-    var expectation = baseMargins
-    var contrasts = [Double](repeating: 0, count: outputCount * m)
-    // Scratch for one leaf's entries: mixture masses, mass differences, and the products
-    // of the mixtures before each entry (so that "all but one" needs no division).
-    let width = max(1, longestPath) + 1
-    let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: 3 * width)
-    defer { scratch.deallocate() }
-    let difference = scratch.baseAddress! + width
-    let before = difference + width
-    let dynamic = gaussianTerms(gaussians)
-    expectation.withUnsafeMutableBufferPointer { expectation in
-      contrasts.withUnsafeMutableBufferPointer { contrasts in
-        terms.withUnsafeBufferPointer { staticTerms in
-          dynamic.withUnsafeBufferPointer { dynamic in
-            // Where each feature's block for the instance starts: its slot's static block, or
-            // its terms for this row (Gaussian features).
-            // An empty table has no base address; no entry reads through it then.
-            let none = UnsafePointer(scratch.baseAddress!)
-            let blocks = slots.indices.map { j -> UnsafePointer<Double> in
-              if let first = gaussianStart[j] { return (dynamic.baseAddress ?? none) + 2 * first }
-              return (staticTerms.baseAddress ?? none) + featureTermStart[j] + slots[j] * featureTermStride[j]
+    let termCount = featureFirstTerm[m]
+    // This row's mixture and its reciprocal for every term: each feature's block for the
+    // instance's slot, copied whole (Gaussian features: computed); the differences are
+    // read from the blocks at the end.
+    var mixtures = [Double](repeating: 0, count: termCount)
+    var reciprocals = [Double](repeating: 0, count: termCount)
+    var gaussianDifferences = [Double]()
+    let blockStart = (0..<m).map { j -> Int in
+      let count = featureFirstTerm[j + 1] - featureFirstTerm[j]
+      return slotStart[j] + slots[j] * count
+    }
+    mixtures.withUnsafeMutableBufferPointer { mixtures in
+      reciprocals.withUnsafeMutableBufferPointer { reciprocals in
+        slotMixtures.withUnsafeBufferPointer { slotMixtures in
+          slotReciprocals.withUnsafeBufferPointer { slotReciprocals in
+            for j in 0..<m where gaussians[j] == nil {
+              let first = featureFirstTerm[j], count = featureFirstTerm[j + 1] - first
+              guard count > 0 else { continue }
+              (mixtures.baseAddress! + first).update(from: slotMixtures.baseAddress! + blockStart[j], count: count)
+              (reciprocals.baseAddress! + first).update(from: slotReciprocals.baseAddress! + blockStart[j], count: count)
             }
-            blocks.withUnsafeBufferPointer { blocks in
-            entryFeature.withUnsafeBufferPointer { feature in
-              entryTermStart.withUnsafeBufferPointer { start in
-                leafStart.withUnsafeBufferPointer { leafStart in
-                  leafValues.withUnsafeBufferPointer { leafValues in
-                    leafOutputs.withUnsafeBufferPointer { leafOutputs in
-                      for leaf in 0..<leafValues.count {
-                        let first = leafStart[leaf], end = leafStart[leaf + 1]
-                        let count = end - first
-                        // Forward: each entry's mixture and difference, and the product of the
-                        // mixtures before it (`before`); backward: the product after it, in a
-                        // register. Entry i's contrast term is value · before · difference · after.
-                        var product = 1.0
-                        for i in 0..<count {
-                          let at = blocks[Int(feature[first + i])] + Int(start[first + i])
-                          before[i] = product
-                          difference[i] = at[1]
-                          scratch[i] = at[0]
-                          product *= at[0]
-                        }
-                        // A box of probability 0 adds nothing: where the mixture is 0, both masses are.
-                        if product == 0 { continue }
-                        let v = leafValues[leaf]
-                        let row = leafOutputs[leaf] * m
-                        expectation[leafOutputs[leaf]] += v * product
-                        var after = v
-                        var i = count
-                        while i > 0 {
-                          i &-= 1
-                          contrasts[row + Int(feature[first + i])] += after * difference[i] * before[i]
-                          after *= scratch[i]
-                        }
+          }
+        }
+      }
+    }
+    for j in 0..<m {
+      guard let tilt = gaussians[j] else { continue }
+      if gaussianDifferences.isEmpty { gaussianDifferences = [Double](repeating: 0, count: termCount) }
+      gaussianTerms(j, tilt, mixtures: &mixtures, differences: &gaussianDifferences)
+      for t in featureFirstTerm[j]..<featureFirstTerm[j + 1] { reciprocals[t] = 1 / mixtures[t] }
+    }
+    var expectation = baseMargins
+    var gathered = [Double](repeating: 0, count: outputCount * termCount)
+    // A leaf whose box has probability > 0 has no zero mixture, so "the product of the
+    // other mixtures" is the box's probability times the reciprocal of the term's own.
+    expectation.withUnsafeMutableBufferPointer { expectation in
+      gathered.withUnsafeMutableBufferPointer { gathered in
+        mixtures.withUnsafeBufferPointer { mixtures in
+          reciprocals.withUnsafeBufferPointer { reciprocals in
+            entryTerm.withUnsafeBufferPointer { term in
+              leafStart.withUnsafeBufferPointer { leafStart in
+                leafValues.withUnsafeBufferPointer { leafValues in
+                  leafOutputs.withUnsafeBufferPointer { leafOutputs in
+                    var first = 0
+                    for leaf in 0..<leafValues.count {
+                      let end = Int(leafStart[leaf + 1])
+                      defer { first = end }
+                      var product = 1.0
+                      for e in first..<end { product *= mixtures[Int(term[e])] }
+                      // A box of probability 0 adds nothing (where the mixture is 0, both masses
+                      // are); one below the smallest normal double adds less than 1e-307 and is
+                      // skipped too, so that every mixture of a kept box has a finite reciprocal.
+                      if !(product >= .leastNormalMagnitude) { continue }
+                      let output = Int(leafOutputs[leaf])
+                      let weighted = leafValues[leaf] * product
+                      expectation[output] += weighted
+                      let row = output * termCount
+                      for e in first..<end {
+                        let t = Int(term[e])
+                        gathered[row + t] += weighted * reciprocals[t]
                       }
                     }
                   }
@@ -322,38 +304,44 @@ struct LIMELeafTable: Sendable {
           }
         }
       }
+    }
+    let contrasts = (0..<outputCount).map { k in
+      (0..<m).map { j in
+        let first = featureFirstTerm[j]
+        var sum = 0.0
+        for t in first..<featureFirstTerm[j + 1] {
+          let difference = gaussians[j] == nil ? slotDifferences[blockStart[j] + t - first] : gaussianDifferences[t]
+          sum += difference * gathered[k * termCount + t]
+        }
+        return sum
       }
     }
-    return (expectation, (0..<outputCount).map { Array(contrasts[($0 * m)..<(($0 + 1) * m)]) })
+    return (expectation, contrasts)
   }
 
-  /// The terms of the Gaussian features' entries for one row, laid out as
-  /// `gaussianStart`: the normal law N(μ_Q, σ_Q²) of z is evaluated once per cut point
-  /// t = ((c − mean)/scale − μ_Q)/σ_Q, then an entry over cuts (a, b) has mass
-  /// `Φ(t_b) − Φ(t_a)` and difference `(φ(t_a) − φ(t_b))/σ_Q`
+  /// The terms of Gaussian feature j for one row: the normal law N(μ_Q, σ_Q²) of z is
+  /// evaluated once per cut point t = ((c − mean)/scale − μ_Q)/σ_Q, then a term over cuts
+  /// (a, b) has mass `Φ(t_b) − Φ(t_a)` and difference `(φ(t_a) − φ(t_b))/σ_Q`
   /// (`E[(Z − μ)·1{a < Z < b}] = σ·(φ(α) − φ(β))` for Z ~ N(μ, σ²)).
-  /// - Complexity: O(cuts + Gaussian entries).
-  private func gaussianTerms(_ gaussians: [LIMEGaussianTilt?]) -> [Double] {
-    var out = [Double](repeating: 0, count: 2 * gaussianLower.count)
-    for (j, tilt) in gaussians.enumerated() {
-      guard let tilt, let first = gaussianStart[j] else { continue }
-      let cuts = gaussianCuts[j]
-      var cdf = [Double](repeating: 0, count: cuts.count)
-      var pdf = [Double](repeating: 0, count: cuts.count)
-      for (c, x) in cuts.enumerated() {
-        if x == .infinity { cdf[c] = 1; continue }
-        if x == -.infinity { continue }
-        let t = ((x - tilt.scalerMean) / tilt.scalerScale - tilt.mean) / tilt.deviation
-        cdf[c] = standardNormalMass(-.infinity, t)
-        pdf[c] = standardNormalDensity(t)
-      }
-      for e in first..<gaussianEnd[j] {
-        let a = Int(gaussianLower[e]), b = Int(gaussianUpper[e])
-        out[2 * e] = max(0, cdf[b] - cdf[a])
-        out[2 * e + 1] = (pdf[a] - pdf[b]) / tilt.deviation
-      }
+  /// - Complexity: O(cuts + terms of j).
+  private func gaussianTerms(
+    _ j: Int, _ tilt: LIMEGaussianTilt, mixtures: inout [Double], differences: inout [Double]
+  ) {
+    let cuts = gaussianCuts[j]
+    var cdf = [Double](repeating: 0, count: cuts.count)
+    var pdf = [Double](repeating: 0, count: cuts.count)
+    for (c, x) in cuts.enumerated() {
+      if x == .infinity { cdf[c] = 1; continue }
+      if x == -.infinity { continue }
+      let t = ((x - tilt.scalerMean) / tilt.scalerScale - tilt.mean) / tilt.deviation
+      cdf[c] = standardNormalMass(-.infinity, t)
+      pdf[c] = standardNormalDensity(t)
     }
-    return out
+    for t in featureFirstTerm[j]..<featureFirstTerm[j + 1] {
+      let a = Int(termLower[t]), b = Int(termUpper[t])
+      mixtures[t] = max(0, cdf[b] - cdf[a])
+      differences[t] = (pdf[a] - pdf[b]) / tilt.deviation
+    }
   }
 }
 

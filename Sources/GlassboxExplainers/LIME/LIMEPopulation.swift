@@ -130,7 +130,13 @@ struct LIMEPopulationMoments: Sendable {
 /// - Complexity: O(n³).
 func choleskySolve(_ a: [Double], _ b: [Double]) -> [Double]? {
   guard let l = choleskyFactor(a, b.count) else { return nil }
-  let n = b.count
+  return choleskyBackSolve(l, b.count, b)
+}
+
+/// Solves `L·Lᵀ·x = b` for the lower Cholesky factor L (row-major, n × n) of
+/// `choleskyFactor`.
+/// - Complexity: O(n²).
+func choleskyBackSolve(_ l: [Double], _ n: Int, _ b: [Double]) -> [Double] {
   var y = b
   for i in 0..<n {
     for k in 0..<i { y[i] -= l[i * n + k] * y[k] }
