@@ -239,6 +239,10 @@ public final class PostgresLogStore: LogStore, DerivedTablesStore {
       return "the server's TLS certificate failed verification (CERTIFICATE_VERIFY_FAILED); give the authority that "
         + "signed it with sslrootcert=PATH, or check that the host name is one the certificate names"
     }
+    if let extra = underlying as? NIOSSLExtraError, extra == .failedToValidateHostname {
+      return "the server's TLS certificate does not name the host in the URL (sslmode=verify-full checks a host name; "
+        + "for a host given as an IP address use sslmode=verify-ca)"
+    }
     if underlying is NIOSSLError { return "the TLS handshake failed: " + text }
     return text
   }

@@ -13,8 +13,9 @@ import PostgresNIO
 /// | `verify-ca` | yes | yes | no |
 /// | `verify-full` | yes | yes | yes |
 ///
-/// The host name is checked against the certificate's names (a host given as an IP
-/// address, against its IP addresses). `sslrootcert=PATH` names a PEM file of the
+/// verify-full checks the URL's host name against the certificate's names; a host given
+/// as an IP address has no name to check (it cannot be sent in TLS's server name), so
+/// verify-full refuses it: use verify-ca there. `sslrootcert=PATH` names a PEM file of the
 /// certificate authorities to trust; without it, the system's trust store is used. A
 /// certificate that fails the check ends the
 /// connection before any query, with the reason (`AuditError.unavailable`, exit 69).
