@@ -9,7 +9,14 @@
 #   - changed, deleted, inserted, duplicated, reordered lines and edited query tables, made
 #     with psql, are caught by audit verify (exit 1, the right seq);
 #   - signed checkpoints verify with the key; export --format dsse envelopes are checked
-#     independently (Python's cryptography and openssl, PAE built by hand).
+#     independently (Python's cryptography and openssl, PAE built by hand);
+#   - a log larger than a reader's page (8,000 lines, pages of 1,000) is read whole by
+#     verify, show, export and replay;
+#   - TLS: the server runs with ssl=on and a certificate from a throwaway authority made with
+#     openssl; one database accepts TLS connections only. sslmode=require, verify-ca and
+#     verify-full (with sslrootcert) append and verify over TLS; an untrusted certificate,
+#     a host name the certificate does not name, and a plain connection to the TLS-only
+#     database each fail with one line on stderr and exit 69.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -43,6 +50,22 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 password=glassbox-$RANDOM$RANDOM
 echo "$password" > "$work/pwfile"; chmod 644 "$work/pwfile"
 run_pg "$bin/initdb" -D "$work/data" -U auditor --pwfile="$work/pwfile" --auth-host=scram-sha-256 --auth-local=trust >"$work/initdb.log"
+
+# TLS: an authority and a server certificate for the name 'localhost' (not for 127.0.0.1),
+# and another authority that signed nothing here. The database 'tlsonly' refuses plain TCP.
+tls=$work/tls; mkdir "$tls"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=glassbox test authority" \
+  -keyout "$tls/ca.key" -out "$tls/ca.pem" 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=another authority" \
+  -keyout "$tls/other.key" -out "$tls/other.pem" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$tls/server.key" -out "$tls/server.csr" 2>/dev/null
+printf 'subjectAltName=DNS:localhost\n' > "$tls/server.ext"
+openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial -days 2 \
+  -extfile "$tls/server.ext" -out "$tls/server.pem" 2>/dev/null
+cp "$tls/server.pem" "$tls/server.key" "$work/data/"
+chown "$owner" "$work/data/server.pem" "$work/data/server.key"; chmod 600 "$work/data/server.key"
+chmod 644 "$tls"/*.pem
+{ echo "hostnossl tlsonly all 127.0.0.1/32 reject"; cat "$work/data/pg_hba.conf"; } > "$work/hba" && cp "$work/hba" "$work/data/pg_hba.conf"
 started=0
 stop_server() {
   if [ "$started" -eq 1 ]; then run_pg "$bin/pg_ctl" -D "$work/data" -m fast stop >/dev/null || true; fi
@@ -50,7 +73,7 @@ stop_server() {
 }
 trap stop_server EXIT
 run_pg "$bin/pg_ctl" -D "$work/data" -l "$work/socket/server.log" -w \
-  -o "-p $port -k $work/socket -c listen_addresses=127.0.0.1 -c max_connections=40" start >/dev/null
+  -o "-p $port -k $work/socket -c listen_addresses=127.0.0.1 -c max_connections=40 -c ssl=on -c ssl_cert_file=server.pem -c ssl_key_file=server.key" start >/dev/null
 started=1
 echo "audit-postgres: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port ($work)"
 
@@ -141,6 +164,41 @@ python3 -c 'import json,sys,base64; sys.stdout.buffer.write(base64.b64decode(jso
   "$scratch/envelope.json" > "$scratch/sig.bin"
 check "openssl verifies the envelope signature" openssl pkeyutl -verify -pubin -inkey "$scratch/key.pem" -rawin \
   -in "$scratch/pae.bin" -sigfile "$scratch/sig.bin"
+
+# 6. A log larger than a reader's page (1,000 lines): the 8,000 lines of section 3.
+out=$("$glassbox" audit verify "$shared")
+check "paged: verify reads all 8,000 lines" grep -q "intact: 8000 record(s)" <<<"$out"
+"$glassbox" audit export "$shared" --format csv --out "$scratch/shared.csv"
+check "paged: export writes every record and feature" test "$(($(wc -l <"$scratch/shared.csv") - 1))" -eq $((8000 * features))
+last=$(psql -d shared -tAc "SELECT max(seq) FROM audit_lines")
+check "paged: show finds the last line (seq $last)" bash -c "'$glassbox' audit show '$shared' --seq $last | grep -q '^ *$last '"
+check "paged: replay the last record" "$glassbox" audit replay "$shared" --seq "$last"
+
+# 7. TLS.
+fails_69() { # fails_69 NAME PATTERN COMMAND...: exit 69 and one stderr line matching PATTERN
+  local name=$1 pattern=$2 status=0; shift 2
+  "$@" >/dev/null 2>"$scratch/err" || status=$?
+  check "$name (exit $status, $(wc -l <"$scratch/err") line)" bash -c "[ $status -eq 69 ] && [ \$(wc -l <'$scratch/err') -eq 1 ] && grep -q '$pattern' '$scratch/err'"
+  sed 's/^/       /' "$scratch/err"
+}
+psql -d postgres -c "CREATE DATABASE tlsonly" >/dev/null
+base="postgres://auditor@localhost:$port/tlsonly"
+explain "$base?sslmode=verify-full&sslrootcert=$tls/ca.pem" 0-99
+explain "$base?sslmode=require" 100-149
+explain "postgres://auditor@127.0.0.1:$port/tlsonly?sslmode=verify-ca&sslrootcert=$tls/ca.pem" 150-199
+out=$("$glassbox" audit verify "$base?sslmode=verify-full&sslrootcert=$tls/ca.pem")
+check "TLS: verify-full, require and verify-ca append to one trail; verify over TLS" grep -q "intact: 200 record(s)" <<<"$out"
+fails_69 "TLS: a plain connection to the TLS-only database is refused" "no encryption" "$glassbox" audit verify "$base"
+fails_69 "TLS: a certificate from another authority is refused" "CERTIFICATE_VERIFY_FAILED" \
+  "$glassbox" audit verify "$base?sslmode=verify-full&sslrootcert=$tls/other.pem"
+fails_69 "TLS: a self-signed authority is not in the system's trust store" "CERTIFICATE_VERIFY_FAILED" \
+  "$glassbox" audit verify "$base?sslmode=verify-full"
+fails_69 "TLS: verify-full refuses a host the certificate does not name (an IP address)" "does not name the host" \
+  "$glassbox" audit verify "postgres://auditor@127.0.0.1:$port/tlsonly?sslmode=verify-full&sslrootcert=$tls/ca.pem"
+fails_69 "TLS: an appender is refused the same way" "CERTIFICATE_VERIFY_FAILED" \
+  explain "$base?sslmode=verify-full&sslrootcert=$tls/other.pem" 0-9
+status=0; "$glassbox" audit verify "$base?sslmode=sometimes" >/dev/null 2>"$scratch/err" || status=$?
+check "TLS: an unknown sslmode is refused before connecting (exit $status)" bash -c "[ $status -ne 0 ] && [ $status -ne 69 ] && grep -q 'sslmode must be one of' '$scratch/err'"
 
 if [ "$failures" -gt 0 ]; then echo "audit-postgres: $failures check(s) failed" >&2; exit 1; fi
 echo "audit-postgres: all checks passed"

@@ -28,6 +28,10 @@ public final class AuditAppender {
   private var closed = false
   /// Lines chained but not yet handed to the store.
   private var pending: [UInt8] = []
+  /// For a store that keeps query tables: the rows of each pending line, nil where the
+  /// store derives them from the line.
+  private var pendingRows: [AuditTableRows?] = []
+  private let tablesStore: (any DerivedTablesStore)?
   private static let flushThreshold = 1 << 20
 
   /// The log file's path, for a file store; otherwise the store's location.
@@ -47,6 +51,7 @@ public final class AuditAppender {
   public init(store: any LogStore, signingKey: AuditSigningKey? = nil, checkpointEvery: Int = 1000) throws(AuditError) {
     precondition(checkpointEvery >= 1, "checkpointEvery must be at least 1")
     self.store = store
+    tablesStore = store as? any DerivedTablesStore
     self.signingKey = signingKey
     chain = HashChain(checkpointEvery: signingKey == nil ? nil : checkpointEvery)
     try store.openForAppend()
@@ -62,11 +67,22 @@ public final class AuditAppender {
   /// - Complexity: O(total bytes written), plus, with a signing key, reading what other
   ///   writers appended since this appender last looked (the whole log the first time).
   public func append(_ bodies: [[UInt8]]) throws(AuditError) {
-    if bodies.isEmpty { return }
+    try append(records: bodies.map { AuditRecordBody(body: $0, tableRows: nil) })
+  }
+
+  /// Appends records (from `AuditRecordBuilder.records`), in order; a store that keeps
+  /// query tables takes their rows as built instead of deriving them from the lines.
+  /// - Throws: as `append(_:)`.
+  public func append(records: [AuditRecordBody]) throws(AuditError) {
+    if records.isEmpty { return }
     try batch { () throws(AuditError) in
-      for body in bodies {
-        if pending.count + chain.lineLength(bodyCount: body.count) > Self.flushThreshold { try flush() }
-        chain.appendRecord(body: body, to: &pending)
+      for record in records {
+        if pending.count + chain.lineLength(bodyCount: record.body.count) > Self.flushThreshold { try flush() }
+        let previous = chain.head.lastHash
+        chain.appendRecord(body: record.body, to: &pending)
+        if tablesStore != nil {
+          pendingRows.append(record.tableRows?.chained(prevHash: previous, hash: chain.head.lastHash))
+        }
         recordsWritten += 1
         if chain.isCheckpointDue { try writeCheckpoint() }
       }
@@ -101,6 +117,7 @@ public final class AuditAppender {
         treePosition = tail.end
       }
       pending.removeAll(keepingCapacity: true)
+      pendingRows.removeAll(keepingCapacity: true)
       try body()
       try flush()
     } catch {
@@ -115,6 +132,7 @@ public final class AuditAppender {
     let checkpoint = chain.checkpoint(milliseconds: AuditClock.nowMilliseconds(), key: signingKey)
     if pending.count + chain.lineLength(bodyCount: checkpoint.body().count) > Self.flushThreshold { try flush() }
     chain.appendCheckpoint(checkpoint, to: &pending)
+    if tablesStore != nil { pendingRows.append(AuditTableRows()) }
     checkpointsWritten += 1
   }
 
@@ -122,15 +140,18 @@ public final class AuditAppender {
   /// the tree forgets them too: it is rebuilt from the store at the next batch.
   private func flush() throws(AuditError) {
     guard !pending.isEmpty else { return }
+    defer {
+      pending.removeAll(keepingCapacity: true)
+      pendingRows.removeAll(keepingCapacity: true)
+    }
     do {
-      let end = try store.write(pending)
+      let end: LogPosition
+      if let tablesStore { end = try tablesStore.write(pending, tableRows: pendingRows) } else { end = try store.write(pending) }
       if chain.tracksTree { treePosition = end }
     } catch {
-      pending.removeAll(keepingCapacity: true)
       chain.forgetTree()
       treePosition = nil
       throw error
     }
-    pending.removeAll(keepingCapacity: true)
   }
 }

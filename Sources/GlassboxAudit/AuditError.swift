@@ -25,12 +25,16 @@ public enum AuditError: UserFacingError, Equatable {
   case cannotUse(path: String, problem: String)
   /// A record filter (`--since`, `--until`, `--seq`) that cannot be right.
   case invalidFilter(problem: String)
+  /// A database server could not be reached or refused the connection (its TLS
+  /// certificate failed the check, the login was refused).
+  case unavailable(location: String, reason: String)
 
   public var kind: FailureKind {
     switch self {
     case .cannotRead: .noInput
     case .cannotWrite: .cannotCreate
     case .invalidFilter: .usage
+    case .unavailable: .unavailable
     case .tornTail, .malformedLine, .invalidKey, .insecureKeyFile, .hashMismatch, .notRepairable, .cannotUse: .data
     }
   }
@@ -59,6 +63,8 @@ public enum AuditError: UserFacingError, Equatable {
       return "'\(path)': \(problem)"
     case .invalidFilter(let problem):
       return problem
+    case .unavailable(let location, let reason):
+      return "cannot connect to '\(location)': \(reason)"
     }
   }
 }

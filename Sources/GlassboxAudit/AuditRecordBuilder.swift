@@ -24,8 +24,13 @@ public struct AuditRecordBuilder: Sendable {
   private let redaction: [UInt8]
   private let featureKeys: [[UInt8]]
   private let sensitive: [Bool]
+  /// The `records` cells every record of this builder shares (model, data, explainer),
+  /// when `records` also builds query-table rows; nil otherwise.
+  let sharedCells: AuditTableRows.SharedCells?
 
-  public init(context: AuditContext, redactor: Redactor?) {
+  /// - Parameter tableRows: whether `records` also builds each record's query-table rows
+  ///   (for a store that keeps them, `DerivedTablesStore`).
+  public init(context: AuditContext, redactor: Redactor?, tableRows: Bool = false) {
     self.context = context
     self.redactor = redactor
     var generator = SystemRandomNumberGenerator()
@@ -58,6 +63,7 @@ public struct AuditRecordBuilder: Sendable {
     r.endArray()
     r.endObject()
     redaction = r.bytes
+    sharedCells = tableRows ? AuditTableRows.SharedCells(sharedHead: sharedHead, sharedExplainer: sharedExplainer) : nil
   }
 
   private static func writeShared(_ c: AuditContext, into w: inout JSONLineWriter) {
@@ -166,13 +172,21 @@ public struct AuditRecordBuilder: Sendable {
   /// from the clock and one draw of system randomness, so blocks can be built on any thread.
   /// - Complexity: O(records × features).
   public func bodies(_ explanations: [Explanation], milliseconds: Int64 = AuditClock.nowMilliseconds()) -> [[UInt8]] {
+    records(explanations, milliseconds: milliseconds).map(\.body)
+  }
+
+  /// The records of `explanations`, stamped with one time: each body, with its query-table
+  /// rows when this builder was made with `tableRows` (else nil). Pure apart from the clock
+  /// and one draw of system randomness, so blocks can be built on any thread.
+  /// - Complexity: O(records × features).
+  public func records(_ explanations: [Explanation], milliseconds: Int64 = AuditClock.nowMilliseconds()) -> [AuditRecordBody] {
     var generator = SystemRandomNumberGenerator()
     var state: UInt64 = generator.next()
     let time = AuditClock.iso8601(milliseconds: milliseconds)
     return explanations.map { e in
       // SplitMix64 steps from a random start: unique record ids without a system call each.
       state &+= 0x9E37_79B9_7F4A_7C15
-      return body(e, milliseconds: milliseconds, time: time, random: (Self.mix(state), Self.mix(state ^ 0xD1B5_4A32_D192_ED03)))
+      return record(e, milliseconds: milliseconds, time: time, random: (Self.mix(state), Self.mix(state ^ 0xD1B5_4A32_D192_ED03)))
     }
   }
 
@@ -188,12 +202,13 @@ public struct AuditRecordBuilder: Sendable {
   /// - Complexity: O(features).
   public func body(_ e: Explanation, milliseconds: Int64 = AuditClock.nowMilliseconds()) -> [UInt8] {
     var generator = SystemRandomNumberGenerator()
-    return body(
+    return record(
       e, milliseconds: milliseconds, time: AuditClock.iso8601(milliseconds: milliseconds),
-      random: (generator.next(), generator.next()))
+      random: (generator.next(), generator.next())
+    ).body
   }
 
-  private func body(_ e: Explanation, milliseconds: Int64, time: String, random: (UInt64, UInt64)) -> [UInt8] {
+  private func record(_ e: Explanation, milliseconds: Int64, time: String, random: (UInt64, UInt64)) -> AuditRecordBody {
     var w = JSONLineWriter(capacity: 1024 + 96 * featureKeys.count)
     w.key("type")
     w.string("explanation")
@@ -214,7 +229,7 @@ public struct AuditRecordBuilder: Sendable {
     w.optionalString(e.id)
     w.key("output")
     if let output = e.output { w.int(output) } else { w.null() }
-    writeInputs(e.inputs, into: &w)
+    let hmacs = writeInputs(e.inputs, into: &w)
     w.append(fragment: redaction)
     w.key("prediction")
     w.beginObject()
@@ -231,21 +246,48 @@ public struct AuditRecordBuilder: Sendable {
     w.endArray()
     context.modelCalls?().write(into: &w)
     w.endObject()
-    return w.bytes
+    guard let sharedCells else { return AuditRecordBody(body: w.bytes, tableRows: nil) }
+    let recordID = String(decoding: id.dropFirst().dropLast(), as: UTF8.self)
+    let rows = AuditTableRows(
+      e, shared: sharedCells, recordID: recordID, writer: writer, time: time, names: context.schema.names,
+      inputs: inputCells(e.inputs, hmacs: hmacs))
+    return AuditRecordBody(body: w.bytes, tableRows: rows)
   }
 
-  private func writeInputs(_ inputs: [Double], into w: inout JSONLineWriter) {
+  /// The `value` and `label` cells of `attributions` for each input, as the record's
+  /// `input` member spells them (`hmacs`: the keyed hashes written for sensitive values).
+  private func inputCells(_ inputs: [Double], hmacs: [String?]) -> [(value: TableValue, label: TableValue)] {
     let schema = context.schema
+    return (0..<min(inputs.count, featureKeys.count)).map { j in
+      if sensitive[j] { return (.null, .text(or: j < hmacs.count ? hmacs[j].map { "hmac:" + $0 } : nil)) }
+      switch schema.displayValue(inputs[j], feature: j) {
+      case .missing: return (.null, .null)
+      case .label(let label): return (.null, .text(label))
+      case .number(let x): return (AuditTableRows.cell(x), .null)
+      }
+    }
+  }
+
+  /// Writes the `input` member; returns the keyed hashes of sensitive values by feature
+  /// (empty without a redactor).
+  private func writeInputs(_ inputs: [Double], into w: inout JSONLineWriter) -> [String?] {
+    let schema = context.schema
+    var hmacs: [String?] = []
     w.key("input")
     w.beginObject()
     for j in 0..<min(inputs.count, featureKeys.count) {
       let shown = schema.displayValue(inputs[j], feature: j)
       if sensitive[j] {
         guard let redactor else { continue }
+        let hmac = redactor.hash(feature: schema.names[j], value: Self.text(of: shown))
+        if sharedCells != nil {
+          while hmacs.count < j { hmacs.append(nil) }
+          hmacs.append(hmac)
+        }
         w.key(escaped: featureKeys[j])
         w.beginObject()
         w.key("hmac")
-        w.string(redactor.hash(feature: schema.names[j], value: Self.text(of: shown)))
+        w.string(hmac)
         w.endObject()
         continue
       }
@@ -257,6 +299,7 @@ public struct AuditRecordBuilder: Sendable {
       }
     }
     w.endObject()
+    return hmacs
   }
 
   /// The text a sensitive value is hashed from: its label, its number, or `null`.

@@ -101,7 +101,7 @@ public struct AuditTableRows: Sendable, Equatable {
 /// writers' lock, and refuses a database whose version is newer than it knows.
 public enum AuditTables {
   /// The kind of a column's values.
-  public enum Kind: Sendable { case integer, real, text }
+  public enum Kind: Sendable { case integer, real, text, blob }
 
   /// A derived table: name and columns (name, kind), in the order rows list them.
   public struct Table: Sendable {
@@ -111,15 +111,21 @@ public enum AuditTables {
     public var order: String
 
     /// `SELECT <columns> FROM <name> ORDER BY <order>`.
-    public var selectAll: String {
-      "SELECT " + columns.map(\.name).joined(separator: ", ") + " FROM " + name + " ORDER BY " + order
+    public var selectAll: String { select(where: nil) }
+
+    /// `SELECT <columns> FROM <name> [WHERE <condition>] ORDER BY <order>`.
+    public func select(where condition: String?) -> String {
+      "SELECT " + columns.map(\.name).joined(separator: ", ") + " FROM " + name
+        + (condition.map { " WHERE " + $0 } ?? "") + " ORDER BY " + order
     }
 
-    /// `INSERT INTO <name> (<columns>) VALUES (<placeholders>)`; `placeholder(k)` spells
-    /// the k-th (one-based) parameter.
-    public func insert(placeholder: (Int) -> String) -> String {
-      "INSERT INTO " + name + " (" + columns.map(\.name).joined(separator: ", ") + ") VALUES ("
-        + (1...columns.count).map(placeholder).joined(separator: ", ") + ")"
+    /// `INSERT INTO <name> (<columns>) VALUES (<placeholders>), ...` for `rows` rows;
+    /// `placeholder(k)` spells the k-th (one-based) parameter, counted across rows.
+    public func insert(rows: Int = 1, placeholder: (Int) -> String) -> String {
+      let width = columns.count
+      return "INSERT INTO " + name + " (" + columns.map(\.name).joined(separator: ", ") + ") VALUES "
+        + (0..<rows).map { r in "(" + (1...width).map { placeholder(r * width + $0) }.joined(separator: ", ") + ")" }
+        .joined(separator: ", ")
     }
   }
 
@@ -140,6 +146,8 @@ public enum AuditTables {
   public static let reasonCodes = Table(
     name: "reason_codes", columns: [("seq", .integer), ("rank", .integer), ("feature", .text), ("phi", .real)],
     order: "seq, rank")
+  /// The lines themselves: the evidence.
+  public static let lines = Table(name: "audit_lines", columns: [("seq", .integer), ("line", .blob)], order: "seq")
   /// The derived tables, in the order of `AuditTableRows`' members.
   public static let derived = [records, attributions, reasonCodes]
 
@@ -238,9 +246,16 @@ public enum AuditTables {
 
 /// A store that also keeps the query tables: `verify` compares them with the chained lines.
 public protocol DerivedTablesStore: LogStore {
-  /// The rows of `AuditTables.derived`, each table in its `order`, as `[table][row][column]`.
+  /// The rows of `AuditTables.derived` whose `seq` is after `first` and at most `last`
+  /// (nil: no upper bound), each table in its `order`, as `[table][row][column]`.
+  /// May be called from inside `forEachStoredLine`'s body.
   /// - Throws: `AuditError.cannotRead`.
-  func derivedTableRows() throws(AuditError) -> [[[TableValue]]]
+  func derivedTableRows(after first: Int, through last: Int?) throws(AuditError) -> [[[TableValue]]]
+
+  /// `write(lines)`, with the rows of each line given (`tableRows[k]` for the k-th line;
+  /// nil: derive them from the line). Rows given must equal what `AuditTableRows(line:seq:)`
+  /// derives, apart from `seq`, which the store sets.
+  func write(_ lines: [UInt8], tableRows: [AuditTableRows?]) throws(AuditError) -> LogPosition
 }
 
 /// Turns a database library's errors into `AuditError`s naming the store: `.cannotWrite`

@@ -31,7 +31,7 @@ public final class AuditTrail {
     store: any LogStore, context: AuditContext, redactor: Redactor? = nil, signingKey: AuditSigningKey? = nil,
     checkpointEvery: Int = 1000
   ) throws(AuditError) {
-    builder = AuditRecordBuilder(context: context, redactor: redactor)
+    builder = AuditRecordBuilder(context: context, redactor: redactor, tableRows: store is any DerivedTablesStore)
     appender = try AuditAppender(store: store, signingKey: signingKey, checkpointEvery: checkpointEvery)
   }
 
@@ -40,12 +40,17 @@ public final class AuditTrail {
   public func record(_ explanations: [Explanation]) throws(AuditError) {
     if explanations.isEmpty { return }
     lastMilliseconds = max(lastMilliseconds, AuditClock.nowMilliseconds())
-    try appender.append(builder.bodies(explanations, milliseconds: lastMilliseconds))
+    try appender.append(records: builder.records(explanations, milliseconds: lastMilliseconds))
   }
 
   /// Appends bodies built elsewhere (by `builder.bodies`, e.g. on worker threads), in order.
   public func append(bodies: [[UInt8]]) throws(AuditError) {
     try appender.append(bodies)
+  }
+
+  /// Appends records built elsewhere (by `builder.records`, e.g. on worker threads), in order.
+  public func append(records: [AuditRecordBody]) throws(AuditError) {
+    try appender.append(records: records)
   }
 
   /// Writes the closing checkpoint (when signing) and closes the log.

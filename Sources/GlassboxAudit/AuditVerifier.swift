@@ -145,16 +145,20 @@ public enum AuditVerifier {
       try store.forEachStoredLine { verification.consume($0) }
       return verification.finish()
     }
-    var expected: [Int: AuditTableRows] = [:]
+    var tablesCheck = DerivedTablesCheck(store: tables)
+    var tablesFailure: AuditError?
     try store.forEachStoredLine { line in
-      let rows = AuditTableRows(line: line.bytes, seq: line.offset)
-      if !rows.isEmpty { expected[line.offset] = rows }
+      do throws(AuditError) {
+        try tablesCheck.add(line)
+      } catch {
+        tablesFailure = error
+        return false
+      }
       return verification.consume(line)
     }
+    if let tablesFailure { throw tablesFailure }
     var report = verification.finish()
-    if report.failure == nil,
-      let mismatch = AuditTables.firstMismatch(expected: expected, stored: AuditTables.group(try tables.derivedTableRows()))
-    {
+    if report.failure == nil, let mismatch = try tablesCheck.finish() {
       report.failure = VerifyReport.Failure(
         problem: .tables, seq: mismatch.seq,
         message: "seq \(mismatch.seq): the \(mismatch.table) rows differ from its chained line (changed, added or removed in SQL)")

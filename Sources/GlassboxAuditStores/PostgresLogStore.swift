@@ -17,15 +17,24 @@ import PostgresNIO
 /// connection drops, and readers never take it. `COMMIT` returns once the server has made
 /// the batch durable (with the server's default `synchronous_commit = on`).
 ///
-/// The connection is plain TCP without TLS: keep the server on a local or trusted network.
-/// The password may come from the URL or from `PGPASSWORD`; messages never show it.
+/// TLS: `?sslmode=require|verify-ca|verify-full` (and `sslrootcert=PATH`) as libpq reads
+/// them (`PostgresURL`); without `sslmode` the connection is plain TCP. The password may
+/// come from the URL or from `PGPASSWORD`; messages never show it.
+///
+/// Readers page through the log (`pageRows` lines per query, in position order), so their
+/// memory is bounded by a page, not by the log.
 public final class PostgresLogStore: LogStore, DerivedTablesStore {
   /// The URL without its password.
   public let location: String
   private let configuration: PostgresConnection.Configuration
-  private var connection: PostgresConnection?
+  /// The writer's connection, from `openForAppend` to `close`.
+  var connection: PostgresConnection?
+  /// The readers' connection, opened at the first read.
+  var readConnection: PostgresConnection?
   private var batchEnd = 0
-  private let logger = Logger(label: "glassbox.audit.postgres")
+  let logger = Logger(label: "glassbox.audit.postgres")
+  /// Lines per page when reading.
+  public var pageRows = 1000
   /// The advisory lock every writer of a glassbox database takes for a batch.
   public static let advisoryLockKey: Int64 = 0x676c_6173_7362_6f78  // "glassbox"
 
@@ -40,23 +49,12 @@ public final class PostgresLogStore: LogStore, DerivedTablesStore {
 
   /// A store for the database `url` names; nothing is opened until it is used.
   /// - Throws: `AuditError.cannotRead` for a URL without host, user or database.
+  /// - Throws: `AuditError.cannotRead` for a URL without host, user or database, or with
+  ///   a parameter `PostgresURL` does not accept.
   public init(url: String) throws(AuditError) {
-    guard let parts = URLComponents(string: url), let host = parts.host, !host.isEmpty, let user = parts.user,
-      parts.path.count > 1
-    else {
-      throw .cannotRead(path: Self.withoutPassword(url), reason: "give a URL postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE")
-    }
-    let password = parts.password ?? ProcessInfo.processInfo.environment["PGPASSWORD"]
-    configuration = PostgresConnection.Configuration(
-      host: host, port: parts.port ?? 5432, username: user.removingPercentEncoding ?? user,
-      password: password?.removingPercentEncoding ?? password, database: String(parts.path.dropFirst()), tls: .disable)
-    location = Self.withoutPassword(url)
-  }
-
-  private static func withoutPassword(_ url: String) -> String {
-    guard var parts = URLComponents(string: url), parts.password != nil else { return url }
-    parts.password = nil
-    return parts.string ?? url
+    let parsed = try PostgresURL(url)
+    configuration = parsed.configuration
+    location = parsed.location
   }
 
   // MARK: Appending
@@ -81,7 +79,7 @@ public final class PostgresLogStore: LogStore, DerivedTablesStore {
     }
   }
 
-  private static func version(_ connection: PostgresConnection, _ logger: Logger) throws -> Int {
+  static func version(_ connection: PostgresConnection, _ logger: Logger) throws -> Int {
     let exists = try connection.query("SELECT to_regclass('glassbox_schema') IS NOT NULL", logger: logger).wait()
     guard try exists.first?.decode(Bool.self) == true else { return 0 }
     let rows = try connection.query("SELECT COALESCE(MAX(version), 0) FROM glassbox_schema", logger: logger).wait()
@@ -107,85 +105,68 @@ public final class PostgresLogStore: LogStore, DerivedTablesStore {
 
   public func forEachLine(from start: LogPosition?, to end: LogPosition, _ body: ([UInt8]) -> Void) throws(AuditError) {
     let open = try openConnection()
-    let rows = try failures.reading { () throws in
-      try open.query("SELECT line FROM audit_lines WHERE seq > \(start ?? 0) AND seq <= \(end) ORDER BY seq", logger: logger).wait()
-    }
-    for row in rows {
-      guard let line = try? row.decode(ByteBuffer.self) else { continue }
-      body(Array(line.readableBytesView))
+    try failures.reading { () throws in
+      try forEachPage(open, after: start ?? Int(Int64.min), through: end) { _, line in
+        body(line)
+        return true
+      }
     }
   }
 
   public func write(_ lines: [UInt8]) throws(AuditError) -> LogPosition {
+    try write(lines, tableRows: [])
+  }
+
+  /// Appends `lines` and their query-table rows in multi-row INSERTs, one round trip each.
+  /// - Complexity: O(bytes + rows); a line whose rows are not given is parsed.
+  public func write(_ lines: [UInt8], tableRows: [AuditTableRows?]) throws(AuditError) -> LogPosition {
     let open = try openConnection()
-    var position = batchEnd
-    var tables: [[[TableValue]]] = [[], [], []]
-    let lineBytes = lines.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast().map(Array.init)
-    for line in lineBytes {
-      position += 1
-      let rows = AuditTableRows(line: line, seq: position)
-      tables[0] += rows.records
-      tables[1] += rows.attributions
-      tables[2] += rows.reasonCodes
-    }
+    let rows = AuditWriteRows(lines, tableRows: tableRows, after: batchEnd)
     try failures.writing { () throws in
       try run(open, "SAVEPOINT glassbox_write")
       do {
-        try insertLines(open, first: batchEnd + 1, lineBytes)
-        for (table, rows) in zip(AuditTables.derived, tables) { try insert(open, table, rows) }
+        try insert(open, AuditTables.lines, rows.lines) { seq, line, binds in
+          binds.append(seq)
+          binds.append(ByteBuffer(bytes: line))
+        }
+        for (table, tableRows) in zip(AuditTables.derived, rows.tables) {
+          try insert(open, table, tableRows) { seq, cells, binds in
+            binds.append(seq)
+            for cell in cells.dropFirst() {
+              switch cell {
+              case .null: binds.appendNull()
+              case .integer(let n): binds.append(n)
+              case .real(let x): binds.append(x)
+              case .text(let s): binds.append(s)
+              }
+            }
+          }
+        }
         try run(open, "RELEASE SAVEPOINT glassbox_write")
       } catch {
         try? run(open, "ROLLBACK TO SAVEPOINT glassbox_write")
         throw error
       }
     }
-    batchEnd = position
-    return position
+    batchEnd = rows.end
+    return rows.end
   }
 
-  /// Multi-row INSERTs of at most this many parameters: one round trip per statement.
+  /// Parameters per INSERT statement (the protocol allows 65,535).
   private static let bindsPerStatement = 30_000
 
-  private func insertLines(_ open: PostgresConnection, first: Int, _ lines: [[UInt8]]) throws {
-    var k = 0
-    while k < lines.count {
-      let chunk = lines[k..<min(lines.count, k + Self.bindsPerStatement / 2)]
-      var binds = PostgresBindings(capacity: chunk.count * 2)
-      var values: [String] = []
-      for (offset, line) in chunk.enumerated() {
-        binds.append(first + k + offset)
-        binds.append(ByteBuffer(bytes: line))
-        values.append("($\(2 * offset + 1), $\(2 * offset + 2))")
-      }
-      let sql = "INSERT INTO audit_lines (seq, line) VALUES " + values.joined(separator: ", ")
-      _ = try open.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait()
-      k += chunk.count
-    }
-  }
-
-  private func insert(_ open: PostgresConnection, _ table: AuditTables.Table, _ rows: [[TableValue]]) throws {
+  /// Inserts `rows` into `table` in statements of at most `bindsPerStatement` parameters;
+  /// `bind` appends one row's values in column order.
+  private func insert<T>(
+    _ open: PostgresConnection, _ table: AuditTables.Table, _ rows: [(seq: Int, T)],
+    bind: (Int, T, inout PostgresBindings) -> Void
+  ) throws {
     let width = table.columns.count
-    let perStatement = Self.bindsPerStatement / width
-    var k = 0
-    while k < rows.count {
-      let chunk = rows[k..<min(rows.count, k + perStatement)]
+    try AuditWriteRows.chunks(rows, maximum: Self.bindsPerStatement / width) { chunk in
       var binds = PostgresBindings(capacity: chunk.count * width)
-      var values: [String] = []
-      for (r, row) in chunk.enumerated() {
-        for value in row {
-          switch value {
-          case .null: binds.appendNull()
-          case .integer(let n): binds.append(n)
-          case .real(let x): binds.append(x)
-          case .text(let s): binds.append(s)
-          }
-        }
-        values.append("(" + (1...width).map { "$\(r * width + $0)" }.joined(separator: ", ") + ")")
-      }
-      let sql = "INSERT INTO \(table.name) (" + table.columns.map(\.name).joined(separator: ", ") + ") VALUES "
-        + values.joined(separator: ", ")
+      for row in chunk { bind(row.seq, row.1, &binds) }
+      let sql = table.insert(rows: chunk.count) { "$\($0)" }
       _ = try open.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait()
-      k += chunk.count
     }
   }
 
@@ -210,11 +191,14 @@ public final class PostgresLogStore: LogStore, DerivedTablesStore {
 
   public func close() {
     try? connection?.close().wait()
+    try? readConnection?.close().wait()
     connection = nil
+    readConnection = nil
   }
 
   deinit {
     try? connection?.close().wait()
+    try? readConnection?.close().wait()
   }
 
   private func openConnection() throws(AuditError) -> PostgresConnection {
@@ -222,74 +206,44 @@ public final class PostgresLogStore: LogStore, DerivedTablesStore {
     return connection
   }
 
-  private func connect() throws(AuditError) -> PostgresConnection {
+  /// - Throws: `AuditError.unavailable` when the server cannot be reached, refuses the
+  ///   login, or its TLS certificate fails the check.
+  func connect() throws(AuditError) -> PostgresConnection {
     do {
       return try PostgresConnection.connect(
         on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration, id: 1, logger: logger
       ).wait()
     } catch {
-      throw .cannotRead(path: location, reason: "cannot connect: " + Self.reason(error))
+      throw .unavailable(location: location, reason: Self.reason(error))
     }
   }
 
-  private func run(_ open: PostgresConnection, _ sql: String) throws {
+  func run(_ open: PostgresConnection, _ sql: String) throws {
     _ = try open.query(PostgresQuery(unsafeSQL: sql), logger: logger).wait()
-  }
-
-  // MARK: Reading
-
-  /// Reads `audit_lines` in position order (all rows at once).
-  /// - Complexity: O(log size) time and memory.
-  public func forEachStoredLine(_ body: (LogLine) -> Bool) throws(AuditError) {
-    let rows = try readingQuery("SELECT seq, line FROM audit_lines ORDER BY seq")
-    for (k, row) in rows.enumerated() {
-      guard let (seq, line) = try? row.decode((Int, ByteBuffer).self) else { continue }
-      guard body(LogLine(number: k + 1, offset: seq, bytes: Array(line.readableBytesView), isComplete: true)) else { return }
-    }
-  }
-
-  public func derivedTableRows() throws(AuditError) -> [[[TableValue]]] {
-    var out: [[[TableValue]]] = []
-    for table in AuditTables.derived {
-      let rows = try readingQuery(table.selectAll)
-      out.append(rows.map { row in
-        zip(row, table.columns).map { cell, column in
-          switch column.kind {
-          case .integer: TableValue.integer(or: (try? cell.decode(Int?.self)) ?? nil)
-          case .real: TableValue.real(or: (try? cell.decode(Double?.self)) ?? nil)
-          case .text: TableValue.text(or: (try? cell.decode(String?.self)) ?? nil)
-          }
-        }
-      })
-    }
-    return out
-  }
-
-  /// Runs a query on a connection of its own (reading needs no `openForAppend`).
-  private func readingQuery(_ sql: String) throws(AuditError) -> [PostgresRow] {
-    let open: PostgresConnection
-    if let connection { open = connection } else { open = try connect() }
-    defer { if connection == nil { try? open.close().wait() } }
-    return try failures.reading { () throws in
-      guard try Self.version(open, logger) > 0 else {
-        throw AuditError.cannotRead(path: location, reason: "not a glassbox audit database (no glassbox_schema table)")
-      }
-      return Array(try open.query(PostgresQuery(unsafeSQL: sql), logger: logger).wait())
-    }
   }
 
   public func removeTornTail(approve: () throws(AuditError) -> Void) throws(AuditError) -> TornTailRemoval? { nil }
 
   // MARK: Errors
 
-  private var failures: DatabaseFailures { DatabaseFailures(location: location, reason: Self.reason) }
+  var failures: DatabaseFailures { DatabaseFailures(location: location, reason: Self.reason) }
 
-  /// The server's message when there is one.
+  /// The server's message when there is one; for a failed TLS handshake, what to check.
   static func reason(_ error: any Error) -> String {
-    if let error = error as? PSQLError {
-      if let message = error.serverInfo?[.message] { return message }
-      return String(describing: error.code)
+    guard let error = error as? PSQLError else { return String(describing: error) }
+    if let message = error.serverInfo?[.message] { return message }
+    if error.code == .sslUnsupported { return "the server does not accept TLS connections (sslmode asks for TLS)" }
+    guard let underlying = error.underlying else { return String(describing: error.code) }
+    let text = String(describing: underlying)
+    if text.contains("CERTIFICATE_VERIFY_FAILED") {
+      return "the server's TLS certificate failed verification (CERTIFICATE_VERIFY_FAILED); give the authority that "
+        + "signed it with sslrootcert=PATH, or check that the host name is one the certificate names"
     }
-    return String(describing: error)
+    if let extra = underlying as? NIOSSLExtraError, extra == .failedToValidateHostname {
+      return "the server's TLS certificate does not name the host in the URL (sslmode=verify-full checks a host name; "
+        + "for a host given as an IP address use sslmode=verify-ca)"
+    }
+    if underlying is NIOSSLError { return "the TLS handshake failed: " + text }
+    return text
   }
 }

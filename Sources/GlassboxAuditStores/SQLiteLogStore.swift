@@ -22,6 +22,8 @@ public final class SQLiteLogStore: LogStore, DerivedTablesStore {
   public let path: String
   public var location: String { "sqlite:" + path }
   private var writer: DatabaseQueue?
+  private var lineReader: DatabaseQueue?
+  private var tableReader: DatabaseQueue?
   /// The last position of the batch: where the next line goes after.
   private var batchEnd = 0
 
@@ -101,20 +103,26 @@ public final class SQLiteLogStore: LogStore, DerivedTablesStore {
   }
 
   public func write(_ lines: [UInt8]) throws(AuditError) -> LogPosition {
+    try write(lines, tableRows: [])
+  }
+
+  /// Appends `lines` and their query-table rows in multi-row INSERTs of cached statements.
+  /// - Complexity: O(bytes + rows); a line whose rows are not given is parsed.
+  public func write(_ lines: [UInt8], tableRows: [AuditTableRows?]) throws(AuditError) -> LogPosition {
     let queue = try openQueue()
-    var position = batchEnd
+    let rows = AuditWriteRows(lines, tableRows: tableRows, after: batchEnd)
     try failures.writing { () throws in
       try queue.inDatabase { db in
         try db.execute(sql: "SAVEPOINT glassbox_write")
         do {
-          let insertLine = try db.cachedStatement(sql: "INSERT INTO audit_lines (seq, line) VALUES (?, ?)")
-          let inserts = try AuditTables.derived.map { table in try db.cachedStatement(sql: table.insert { _ in "?" }) }
-          for line in lines.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast() {
-            position += 1
-            try insertLine.execute(arguments: [position, Data(line)])
-            let rows = AuditTableRows(line: Array(line), seq: position)
-            for (k, tableRows) in [rows.records, rows.attributions, rows.reasonCodes].enumerated() {
-              for row in tableRows { try inserts[k].execute(arguments: StatementArguments(row.map(Self.databaseValue))) }
+          try Self.insert(db, AuditTables.lines, rows.lines) { seq, line, values in
+            values.append(seq.databaseValue)
+            values.append(Data(line).databaseValue)
+          }
+          for (table, tableRows) in zip(AuditTables.derived, rows.tables) {
+            try Self.insert(db, table, tableRows) { seq, cells, values in
+              values.append(seq.databaseValue)
+              for cell in cells.dropFirst() { values.append(Self.databaseValue(cell)) }
             }
           }
           try db.execute(sql: "RELEASE glassbox_write")
@@ -125,8 +133,27 @@ public final class SQLiteLogStore: LogStore, DerivedTablesStore {
         }
       }
     }
-    batchEnd = position
-    return position
+    batchEnd = rows.end
+    return rows.end
+  }
+
+  /// Rows per INSERT statement (SQLite allows 32,766 parameters; the widest table has 19 columns).
+  private static let rowsPerStatement = 128
+
+  /// Inserts `rows` into `table`, `rowsPerStatement` at a time; `bind` appends one row's
+  /// values in column order.
+  private static func insert<T>(
+    _ db: Database, _ table: AuditTables.Table, _ rows: [(seq: Int, T)], bind: (Int, T, inout [DatabaseValue]) -> Void
+  ) throws {
+    var values: [DatabaseValue] = []
+    values.reserveCapacity(rowsPerStatement * table.columns.count)
+    try AuditWriteRows.chunks(rows, maximum: rowsPerStatement) { chunk in
+      values.removeAll(keepingCapacity: true)
+      for row in chunk { bind(row.seq, row.1, &values) }
+      let statement = try db.cachedStatement(sql: table.insert(rows: chunk.count) { _ in "?" })
+      statement.setUncheckedArguments(StatementArguments(values))
+      try statement.execute()
+    }
   }
 
   public func commitAppend() throws(AuditError) {
@@ -154,6 +181,8 @@ public final class SQLiteLogStore: LogStore, DerivedTablesStore {
 
   public func close() {
     writer = nil
+    lineReader = nil
+    tableReader = nil
   }
 
   private func openQueue() throws(AuditError) -> DatabaseQueue {
@@ -166,7 +195,7 @@ public final class SQLiteLogStore: LogStore, DerivedTablesStore {
   /// Reads `audit_lines` in position order through a read-only connection.
   /// - Complexity: O(log size) time; memory O(longest line).
   public func forEachStoredLine(_ body: (LogLine) -> Bool) throws(AuditError) {
-    let queue = try readOnlyQueue()
+    let queue = try readOnlyQueue(&lineReader)
     try failures.reading { () throws in
       try queue.inDatabase { db in
         let rows = try Row.fetchCursor(db, sql: "SELECT seq, line FROM audit_lines ORDER BY seq")
@@ -180,12 +209,16 @@ public final class SQLiteLogStore: LogStore, DerivedTablesStore {
     }
   }
 
-  public func derivedTableRows() throws(AuditError) -> [[[TableValue]]] {
-    let queue = try readOnlyQueue()
+  public func derivedTableRows(after first: Int, through last: Int?) throws(AuditError) -> [[[TableValue]]] {
+    let queue = try readOnlyQueue(&tableReader)
+    let condition = "seq > ?" + (last == nil ? "" : " AND seq <= ?")
+    let arguments: StatementArguments = last.map { [first, $0] } ?? [first]
     return try failures.reading { () throws in
       try queue.inDatabase { db in
         try AuditTables.derived.map { table in
-          try Row.fetchAll(db, sql: table.selectAll).map { row in row.databaseValues.map(Self.tableValue) }
+          try Row.fetchAll(db, sql: table.select(where: condition), arguments: arguments).map { row in
+            row.databaseValues.map(Self.tableValue)
+          }
         }
       }
     }
@@ -194,7 +227,16 @@ public final class SQLiteLogStore: LogStore, DerivedTablesStore {
   /// Lines cannot be torn in a database: a transaction is whole or absent.
   public func removeTornTail(approve: () throws(AuditError) -> Void) throws(AuditError) -> TornTailRemoval? { nil }
 
-  private func readOnlyQueue() throws(AuditError) -> DatabaseQueue {
+  /// A reading connection, opened (and its schema checked) at its first read: one for
+  /// the lines, one for the query tables, which `verify` reads while it reads the lines.
+  private func readOnlyQueue(_ reader: inout DatabaseQueue?) throws(AuditError) -> DatabaseQueue {
+    if let reader { return reader }
+    let opened = try openReadOnly()
+    reader = opened
+    return opened
+  }
+
+  private func openReadOnly() throws(AuditError) -> DatabaseQueue {
     var configuration = Configuration()
     configuration.readonly = true
     configuration.busyMode = .timeout(600)

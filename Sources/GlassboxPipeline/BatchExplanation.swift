@@ -186,14 +186,14 @@ final class AuditPipeline: @unchecked Sendable {
   init(trail: AuditTrail) { self.trail = trail }
 
   /// Queues one block's records (after rethrowing any earlier failure).
-  func append(_ records: [[UInt8]]) throws {
+  func append(_ records: [AuditRecordBody]) throws {
     if let failure = failure.withLock({ $0 }) { throw failure }
     guard !records.isEmpty else { return }
     slots.wait()
     queue.async {
       defer { self.slots.signal() }
       guard self.failure.withLock({ $0 == nil }) else { return }
-      do { try self.trail.append(bodies: records) } catch let error { self.failure.withLock { $0 = error } }
+      do { try self.trail.append(records: records) } catch let error { self.failure.withLock { $0 = error } }
     }
   }
 
@@ -229,7 +229,7 @@ struct BlockProcessor: Sendable {
     var explained: Int
     /// The skipped rows, in order.
     var skipped: [RejectedRow]
-    var auditRecords: [[UInt8]]
+    var auditRecords: [AuditRecordBody]
   }
 
   /// Processes `block`; its audit records are stamped with `milliseconds`.
@@ -294,7 +294,7 @@ struct BlockProcessor: Sendable {
       explanations, featureNames: encoder.schema.names, additivity: additivityTolerance, place: place)
     return Result(
       text: render(explanations), selected: keep.count, explained: explainedRecords.count, skipped: skipped,
-      auditRecords: auditBuilder?.bodies(explanations, milliseconds: milliseconds) ?? [])
+      auditRecords: auditBuilder?.records(explanations, milliseconds: milliseconds) ?? [])
   }
 
 }
