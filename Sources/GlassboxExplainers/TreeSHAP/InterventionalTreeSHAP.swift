@@ -68,8 +68,9 @@ public struct InterventionalTreeSHAP: Explainer {
   /// Per-pair data: directions and classes of the background rows (nil when every tree
   /// runs by decision patterns).
   private let pairs: PairData?
-  /// Raw-space per-leaf tables (nil when no tree runs by decision patterns).
-  private let tables: InterventionalTables?
+  /// Raw-space tables, per block of each patterned tree (nil when no tree runs by decision
+  /// patterns).
+  private let tables: InterventionalBlocks?
   private let backgroundMargins: [Double]
   private let weightTable: [Double]
   private let maxFeatures: Int
@@ -149,16 +150,21 @@ public struct InterventionalTreeSHAP: Explainer {
       ensemble, enabled: usePatterns, knownTotal: background.weights.reduce(0, +))
     let needsPairs = histograms.tabledTreeCount < ensemble.treeCount
     let allPrepared = background.rows.map { ensemble.prepared($0) }
-    let margins = Self.margins(ensemble, allPrepared, count: background.count)
+    // With every tree patterned in raw space the background's margins are not needed: the
+    // base value follows from the histograms (`DecisionPatternHistograms.meanMargins`).
+    let marginsFromHistograms = !needsPairs && space == .raw
+    let margins = marginsFromHistograms ? [] : Self.margins(ensemble, allPrepared, count: background.count)
+    var blocks = histograms.tabledTreeCount > 0 ? InterventionalBlocks(ensemble, histograms: histograms) : nil
     allPrepared.withUnsafeBufferPointer { rows in
       background.weights.withUnsafeBufferPointer { weights in
-        histograms.add(ensemble, prepared: rows.baseAddress!, count: background.count, weights: weights.baseAddress!)
+        histograms.add(
+          ensemble, prepared: rows.baseAddress!, count: background.count, weights: weights.baseAddress!, blocks: blocks)
       }
     }
     backgroundMargins = margins
     let total = background.weights.reduce(0, +)
-    var base = [Double](repeating: 0, count: k)
-    for r in 0..<background.count {
+    var base = marginsFromHistograms ? histograms.meanMargins(ensemble).map { $0 * total } : [Double](repeating: 0, count: k)
+    for r in 0..<(marginsFromHistograms ? 0 : background.count) {
       for c in 0..<k {
         let v = space == .probability ? Self.sigmoid(margins[r * k + c]) : margins[r * k + c]
         base[c] += background.weights[r] * v
@@ -166,9 +172,8 @@ public struct InterventionalTreeSHAP: Explainer {
     }
     baseValues = base.map { $0 / total }
     patternTreeCount = histograms.tabledTreeCount
-    tables =
-      patternTreeCount > 0
-      ? InterventionalTables(ensemble, histograms: histograms, weightTable: table, stride: n) : nil
+    blocks?.fill(ensemble, leaves: InterventionalTables(ensemble, histograms: histograms, weightTable: table, stride: n))
+    tables = blocks
     if needsPairs {
       let directions = allPrepared.withUnsafeBufferPointer {
         NodeDirections(ensemble, prepared: $0, count: background.count)
