@@ -24,8 +24,9 @@ import GlassboxModels
 /// Two algorithms, chosen per tree (`Algorithm`):
 /// - **decision patterns** (raw space): the background enters only through per-leaf
 ///   histograms of its decision patterns (`DecisionPatternHistograms`), built in one pass,
-///   turned into per-leaf coefficient tables (`InterventionalTables`); a row then costs
-///   O(N + L · d) per tree whatever the background size.
+///   turned into per-leaf coefficient tables (`InterventionalTables`) and regrouped by
+///   blocks of at most 3 splits (`InterventionalBlocks`); a row then costs O(S + B · (I + w))
+///   per tree (S splits, B blocks) whatever the background size.
 /// - **per pair**: the pair walk over precomputed split directions (`NodeDirections`), once
 ///   per class of background rows with equal directions in the tree (`BackgroundClasses`);
 ///   used for probability attributions, tiny backgrounds, and trees whose paths have more
@@ -34,7 +35,7 @@ import GlassboxModels
 /// Both agree to ≈1e-15 relative (the same terms summed in another order); the tests hold
 /// them to 1e-9 of each other and of brute-force Shapley values.
 ///
-/// - Complexity: patterned trees O(T · (N + L · d)) per row after an O(R · T · N +
+/// - Complexity: patterned trees O(T · (S + B · (I + w))) per row after an O(R · T · (S + B) +
 ///   Σ_leaves 3^d · d) build; per-pair trees O(R · T · L) per row for R background rows.
 ///   Memory: Σ_leaves 2^d · d doubles of tables (≤ 256 MiB), plus, only when some tree runs
 ///   per pair, O(R · (N / 64 + T)).
