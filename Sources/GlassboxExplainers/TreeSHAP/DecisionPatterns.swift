@@ -136,24 +136,47 @@ struct DecisionPatternHistograms {
   /// The factor that turns `masses` into shares of the total weight.
   var massScale: Double { knownTotal != nil ? 1 : (totalWeight > 0 ? 1 / totalWeight : 0) }
 
+  /// The weighted mean margin of the rows added, per output, when every tree is patterned:
+  /// the intercept plus, per leaf, its value times the share of the rows that satisfy every
+  /// split on its path (the all-ones pattern). Equal to the mean of the rows' margins up to
+  /// the order of the sums (≈1e-16 relative).
+  /// - Complexity: O(leaves).
+  func meanMargins(_ e: TreeEnsemble) -> [Double] {
+    precondition(tabledTreeCount == e.treeCount, "every tree needs histograms")
+    var sums = [Double](repeating: 0, count: e.outputCount)
+    let scale = massScale
+    for t in 0..<e.treeCount {
+      for n in e.treeStart[t]..<e.treeStart[t + 1] where e.nodes[n].isLeaf {
+        let record = Int(info[n])
+        let d = featureStart[record + 1] - featureStart[record]
+        sums[e.treeOutputs[t]] += leafValues[record] * (masses[massStart[record] + (1 << d) - 1] * scale)
+      }
+    }
+    return (0..<e.outputCount).map { e.baseMargins[$0] + sums[$0] }
+  }
+
   /// Number of patterned trees.
   var tabledTreeCount: Int { treeIsTabled.reduce(0) { $0 + ($1 ? 1 : 0) } }
   /// Number of leaf records.
   var leafCount: Int { leafValues.count }
 
   /// Adds `count` prepared rows (row-major, `e.featureCount` columns) with their weights.
-  /// The first call groups the rows by their directions in each tree when their positive
-  /// weights are all equal (`addGrouped`); the result is the same, bit for bit.
+  /// The first call counts the rows per block table row (`addByBlocks`) when `blocks` are
+  /// given and the rows' positive weights are all equal; the result is the same, bit for bit.
   /// - Complexity: O(count · N) for N nodes of the patterned trees.
-  mutating func add(_ e: TreeEnsemble, prepared rows: UnsafePointer<Double>, count: Int, weights: UnsafePointer<Double>) {
+  mutating func add(
+    _ e: TreeEnsemble, prepared rows: UnsafePointer<Double>, count: Int, weights: UnsafePointer<Double>,
+    blocks: InterventionalBlocks? = nil
+  ) {
     let m = e.featureCount
     var pending = (0..<e.treeCount).filter { treeIsTabled[$0] }
     let positive = (0..<count).filter { weights[$0] > 0 }
-    if rowCount == 0, !pending.isEmpty, let first = positive.first,
+    if rowCount == 0, !pending.isEmpty, let blocks, let first = positive.first,
       positive.allSatisfy({ weights[$0] == weights[first] })
     {
       let w = weights[first]
-      pending = addGrouped(e, prepared: rows, included: positive, share: knownTotal.map { w / $0 } ?? w)
+      addByBlocks(e, prepared: rows, included: positive, share: knownTotal.map { w / $0 } ?? w, blocks: blocks)
+      pending = []
     }
     let trees = pending.map { e.treeStart[$0] }
     rowCount += count

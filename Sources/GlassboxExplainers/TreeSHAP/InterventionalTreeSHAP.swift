@@ -24,8 +24,9 @@ import GlassboxModels
 /// Two algorithms, chosen per tree (`Algorithm`):
 /// - **decision patterns** (raw space): the background enters only through per-leaf
 ///   histograms of its decision patterns (`DecisionPatternHistograms`), built in one pass,
-///   turned into per-leaf coefficient tables (`InterventionalTables`); a row then costs
-///   O(N + L · d) per tree whatever the background size.
+///   turned into per-leaf coefficient tables (`InterventionalTables`) and regrouped by
+///   blocks of at most 3 splits (`InterventionalBlocks`); a row then costs O(S + B · (I + w))
+///   per tree (S splits, B blocks) whatever the background size.
 /// - **per pair**: the pair walk over precomputed split directions (`NodeDirections`), once
 ///   per class of background rows with equal directions in the tree (`BackgroundClasses`);
 ///   used for probability attributions, tiny backgrounds, and trees whose paths have more
@@ -34,7 +35,7 @@ import GlassboxModels
 /// Both agree to ≈1e-15 relative (the same terms summed in another order); the tests hold
 /// them to 1e-9 of each other and of brute-force Shapley values.
 ///
-/// - Complexity: patterned trees O(T · (N + L · d)) per row after an O(R · T · N +
+/// - Complexity: patterned trees O(T · (S + B · (I + w))) per row after an O(R · T · (S + B) +
 ///   Σ_leaves 3^d · d) build; per-pair trees O(R · T · L) per row for R background rows.
 ///   Memory: Σ_leaves 2^d · d doubles of tables (≤ 256 MiB), plus, only when some tree runs
 ///   per pair, O(R · (N / 64 + T)).
@@ -68,8 +69,9 @@ public struct InterventionalTreeSHAP: Explainer {
   /// Per-pair data: directions and classes of the background rows (nil when every tree
   /// runs by decision patterns).
   private let pairs: PairData?
-  /// Raw-space per-leaf tables (nil when no tree runs by decision patterns).
-  private let tables: InterventionalTables?
+  /// Raw-space tables, per block of each patterned tree (nil when no tree runs by decision
+  /// patterns).
+  private let tables: InterventionalBlocks?
   private let backgroundMargins: [Double]
   private let weightTable: [Double]
   private let maxFeatures: Int
@@ -149,16 +151,21 @@ public struct InterventionalTreeSHAP: Explainer {
       ensemble, enabled: usePatterns, knownTotal: background.weights.reduce(0, +))
     let needsPairs = histograms.tabledTreeCount < ensemble.treeCount
     let allPrepared = background.rows.map { ensemble.prepared($0) }
-    let margins = Self.margins(ensemble, allPrepared, count: background.count)
+    // With every tree patterned in raw space the background's margins are not needed: the
+    // base value follows from the histograms (`DecisionPatternHistograms.meanMargins`).
+    let marginsFromHistograms = !needsPairs && space == .raw
+    let margins = marginsFromHistograms ? [] : Self.margins(ensemble, allPrepared, count: background.count)
+    var blocks = histograms.tabledTreeCount > 0 ? InterventionalBlocks(ensemble, histograms: histograms) : nil
     allPrepared.withUnsafeBufferPointer { rows in
       background.weights.withUnsafeBufferPointer { weights in
-        histograms.add(ensemble, prepared: rows.baseAddress!, count: background.count, weights: weights.baseAddress!)
+        histograms.add(
+          ensemble, prepared: rows.baseAddress!, count: background.count, weights: weights.baseAddress!, blocks: blocks)
       }
     }
     backgroundMargins = margins
     let total = background.weights.reduce(0, +)
-    var base = [Double](repeating: 0, count: k)
-    for r in 0..<background.count {
+    var base = marginsFromHistograms ? histograms.meanMargins(ensemble).map { $0 * total } : [Double](repeating: 0, count: k)
+    for r in 0..<(marginsFromHistograms ? 0 : background.count) {
       for c in 0..<k {
         let v = space == .probability ? Self.sigmoid(margins[r * k + c]) : margins[r * k + c]
         base[c] += background.weights[r] * v
@@ -166,9 +173,8 @@ public struct InterventionalTreeSHAP: Explainer {
     }
     baseValues = base.map { $0 / total }
     patternTreeCount = histograms.tabledTreeCount
-    tables =
-      patternTreeCount > 0
-      ? InterventionalTables(ensemble, histograms: histograms, weightTable: table, stride: n) : nil
+    blocks?.fill(ensemble, leaves: InterventionalTables(ensemble, histograms: histograms, weightTable: table, stride: n))
+    tables = blocks
     if needsPairs {
       let directions = allPrepared.withUnsafeBufferPointer {
         NodeDirections(ensemble, prepared: $0, count: background.count)

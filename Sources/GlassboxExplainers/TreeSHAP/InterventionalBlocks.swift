@@ -1,0 +1,372 @@
+import GlassboxModels
+
+/// The per-leaf coefficient tables of `InterventionalTables` regrouped by small subtrees
+/// ("blocks"), so that an explained row adds one table row per block instead of one per
+/// leaf.
+///
+/// ## Layout
+/// Each patterned tree is cut into an upper part of "top" splits and blocks hanging below
+/// it: a block is a subtree with at most `maxBlockTests` splits (a single leaf is a block
+/// with none). What a block adds to a row's attributions depends only on
+/// - F, the mask of the root's path-feature positions whose splits above the block the row
+///   fails (d_g bits for d_g distinct features on the path to the block), and
+/// - the row's directions at the block's own I splits (I bits),
+/// because these fix the failed mask, hence the pattern, at every leaf of the block. So the
+/// block's table holds, for each of the 2^(d_g + I) combinations, the sum of its leaves'
+/// coefficient rows, one entry per distinct feature of the block (the d_g path features and
+/// the block's new ones). A row then evaluates every split of the tree once (64 rows at a
+/// time, branch-free for numeric splits), derives F at each block root from its parent's
+/// (`F_child = F_parent ∪ {parent's position if the row goes the other way}`), and adds one
+/// table row per block.
+///
+/// Exact: each entry is the sum of the same leaf coefficients the leaf walk adds; only the
+/// order of the floating-point sums changes (≈1e-16 relative). Each row's sums run over the
+/// trees in file order and the blocks in pre-order, whatever the rows around it, so the result
+/// does not depend on threads or batches.
+///
+/// - Complexity: per row and patterned tree O(S + B · (I + w)) for S splits, B blocks and
+///   w features per block (a depth-6 tree: 63 splits, 16 blocks of 3 splits and ≤ 7 features,
+///   against 64 leaves × 6 coefficients for the leaf walk). Build O(Σ_blocks 2^(d_g+I) ·
+///   leaves · d). Memory Σ_blocks 2^(d_g+I) · w doubles, at most `maxBlockCoefficients` per
+///   block; for a full depth-6 tree 14,336 doubles (112 KiB), less than its leaf tables
+///   (24,576 doubles).
+struct InterventionalBlocks {
+  /// Largest number of splits in one block.
+  static let maxBlockTests = 3
+  /// Largest number of coefficients in one block's table (a larger subtree is split further).
+  static let maxBlockCoefficients = 1 << 12
+
+  /// One patterned tree: its output and its ranges in `tests`, `slots` and `blocks`.
+  struct Tree {
+    let output: Int
+    let tests: Range<Int>
+    let slots: Range<Int>
+    let blocks: Range<Int>
+  }
+
+  /// A top split or a block root: how its failed mask follows from its parent's.
+  struct Slot {
+    /// Parent slot (tree-local), -1 at the tree's root.
+    let parent: Int32
+    /// The parent's split (tree-local test index).
+    let parentTest: Int32
+    /// The parent's path-feature bit.
+    let parentBit: UInt32
+    /// 1 for a left child, 0 for a right child.
+    let isLeft: UInt32
+  }
+
+  struct Block {
+    /// The block root's slot (tree-local).
+    let slot: Int32
+    /// First split of the block (tree-local test index); its splits are contiguous.
+    let firstTest: Int32
+    let testCount: Int32
+    /// Features per table row.
+    let width: Int32
+    let tableStart: Int
+    /// First entry of `blockFeatures`.
+    let featureStart: Int
+    /// The block's root node (global index).
+    let root: Int
+    /// First table row of the block among all blocks' rows.
+    let entryStart: Int
+    /// Table rows: 2^(d_g + I).
+    let entryCount: Int
+  }
+
+  /// Per tree of the ensemble: true when it has tables.
+  let treeIsTabled: [Bool]
+  let trees: [Tree]
+  /// The splits of every patterned tree: top splits and each block's splits.
+  let tests: [TreeNode]
+  let slots: [Slot]
+  let blocks: [Block]
+  /// The features of each block's table rows.
+  let blockFeatures: [Int32]
+  /// Per block, `[F][directions][feature]`.
+  private(set) var table: [Double]
+  /// See `DecisionPatternHistograms.info`.
+  let info: [UInt32]
+  /// Table rows of all blocks.
+  let entryCount: Int
+  /// The most splits and slots of one tree (scratch sizes).
+  let maxTests: Int
+  let maxSlots: Int
+
+  /// The bytes the tables take.
+  var byteCount: Int { table.count * MemoryLayout<Double>.stride }
+
+  /// The blocks of the patterned trees of `h`, with empty tables (`fill` fills them).
+  init(_ e: TreeEnsemble, histograms h: DecisionPatternHistograms) {
+    var trees: [Tree] = []
+    var tests: [TreeNode] = []
+    var slots: [Slot] = []
+    var blocks: [Block] = []
+    var blockFeatures: [Int32] = []
+    var tableCount = 0
+    var entryCount = 0
+    let info = h.info
+    let nodes = e.nodes
+    var splitCount = [Int](repeating: 0, count: nodes.count)
+    for tree in 0..<e.treeCount where h.treeIsTabled[tree] {
+      let root = e.treeStart[tree]
+      for n in (root..<e.treeStart[tree + 1]).reversed() where !nodes[n].isLeaf {
+        splitCount[n] = 1 + splitCount[Int(nodes[n].left)] + splitCount[Int(nodes[n].right)]
+      }
+      let testStart = tests.count
+      let slotStart = slots.count
+      let blockStart = blocks.count
+
+      /// Features of the subtree at `n` not in `path`, in pre-order.
+      func newFeatures(_ n: Int, _ path: [Int32], into found: inout [Int32]) {
+        let node = nodes[n]
+        if node.isLeaf { return }
+        if !path.contains(node.feature) && !found.contains(node.feature) { found.append(node.feature) }
+        newFeatures(Int(node.left), path, into: &found)
+        newFeatures(Int(node.right), path, into: &found)
+      }
+      /// Appends the splits of the subtree at `n` in pre-order (the order of `splitBits`).
+      func appendSplits(_ n: Int) {
+        let node = nodes[n]
+        if node.isLeaf { return }
+        tests.append(node)
+        appendSplits(Int(node.left))
+        appendSplits(Int(node.right))
+      }
+      func place(_ n: Int, parent: Int32, parentTest: Int32, parentBit: UInt32, isLeft: UInt32, path: [Int32]) {
+        let slot = Int32(slots.count - slotStart)
+        slots.append(Slot(parent: parent, parentTest: parentTest, parentBit: parentBit, isLeft: isLeft))
+        let node = nodes[n]
+        let splits = splitCount[n]
+        var added: [Int32] = []
+        newFeatures(n, path, into: &added)
+        let features = path + added
+        let entries = 1 << (path.count + splits)
+        if node.isLeaf || (splits <= Self.maxBlockTests && entries * features.count <= Self.maxBlockCoefficients) {
+          let firstTest = tests.count - testStart
+          appendSplits(n)
+          blocks.append(
+            Block(
+              slot: slot, firstTest: Int32(firstTest), testCount: Int32(splits), width: Int32(features.count),
+              tableStart: tableCount, featureStart: blockFeatures.count, root: n, entryStart: entryCount,
+              entryCount: entries))
+          tableCount += entries * features.count
+          entryCount += entries
+          blockFeatures += features
+          return
+        }
+        let test = Int32(tests.count - testStart)
+        tests.append(node)
+        var below = path
+        if !below.contains(node.feature) { below.append(node.feature) }
+        place(Int(node.left), parent: slot, parentTest: test, parentBit: info[n], isLeft: 1, path: below)
+        place(Int(node.right), parent: slot, parentTest: test, parentBit: info[n], isLeft: 0, path: below)
+      }
+      place(root, parent: -1, parentTest: 0, parentBit: 0, isLeft: 0, path: [])
+      trees.append(
+        Tree(
+          output: e.treeOutputs[tree], tests: testStart..<tests.count, slots: slotStart..<slots.count,
+          blocks: blockStart..<blocks.count))
+    }
+    treeIsTabled = h.treeIsTabled
+    self.info = info
+    self.trees = trees
+    self.tests = tests
+    self.slots = slots
+    self.blocks = blocks
+    self.blockFeatures = blockFeatures
+    table = [Double](repeating: 0, count: tableCount)
+    self.entryCount = entryCount
+    maxTests = max(1, trees.map { $0.tests.count }.max() ?? 1)
+    maxSlots = max(1, trees.map { $0.slots.count }.max() ?? 1)
+  }
+
+  /// Fills the tables from the leaf tables built from the same histograms.
+  mutating func fill(_ e: TreeEnsemble, leaves: InterventionalTables) {
+    let nodes = e.nodes
+    let info = self.info
+    for block in blocks {
+      let features = Array(blockFeatures[block.featureStart..<(block.featureStart + Int(block.width))])
+      var slotOf: [Int32: Int] = [:]
+      for (i, f) in features.enumerated() { slotOf[f] = i }
+      let bitOf = splitBits(e, block)
+      let splits = Int(block.testCount)
+      let width = Int(block.width)
+      for entry in 0..<(block.entryCount) {
+        let directions = entry & ((1 << splits) - 1)
+        Self.forEachLeaf(
+          block.root, failed: UInt32(entry >> splits), nodes: nodes, info: info,
+          goesLeft: { (n: Int) -> Bool in (directions >> bitOf[n]!) & 1 != 0 }
+        ) { record, failed in
+          let fs: Int = leaves.featureStart[record]
+          let d: Int = leaves.featureStart[record + 1] - fs
+          let pattern: Int = ((1 << d) - 1) & ~Int(failed)
+          let base: Int = leaves.coefficientStart[record] + pattern * d
+          let row: Int = block.tableStart + entry * width
+          for k in 0..<d {
+            let slot: Int = slotOf[leaves.leafFeatures[fs + k]]!
+            table[row + slot] += leaves.coefficients[base + k]
+          }
+        }
+      }
+    }
+  }
+
+  /// The block's splits (global node index) → bit of the directions index.
+  func splitBits(_ e: TreeEnsemble, _ block: Block) -> [Int: Int] {
+    var bitOf: [Int: Int] = [:]
+    func visit(_ n: Int) {
+      let node = e.nodes[n]
+      if node.isLeaf { return }
+      bitOf[n] = bitOf.count
+      visit(Int(node.left))
+      visit(Int(node.right))
+    }
+    visit(block.root)
+    return bitOf
+  }
+
+  /// Calls `leaf(record, failed)` for every leaf below `n`, in the leaf walk's order, for a
+  /// row that fails the path-feature positions `failed` above `n` and goes left at split m
+  /// when `goesLeft(m)`.
+  static func forEachLeaf(
+    _ n: Int, failed: UInt32, nodes: [TreeNode], info: [UInt32], goesLeft: (Int) -> Bool, _ leaf: (Int, UInt32) -> Void
+  ) {
+    let node = nodes[n]
+    if node.isLeaf {
+      leaf(Int(info[n]), failed)
+      return
+    }
+    let left = goesLeft(n)
+    let bit = info[n]
+    forEachLeaf(Int(node.left), failed: left ? failed : failed | bit, nodes: nodes, info: info, goesLeft: goesLeft, leaf)
+    forEachLeaf(Int(node.right), failed: left ? failed | bit : failed, nodes: nodes, info: info, goesLeft: goesLeft, leaf)
+  }
+
+  /// Adds the attributions of `count` prepared rows `x` (row-major) in every patterned tree
+  /// to `phi` (`[row][output][feature]`). Tree by tree, so that one tree's tables stay in
+  /// cache; 64 rows at a time within a tree.
+  /// - Complexity: O(count · Σ patterned trees (S + B · (I + w))).
+  func addAll(_ e: TreeEnsemble, x rows: UnsafePointer<Double>, count: Int, phi: UnsafeMutablePointer<Double>) {
+    let m = e.featureCount
+    let stride = m * e.outputCount
+    blockFeatures.withUnsafeBufferPointer { features in
+      table.withUnsafeBufferPointer { table in
+        forEachEntry(e, rows: rows, count: count) { tree, r, block, entry in
+          let out = phi + r * stride + tree.output * m
+          let width = Int(block.width)
+          let base = block.tableStart &+ entry &* width
+          let fs = block.featureStart
+          for k in 0..<width { out[Int(features[fs &+ k])] += table[base &+ k] }
+        }
+      }
+    }
+  }
+
+  /// How many of the `count` prepared rows reach each table row (blocks in order,
+  /// `entryCount` rows each, `Block.entryStart`).
+  /// - Complexity: O(count · Σ patterned trees (S + B · I)).
+  func countEntries(_ e: TreeEnsemble, rows: UnsafePointer<Double>, count: Int) -> [Int] {
+    // Four counters per table row, by row number: consecutive rows that reach the same table
+    // row do not wait for each other's increment.
+    var counts = [Int](repeating: 0, count: 4 * entryCount)
+    counts.withUnsafeMutableBufferPointer { counts in
+      forEachEntry(e, rows: rows, count: count) { _, r, block, entry in
+        counts[(block.entryStart &+ entry) &* 4 &+ (r & 3)] &+= 1
+      }
+    }
+    return (0..<entryCount).map { counts[4 * $0] + counts[4 * $0 + 1] + counts[4 * $0 + 2] + counts[4 * $0 + 3] }
+  }
+
+  /// Calls `body(tree, row, block, entry)` for every patterned tree, row and block, with the
+  /// table row `entry` the row reaches in the block; tree by tree, 64 rows at a time.
+  @inline(__always)
+  private func forEachEntry(
+    _ e: TreeEnsemble, rows: UnsafePointer<Double>, count: Int, _ body: (Tree, Int, Block, Int) -> Void
+  ) {
+    let m = e.featureCount
+    withUnsafeTemporaryAllocation(of: UInt64.self, capacity: maxTests) { words in
+      withUnsafeTemporaryAllocation(of: UInt32.self, capacity: maxSlots * 64) { failed in
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 64) { entries in
+          e.categoryWords.withUnsafeBufferPointer { categories in
+            tests.withUnsafeBufferPointer { tests in
+              slots.withUnsafeBufferPointer { slots in
+                blocks.withUnsafeBufferPointer { blocks in
+                  for tree in trees {
+                    var chunk = 0
+                    while chunk < count {
+                      let n = min(64, count - chunk)
+                      let x = rows + chunk * m
+                      for j in tree.tests {
+                        words[j - tree.tests.lowerBound] = Self.leftBits(tests[j], x, count: n, columns: m, categories)
+                      }
+                      // Failed masks slot by slot, for the rows of the chunk side by side.
+                      let failed = failed.baseAddress!
+                      for r in 0..<n { failed[r] = 0 }
+                      for s in (tree.slots.lowerBound + 1)..<tree.slots.upperBound {
+                        let slot = slots[s]
+                        let word = words[Int(slot.parentTest)]
+                        let parent = failed + Int(slot.parent) &* 64
+                        let own = failed + (s - tree.slots.lowerBound) &* 64
+                        let bit = slot.parentBit
+                        let isLeft = slot.isLeft
+                        for r in 0..<n {
+                          let direction = UInt32(truncatingIfNeeded: word &>> UInt64(r)) & 1
+                          own[r] = parent[r] | (bit & (0 &- (direction ^ isLeft)))
+                        }
+                      }
+                      for b in tree.blocks {
+                        let block = blocks[b]
+                        let first = Int(block.firstTest)
+                        let splits = Int(block.testCount)
+                        let above = failed + Int(block.slot) &* 64
+                        for r in 0..<n { entries[r] = Int(above[r]) &<< splits }
+                        for i in 0..<splits {
+                          let word = words[first &+ i]
+                          for r in 0..<n { entries[r] |= Int(truncatingIfNeeded: (word &>> UInt64(r)) & 1) &<< i }
+                        }
+                        for r in 0..<n { body(tree, chunk &+ r, block, entries[r]) }
+                      }
+                      chunk += n
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Bit i set when row i of the `count` (≤ 64) rows at `x` goes left at `node`
+  /// (branch-free for numeric splits whose missing values take the default child).
+  @inline(__always)
+  static func leftBits(
+    _ node: TreeNode, _ x: UnsafePointer<Double>, count: Int, columns m: Int, _ categories: UnsafeBufferPointer<UInt32>
+  ) -> UInt64 {
+    var word: UInt64 = 0
+    let column = x + Int(node.feature)
+    if node.flags & (TreeNode.Flags.categorical | TreeNode.Flags.missingMask) == 0 {
+      let threshold = node.threshold
+      let missing = UInt64(node.flags & TreeNode.Flags.defaultLeft)
+      if node.flags & TreeNode.Flags.strictLess != 0 {
+        for i in 0..<count {
+          let v = column[i &* m]
+          word |= (oneIf(v < threshold) | (oneIf(v != v) & missing)) &<< UInt64(i)
+        }
+      } else {
+        for i in 0..<count {
+          let v = column[i &* m]
+          word |= (oneIf(v <= threshold) | (oneIf(v != v) & missing)) &<< UInt64(i)
+        }
+      }
+    } else {
+      for i in 0..<count where node.child(column[i &* m], categories) == node.left {
+        word |= UInt64(1) &<< UInt64(i)
+      }
+    }
+    return word
+  }
+}
