@@ -31,7 +31,9 @@ failures = []
 
 
 def rows(name):
-    return [json.loads(line) for line in open(f"{work}/{name}.jsonl")]
+    """The explanations of a run; a remote model's run ends with a `model_calls` line, left out."""
+    lines = [json.loads(line) for line in open(f"{work}/{name}.jsonl")]
+    return [line for line in lines if "model_calls" not in line]
 
 
 def values(row):
