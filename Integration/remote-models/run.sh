@@ -93,5 +93,18 @@ for method in exact kernel; do
     --card "$card" --output-kind value --method "$method" "${extra[@]}" "${xgboost[@]}" > "$work/xgb-error-$method.jsonl"
 done
 
+# A query in the URL goes with every request (MLServer ignores it) and changes nothing.
+"$glassbox" explain --model-url "$mlserver/adult-xgboost/infer?source=glassbox-integration" --card "$card" \
+  --layout tensor --method exact "${xgboost[@]}" > "$work/xgb-mlserver-query.jsonl"
+if ! cmp -s <(grep -v '^{"model_calls"' "$work/xgb-mlserver-exact.jsonl") \
+  <(grep -v '^{"model_calls"' "$work/xgb-mlserver-query.jsonl"); then
+  echo "remote-models: a URL with a query explained differently" >&2
+  exit 1
+fi
+if grep -q glassbox-integration "$work/xgb-mlserver-query.jsonl"; then
+  echo "remote-models: the URL's query appears in the output" >&2
+  exit 1
+fi
+
 "$py" "$here/check_transparency.py" "$work"
 echo "remote-models: passed in $(( $(date +%s) - started )) s"

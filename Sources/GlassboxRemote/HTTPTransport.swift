@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Dispatch
 import GlassboxData
 import GlassboxNumerics
+import GlassboxSystem
 import NIOCore
 import NIOHTTP1
 import Synchronization
@@ -94,7 +95,7 @@ public final class HTTPTransport: ModelTransport, @unchecked Sendable {
   private func connect() throws {
     var declaredWidth: Int?
     if endpoint.servingProtocol == .v2 {
-      let body = try send(method: .GET, url: endpoint.url, body: nil, batch: nil)
+      let body = try send(method: .GET, url: endpoint.requestURL(), body: nil, batch: nil)
       let json = try parse(body, batch: nil)
       let object = json.object
       modelName = object?["name"]?.string
@@ -142,33 +143,35 @@ public final class HTTPTransport: ModelTransport, @unchecked Sendable {
       throw RemoteModelError(source: source, problem: "was already disconnected")
     }
     let results = Mutex<[Result<[Double], RemoteModelError>?]>(Array(repeating: nil, count: batches.count))
-    let workers = max(1, min(settings.concurrency, batches.count))
-    DispatchQueue.concurrentPerform(iterations: workers) { worker in
-      var i = worker
-      while i < batches.count {
-        let result: Result<[Double], RemoteModelError>
-        inFlight.wait()
-        defer { inFlight.signal() }
-        do {
-          result = .success(try evaluateOne(batches[i], width: answerWidth))
-        } catch let error as RemoteModelError {
-          result = .failure(error)
-        } catch {
-          result = .failure(RemoteModelError(source: source, batch: batches[i].number, problem: "failed: \(error)"))
-        }
-        results.withLock { $0[i] = result }
-        if case .failure = result { return }
-        i += workers
+    let failed = Atomic<Bool>(false)
+    // Up to `concurrency` workers, each mostly waiting for the server: `parallelFor` gives
+    // them threads of their own when they outnumber the cores. After a failure, the
+    // batches not yet sent are left unsent.
+    parallelFor(batches.count, threads: max(1, settings.concurrency)) { i in
+      if failed.load(ordering: .relaxed) { return }
+      let result: Result<[Double], RemoteModelError>
+      inFlight.wait()
+      defer { inFlight.signal() }
+      do {
+        result = .success(try evaluateOne(batches[i], width: answerWidth))
+      } catch let error as RemoteModelError {
+        result = .failure(error)
+      } catch {
+        result = .failure(RemoteModelError(source: source, batch: batches[i].number, problem: "failed: \(error)"))
       }
+      results.withLock { $0[i] = result }
+      if case .failure = result { failed.store(true, ordering: .relaxed) }
     }
     let all = results.withLock { $0 }
+    // The failure of the lowest batch, whatever the order the batches were answered in.
+    for case .failure(let error)? in all { throw error }
     var answers: [[Double]] = []
+    answers.reserveCapacity(all.count)
     for result in all {
-      switch result {
-      case .success(let values): answers.append(values)
-      case .failure(let error): throw error
-      case nil: throw RemoteModelError(source: source, problem: "left a batch unanswered")
+      guard case .success(let values)? = result else {
+        throw RemoteModelError(source: source, problem: "left a batch unanswered")
       }
+      answers.append(values)
     }
     return answers
   }
@@ -182,10 +185,10 @@ public final class HTTPTransport: ModelTransport, @unchecked Sendable {
       body = InferencePayloads.v2Request(
         batch.rows, count: batch.count, schema: schema, layout: layout, inputName: inputName,
         outputName: settings.outputName)
-      url = endpoint.url + "/infer"
+      url = endpoint.requestURL("/infer")
     case .mlflow:
       body = InferencePayloads.mlflowRequest(batch.rows, count: batch.count, schema: schema)
-      url = endpoint.url
+      url = endpoint.requestURL()
     }
     let number = batch.number > 0 ? batch : nil
     let json = try parse(try send(method: .POST, url: url, body: body, batch: number), batch: number)

@@ -9,6 +9,10 @@ import Dispatch
 /// worker the indices run in order on the calling thread. `body` must make each index's work
 /// depend on the index alone; then the outcome does not depend on `threads`.
 ///
+/// Up to as many workers as cores run on Dispatch's shared threads. More workers than cores
+/// are asked for when they mostly wait (rows explained through a model server): then every
+/// worker gets a thread of its own (`runWorkers`), so all of them run at once.
+///
 /// When calls throw, the error of the lowest throwing index is rethrown once every worker
 /// has finished (with one worker, the loop stops at the first error, which is the same one).
 /// - Complexity: `count` calls of `body`, spread over `min(threads, count)` threads.
@@ -21,8 +25,8 @@ public func parallelFor<Failure: Error>(
     return
   }
   let failures = IndexedSlots<Failure>(count: count)
-  DispatchQueue.concurrentPerform(iterations: workers) { worker in
-    var i = worker
+  @Sendable func worker(_ w: Int) {
+    var i = w
     while i < count {
       do throws(Failure) {
         try body(i)
@@ -31,6 +35,11 @@ public func parallelFor<Failure: Error>(
       }
       i += workers
     }
+  }
+  if workers > onlineCores {
+    runWorkers(workers, worker)
+  } else {
+    DispatchQueue.concurrentPerform(iterations: workers, execute: worker)
   }
   if let first = failures.firstWritten() { throw first }
 }
@@ -92,8 +101,9 @@ public func parallelFill<Element: Sendable>(
 ///
 /// Invariant (kept by `parallelFor`, `parallelMap` and nothing else): each index is written
 /// by exactly one worker, at most once, and the slots are read only after every worker has
-/// finished (`concurrentPerform` returns after all iterations), so no two threads ever touch
-/// the same slot at the same time. That is what makes the unchecked `Sendable` sound.
+/// finished (`concurrentPerform` and `runWorkers` return after all workers), so no two
+/// threads ever touch the same slot at the same time. That is what makes the unchecked
+/// `Sendable` sound.
 private final class IndexedSlots<Element>: @unchecked Sendable {
   private let slots: UnsafeMutableBufferPointer<Element?>
 

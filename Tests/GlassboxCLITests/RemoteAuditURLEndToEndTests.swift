@@ -14,6 +14,9 @@ struct RemoteAuditURLEndToEndTests {
   /// What the server answers: f(a, b, c) = weight·a − b + 0.5c, under a model version.
   final class ServerState: Sendable {
     let state = Mutex<(weight: Double, version: String)>((2, "1"))
+    /// The query of every request ("" when none), in arrival order.
+    let queries = Mutex<[String]>([])
+    func record(_ request: Request) { queries.withLock { $0.append(request.uri.query ?? "") } }
     var weight: Double {
       get { state.withLock { $0.weight } }
       set { state.withLock { $0.weight = newValue } }
@@ -40,11 +43,13 @@ struct RemoteAuditURLEndToEndTests {
   static func router(_ state: ServerState) -> Router<BasicRequestContext> {
     let router = Router()
     router.get("/v2/models/m") { request, _ in
+      state.record(request)
       guard request.headers[.authorization] == token else { return json(#"{"error":"no"}"#, status: .unauthorized) }
       return json(
         #"{"name":"m","versions":["\#(state.version)"],"platform":"test","inputs":[{"name":"input-0","datatype":"FP64","shape":[-1,3]}],"outputs":[{"name":"out","datatype":"FP64","shape":[-1,1]}]}"#)
     }
     router.post("/v2/models/m/infer") { request, _ in
+      state.record(request)
       guard request.headers[.authorization] == token else { return json(#"{"error":"no"}"#, status: .unauthorized) }
       var request = request
       let rows = rows(try await request.collectBody(upTo: 1 << 24))
@@ -53,6 +58,7 @@ struct RemoteAuditURLEndToEndTests {
       return json(#"{"model_name":"m","outputs":[{"name":"out","shape":[\#(rows.count),1],"datatype":"FP64","data":[\#(values)]}]}"#)
     }
     router.post("/invocations") { request, _ in
+      state.record(request)
       var request = request
       let rows = rows(try await request.collectBody(upTo: 1 << 24))
       let w = state.weight
@@ -177,6 +183,43 @@ struct RemoteAuditURLEndToEndTests {
       let changed = try Glassbox.run(["audit", "replay", s.log])
       #expect(changed.status == 1)
       #expect(changed.stdout.contains("3 record(s): 0 identical, 3 differ"), "\(changed.stdout)")
+    }
+  }
+
+  @Test("A query in the URL goes with every request and never into output or records; replay queries without it")
+  func query() async throws {
+    let state = ServerState()
+    let secret = "sig=query-secret-5521"
+    try await Self.withServer(state) { port in
+      let s = Self.setup()
+      let endpoint = "http://127.0.0.1:\(port)/v2/models/m"
+      let run = try Glassbox.run([
+        "explain", "--model-url", endpoint + "/infer?" + secret, "--output-kind", "value", "--card", s.card,
+        "--background", s.background, "--data", s.data, "--method", "exact", "--format", "json", "--audit", s.log,
+        "--header-file", s.headers,
+      ])
+      try #require(run.status == 0, "stderr: \(run.stderr)")
+      let sent = state.queries.withLock { $0 }
+      #expect(sent.count >= 2)
+      #expect(sent.allSatisfy { $0 == secret }, "\(sent)")
+      let log = try String(contentsOfFile: s.log, encoding: .utf8)
+      for (name, text) in [("stdout", run.stdout), ("stderr", run.stderr), ("log", log)] {
+        #expect(!text.contains("query-secret"), "\(name) holds the query")
+      }
+      #expect(run.stderr.contains("glassbox: model URL: "), "\(run.stderr)")
+      let model = try #require(try Self.firstRecord(s.log)["model"] as? [String: Any])
+      #expect(model["path"] as? String == endpoint)
+      #expect((model["remote"] as? [String: Any])?["endpoint"] as? String == endpoint)
+      let inspect = try Glassbox.run(["inspect", "--model-url", endpoint + "?" + secret, "--card", s.card, "--header-file", s.headers])
+      #expect(inspect.status == 0, "\(inspect.stderr)")
+      #expect(inspect.stdout.contains(endpoint) && !inspect.stdout.contains("query-secret"), "\(inspect.stdout)")
+
+      // The record holds no query, so a replay asks the endpoint without one.
+      state.queries.withLock { $0 = [] }
+      let replay = try Glassbox.run(["audit", "replay", s.log, "--header-file", s.headers])
+      #expect(replay.status == 0, "\(replay.stdout)\(replay.stderr)")
+      let replayed = state.queries.withLock { $0 }
+      #expect(!replayed.isEmpty && replayed.allSatisfy(\.isEmpty), "\(replayed)")
     }
   }
 }

@@ -20,6 +20,11 @@ enum FaultServer {
     func count(_ route: String) -> Int { counts.withLock { $0[route, default: 0] } }
     /// Requests being answered now, and the most at once (route "overlap").
     let inFlight = Mutex<(now: Int, most: Int)>((0, 0))
+    /// Every request's method, path and query ("" when none), in arrival order.
+    let requests = Mutex<[(method: String, path: String, query: String)]>([])
+    func record(_ request: Request) {
+      requests.withLock { $0.append((request.method.rawValue, request.uri.path, request.uri.query ?? "")) }
+    }
   }
 
   static func metadata(_ name: String, columns: Bool) -> String {
@@ -66,6 +71,7 @@ enum FaultServer {
     let router = Router()
     for name in ["plain", "flaky", "slow", "malformed", "short", "nan", "secured", "overlap"] {
       router.get("/v2/models/\(name)") { request, _ in
+        calls.record(request)
         if name == "secured" && request.headers[.authorization] != secret { return json(#"{"error":"no"}"#, status: .unauthorized) }
         return json(metadata(name, columns: false))
       }
@@ -73,6 +79,7 @@ enum FaultServer {
     router.get("/v2/models/columns") { _, _ in json(metadata("columns", columns: true)) }
     router.get("/v2/models/pandas") { _, _ in json(mlserverPandasMetadata) }
     router.post("/v2/models/:name/infer") { request, context in
+      calls.record(request)
       let name = context.parameters.get("name") ?? ""
       let call = calls.next(name)
       var request = request
@@ -98,8 +105,12 @@ enum FaultServer {
       }
       return json(answer(rows))
     }
-    router.get("/v2/models/missing") { _, _ in json("model missing not found\nmore", status: .notFound) }
+    router.get("/v2/models/missing") { request, _ in
+      calls.record(request)
+      return json("model missing not found\nmore", status: .notFound)
+    }
     router.post("/invocations") { request, _ in
+      calls.record(request)
       var request = request
       let rows = rows(Data(buffer: try await request.collectBody(upTo: 1 << 24)))
       let predictions = rows.map { row -> String in

@@ -52,4 +52,33 @@ struct RemoteExplanationTests {
       #expect(abs(a.prediction - b.prediction) <= 1e-12)
     }
   }
+
+  @Test("Kernel SHAP through HTTP: the same seed gives identical bits with 1, 4 or 16 row workers (more than the cores); as many rows asked")
+  func threadsDoNotChangeResults() async throws {
+    let background = self.background
+    // Twelve rows, sampled (not exact) so the seed matters.
+    let rows = (0..<36).map { Double(($0 * 7919) % 23) / 4 - 2.5 }
+    try await FaultServer.with { base, _ in
+      var runs: [(explanations: [Explanation], evaluations: Int)] = []
+      for threads in [1, 4, 16] {
+        let model = try HTTPTransportTests.model(base + "/v2/models/plain", batchRows: 7, concurrency: 3)
+        defer { model.close() }
+        let configuration = KernelSHAP.Configuration(samples: .fixed(2), seed: 11, threads: threads)
+        let explanations = try KernelSHAP(model: model, background: background, configuration: configuration)
+          .explain(rows, featureCount: 3)
+        #expect(model.failure == nil)
+        runs.append((explanations, model.statistics.evaluations))
+      }
+      try #require(runs[0].explanations.count == 12)
+      // Two of each game's six coalitions: most rows are sampled, so the seed and streams matter.
+      #expect(runs[0].explanations.filter { $0.standardErrors != nil }.count >= 6)
+      for run in runs.dropFirst() {
+        #expect(run.evaluations == runs[0].evaluations)
+        for (a, b) in zip(run.explanations, runs[0].explanations) {
+          #expect(a.attributions.map(\.bitPattern) == b.attributions.map(\.bitPattern))
+          #expect(a.baseValue.bitPattern == b.baseValue.bitPattern && a.prediction.bitPattern == b.prediction.bitPattern)
+        }
+      }
+    }
+  }
 }

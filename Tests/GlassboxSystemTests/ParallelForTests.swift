@@ -2,6 +2,10 @@ import GlassboxSystem
 import Synchronization
 import Testing
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 private struct IndexError: Error, Equatable {
   let index: Int
 }
@@ -51,6 +55,26 @@ struct ParallelForTests {
       if started.load(ordering: .sequentiallyConsistent) == 2 { overlapped.add(1, ordering: .sequentiallyConsistent) }
     }
     #expect(overlapped.load(ordering: .sequentiallyConsistent) == 2)
+  }
+
+  @Test("More workers than cores all run at once (workers that wait, as for a model server)")
+  func moreWorkersThanCores() {
+    // Each index waits (sleeping, bounded for a loaded machine) until every worker has
+    // started: only as many threads as workers allow that, never the cores alone.
+    let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    let workers = 2 * cores + 3
+    let started = Atomic<Int>(0)
+    let overlapped = Atomic<Int>(0)
+    let threads = Mutex(Set<UInt>())
+    parallelFor(workers, threads: workers) { _ in
+      threads.withLock { _ = $0.insert(UInt(pthread_self())) }
+      started.add(1, ordering: .sequentiallyConsistent)
+      let deadline = ContinuousClock.now + .seconds(20)
+      while started.load(ordering: .sequentiallyConsistent) < workers && ContinuousClock.now < deadline { usleep(1000) }
+      if started.load(ordering: .sequentiallyConsistent) == workers { overlapped.add(1, ordering: .sequentiallyConsistent) }
+    }
+    #expect(overlapped.load(ordering: .sequentiallyConsistent) == workers)
+    #expect(threads.withLock { $0.count } == workers)
   }
 
   @Test("The error of the lowest throwing index is rethrown, whatever the thread count")

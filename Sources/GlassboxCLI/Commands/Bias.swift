@@ -131,12 +131,15 @@ struct Bias: ParsableCommand {
     if auditOptions.audit != nil && noAttribution {
       throw ValidationError("--audit records attributions: it does not go with --no-attribution")
     }
-    let workers = threads ?? Terminal.cores()
+    // Scoring and explaining rows through a remote model use more workers than the cores;
+    // the bootstrap computes, on the cores.
+    let workers = remoteOptions.workers(threads: threads)
     var request = BiasRequest(
       dataPath: data, attributes: attributes,
       configuration: BiasConfiguration(
         threshold: threshold, reference: reference,
-        bootstrap: BootstrapConfiguration(replicates: bootstrap, seed: seed, confidence: confidence, threads: workers)))
+        bootstrap: BootstrapConfiguration(
+          replicates: bootstrap, seed: seed, confidence: confidence, threads: threads ?? Terminal.cores())))
     request.labelColumn = label
     // With --audit, an input that can be read only once is read here, hashed as it is read.
     request.captured = try auditOptions.captureStream(data)

@@ -135,7 +135,7 @@ struct Explain: ParsableCommand {
     if let outputClass, outputClass >= loaded.model.outputCount {
       throw ValidationError("--class \(outputClass) is out of range: the model has \(loaded.model.outputCount) output(s), 0 to \(loaded.model.outputCount - 1)")
     }
-    let workers = threads ?? Terminal.cores()
+    let workers = remoteOptions.workers(threads: threads)
     // One instance or a row selection is one block: let the explainer spread its rows over the
     // cores. A whole file is spread over the cores block by block instead.
     let inner = (instance != nil || rows != nil) ? workers : 1

@@ -79,8 +79,8 @@ enum CommandScript {
 
 extension RemoteModelOptions {
   /// The audit record's description of `loaded` when it is a remote model (nil for a file):
-  /// the command and its script's hash, or the endpoint without credentials and the
-  /// server's name and version of the model.
+  /// the command and its script's hash, or the endpoint (without user name, password and
+  /// query, which may carry a token) and the server's name and version of the model.
   /// - Throws: `AuditError.cannotRead` when the script cannot be read.
   static func auditReference(_ loaded: LoadedModel) throws -> RemoteModelReference? {
     guard let remote = loaded.model as? RemoteModel else { return nil }
@@ -90,7 +90,7 @@ extension RemoteModelOptions {
       return RemoteModelReference(kind: .command, command: command.command, script: script, outputKind: kind, batchRows: remote.batchRows)
     }
     guard let http = remote.transport as? HTTPTransport else { return nil }
-    let endpoint = recordedEndpoint(http.endpoint.shownURL)
+    let endpoint = http.endpoint.shownURL
     let isV2 = http.endpoint.servingProtocol == .v2
     return RemoteModelReference(
       kind: .url, endpoint: endpoint, servingProtocol: http.endpoint.servingProtocol.rawValue,
@@ -98,12 +98,6 @@ extension RemoteModelOptions {
       metadata: isV2 ? "GET \(endpoint)" : "none: MLflow's scoring server publishes no model name or version",
       layout: isV2 ? http.layout.rawValue : nil, outputName: isV2 ? http.settings.outputName : nil,
       outputKind: kind, batchRows: remote.batchRows)
-  }
-
-  /// `url` (already without user name and password) without its query and fragment, where
-  /// tokens are sometimes passed.
-  static func recordedEndpoint(_ url: String) -> String {
-    String(url.prefix { $0 != "?" && $0 != "#" })
   }
 
   /// The model's work so far, for `"model_calls"` (nil for a model file).
@@ -151,6 +145,8 @@ extension RemoteModelOptions {
           }
         }
       case .url:
+        // The recorded endpoint has no query (it may have held a token): the replay
+        // queries the URL without it; credentials come from --header-file.
         options.modelUrl = remote.endpoint ?? r.model.path
         options.servingProtocol = remote.servingProtocol.flatMap(ServingProtocol.init(rawValue:))
         options.layout = remote.layout.flatMap(TensorLayout.init(rawValue:))

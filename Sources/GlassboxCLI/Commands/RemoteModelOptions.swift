@@ -37,7 +37,7 @@ struct RemoteModelOptions: ParsableArguments {
   @Option(help: "With --model-command or --model-url: seconds to wait for the answers to one batch (default: 300, 60 for a URL).")
   var timeout: Double?
 
-  @Option(help: "With --model-url: requests in flight at once.")
+  @Option(help: "With --model-url: requests in flight at once (explain and bias work on at least twice as many rows at a time).")
   var concurrency: Int = 4
 
   @Option(help: "With --model-url: retries of a batch after a connection error, 429 or 503 (exponential backoff with jitter).")
@@ -51,6 +51,22 @@ struct RemoteModelOptions: ParsableArguments {
 
   @Option(help: "With --model-url and v2: the output to read (default: the first), e.g. predict_proba.")
   var outputName: String?
+
+  /// Rows explained at once for a model behind a command or a URL (nil for a model file):
+  /// twice the groups of requests that may be in flight (`--concurrency` for a URL, one for
+  /// a command), so that while some workers wait for answers, the others fill the next
+  /// batches. Such workers mostly wait, so they may outnumber the cores (`parallelFor` then
+  /// gives each a thread). Results do not depend on it.
+  var explainingThreads: Int? {
+    if modelUrl != nil { return 2 * max(1, concurrency) }
+    return modelCommand != nil ? 2 : nil
+  }
+
+  /// The row workers of a run: `--threads` (default: the cores), raised to
+  /// `explainingThreads` for a model behind a command or a URL.
+  func workers(threads: Int?) -> Int {
+    max(threads ?? Terminal.cores(), explainingThreads ?? 1)
+  }
 
   /// Checks the flags against `--model` (given or not). `--audit` records a remote model
   /// too (`RemoteModelReference`); `audit` is accepted for the callers that pass it.
