@@ -12,7 +12,8 @@ public struct FeatureEncoder: Sendable {
   public let columnIndex: [Int]
   private let source: String
   private let columnNames: [String]
-  private let labelCodes: [[String: Double]?]
+  /// Per categorical feature, its labels looked up by the cell's bytes (`LabelTable`).
+  private let labelTables: [LabelTable?]
   private let validCodes: [Set<Double>?]
 
   /// Matches `columns` (a CSV header) to the schema's features.
@@ -29,9 +30,9 @@ public struct FeatureEncoder: Sendable {
     self.columnIndex = index
     self.source = source
     self.columnNames = columns
-    self.labelCodes = schema.features.map { feature in
+    self.labelTables = schema.features.map { feature in
       guard case .categorical(let labels) = feature.kind else { return nil }
-      return Dictionary(labels.map { ($0.label, $0.code) }, uniquingKeysWith: { a, _ in a })
+      return LabelTable(labels: labels.map { ($0.label, $0.code) })
     }
     self.validCodes = schema.features.map { feature in
       guard case .categorical(let labels) = feature.kind else { return nil }
@@ -63,8 +64,8 @@ public struct FeatureEncoder: Sendable {
     let column = columnIndex[j]
     let result: Double? = block.withField(r, column) { bytes in
       if CellParsing.isMissing(bytes) { return Double.nan }
-      if let codes = labelCodes[j] {
-        if let code = codes[String(decoding: bytes, as: UTF8.self).trimmingSpaces()] { return code }
+      if let table = labelTables[j] {
+        if let code = table.code(bytes) { return code }
         if let number = CellParsing.number(zeroTerminated: bytes), validCodes[j]!.contains(number) { return number }
         return nil
       }
@@ -73,10 +74,24 @@ public struct FeatureEncoder: Sendable {
     if let result { return result }
     let location = InputLocation(
       file: source, line: block.lines[r], column: columnNames[column], value: block.string(r, column))
-    if labelCodes[j] != nil {
+    if labelTables[j] != nil {
       throw .unknownLabel(location, known: labels(of: j))
     }
     throw .notANumber(location)
+  }
+
+  /// The cell's text without leading and trailing space (0x20) and tab (0x09) bytes,
+  /// trimmed on the bytes before one string is made (no per-character work). The same text
+  /// as `String(decoding: bytes, as: UTF8.self).trimmingSpaces()` except where a space is
+  /// followed by a combining mark (one character for `String`, so kept there).
+  /// - Complexity: O(length).
+  @inline(__always)
+  public static func trimmedText(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+    var start = 0
+    var end = bytes.count
+    while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+    while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+    return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
   }
 
   private func labels(of j: Int) -> [String] {

@@ -100,24 +100,61 @@ public struct JSONParser {
     i += n
   }
 
+  /// Exact powers of ten, 10^0 ... 10^22 (every one is a double).
+  private static let powersOfTen: [Double] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+  ]
+
+  /// A number, correctly rounded. Numbers of at most 19 digits whose digits form an integer
+  /// M ≤ 2^53 and whose decimal exponent E has |E| ≤ 22 (a model file's float32 weights
+  /// written as `-9.5490557E-1`, counts, indices) are M · 10^E or M / 10^−E: one correctly
+  /// rounded operation on two exact doubles (Clinger's fast path), so the same double as
+  /// `strtod`, which reads every other number.
   private mutating func number() throws(DataError) -> Double {
     let start = i
-    if bytes[i] == UInt8(ascii: "-") { i += 1 }
+    let negative = bytes[i] == UInt8(ascii: "-")
+    if negative { i += 1 }
     if bytes[i] == 0x30, bytes[i + 1] >= 0x30, bytes[i + 1] <= 0x39 { throw error("invalid number: leading zero", at: start) }
-    func digits(_ i: inout Int, _ bytes: [UInt8]) -> Int {
+    var mantissa: UInt64 = 0
+    var digitCount = 0
+    func digits(_ i: inout Int, _ bytes: [UInt8], _ mantissa: inout UInt64, _ digitCount: inout Int) -> Int {
       let s = i
-      while bytes[i] >= 0x30 && bytes[i] <= 0x39 { i += 1 }
+      while bytes[i] >= 0x30 && bytes[i] <= 0x39 {
+        if digitCount < 19 { mantissa = mantissa &* 10 &+ UInt64(bytes[i] &- 0x30) }
+        digitCount += 1
+        i += 1
+      }
       return i - s
     }
-    guard digits(&i, bytes) > 0 else { throw error("invalid number", at: start) }
+    guard digits(&i, bytes, &mantissa, &digitCount) > 0 else { throw error("invalid number", at: start) }
+    var exponent = 0
     if bytes[i] == UInt8(ascii: ".") {
       i += 1
-      guard digits(&i, bytes) > 0 else { throw error("invalid number: digits must follow '.'", at: start) }
+      let fraction = digits(&i, bytes, &mantissa, &digitCount)
+      guard fraction > 0 else { throw error("invalid number: digits must follow '.'", at: start) }
+      exponent -= fraction
     }
     if bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
       i += 1
-      if bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
-      guard digits(&i, bytes) > 0 else { throw error("invalid number exponent", at: start) }
+      var sign = 1
+      if bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") {
+        if bytes[i] == UInt8(ascii: "-") { sign = -1 }
+        i += 1
+      }
+      let s = i
+      var written = 0
+      while bytes[i] >= 0x30 && bytes[i] <= 0x39 {
+        if written < 100_000 { written = written * 10 + Int(bytes[i] &- 0x30) }
+        i += 1
+      }
+      guard i > s else { throw error("invalid number exponent", at: start) }
+      exponent += sign * written
+    }
+    if digitCount <= 19, mantissa <= 1 << 53, exponent >= -22, exponent <= 22 {
+      let m = Double(mantissa)
+      let value = exponent >= 0 ? m * Self.powersOfTen[exponent] : m / Self.powersOfTen[-exponent]
+      return negative ? -value : value
     }
     let value = bytes.withUnsafeBufferPointer { p in
       p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) { c in

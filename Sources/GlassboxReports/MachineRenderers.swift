@@ -98,12 +98,12 @@ public struct CSVRenderer: Sendable {
       out += ","
       if let k = e.output { out += String(k) }
       out += ","
-      out += NumberFormatting.csv(e.prediction)
+      NumberFormatting.appendCSV(e.prediction, to: &out)
       out += ","
-      out += NumberFormatting.csv(e.baseValue)
+      NumberFormatting.appendCSV(e.baseValue, to: &out)
       for a in e.attributions {
         out += ","
-        out += NumberFormatting.csv(a)
+        NumberFormatting.appendCSV(a, to: &out)
       }
       out += "\n"
     }

@@ -15,6 +15,19 @@ public enum NumberFormatting {
     x.isFinite ? json(x) : (x.isNaN ? "" : (x > 0 ? "inf" : "-inf"))
   }
 
+  /// Appends `csv(x)` to `out`, the same text, written in place: Swift's shortest spelling
+  /// goes straight into `out` (`TextOutputStreamable`) instead of through a string of its
+  /// own, which a long number would allocate.
+  /// - Complexity: O(1).
+  @inlinable
+  public static func appendCSV(_ x: Double, to out: inout String) {
+    if x.isFinite, x != x.rounded(.towardZero) || abs(x) >= 9_007_199_254_740_992 {
+      x.write(to: &out)
+    } else {
+      out += csv(x)
+    }
+  }
+
   /// Fixed-point text with `places` decimals (half away from zero), for people.
   public static func fixed(_ x: Double, places: Int) -> String {
     guard x.isFinite else { return x.isNaN ? "NaN" : (x > 0 ? "∞" : "-∞") }

@@ -235,3 +235,48 @@ struct JSONStrictnessTests {
     #expect(try parse(text) == .number(value))
   }
 }
+
+@Suite("JSON numbers")
+struct JSONNumberTests {
+  /// The bits of the number `text` parses to (one element of an array).
+  private func parsedBits(_ text: String) throws -> UInt64? {
+    guard case .numbers(let values) = try parse("[" + text + "]"), values.count == 1 else { return nil }
+    return values[0].bitPattern
+  }
+
+  /// Every spelling reads as the correctly rounded double (Swift's own reader, `Double(_:)`),
+  /// bit for bit: inside the fast path (≤ 19 digits, M ≤ 2^53, |E| ≤ 22) and outside it.
+  @Test func numbersAreCorrectlyRounded() throws {
+    var state: UInt64 = 2026
+    func next() -> UInt64 {
+      state = state &* 6364136223846793005 &+ 1442695040888963407
+      return state
+    }
+    var texts = [
+      "0", "-0", "-0.0", "1", "9007199254740992", "9007199254740993", "18014398509481985", "1e22", "1e23",
+      "9007199254740992e22", "9007199254740993e-22", "1.7976931348623157e308", "4.9e-324",
+      "-1.2994502E-8", "1.1514289E0", "3.8795187E+0", "123456789012345678901234567890", "0.1", "0.30000000000000004",
+      "1234567890123456789", "12345678901234567890", "1.0000000000000000000001",
+    ]  // 22 fixed spellings
+    for _ in 0..<3_000 {
+      // xgboost's spelling of a float32: 8 digits, an exponent.
+      let digits = String(next() % 100_000_000)
+      let exponent = Int(next() % 61) - 30
+      let sign = next() & 1 == 0 ? "-" : ""
+      let head = String(digits.prefix(1)) + (digits.count > 1 ? "." + digits.dropFirst() : "")
+      texts.append(sign + head + "E" + String(exponent))
+      // Shortest spellings of doubles of every magnitude.
+      let x = Double(bitPattern: next() >> 1)
+      if x.isFinite { texts.append(x.description) }
+      // Integers and fractions around the fast path's bounds.
+      texts.append(String(next() >> (next() % 64)) + "e-" + String(next() % 25))
+    }
+    var checked = 0
+    for text in texts {
+      let expected = try #require(Double(text), "Swift reads \(text)")
+      #expect(try parsedBits(text) == expected.bitPattern, "\(text)")
+      checked += 1
+    }
+    #expect(checked > 8_990)
+  }
+}

@@ -57,6 +57,28 @@ struct RendererTests {
     #expect(NumberFormatting.json(-0.0) == "-0")
   }
 
+  @Test("CSV numbers written in place spell as the CSV cells do, and read back bit for bit")
+  func csvInPlace() {
+    var state: UInt64 = 16
+    var values: [Double] = [0, -0.0, 39, -2.5, 1e300, -1e-300, .nan, .infinity, -.infinity, 9_007_199_254_740_992, 0.1]
+    for _ in 0..<4000 {
+      state = state &* 6364136223846793005 &+ 1442695040888963407
+      values.append(Double(bitPattern: state >> 1 | (state & 1) << 63))
+    }
+    var finite = 0
+    for x in values {
+      var out = "a,"
+      NumberFormatting.appendCSV(x, to: &out)
+      #expect(out == "a," + NumberFormatting.csv(x), "\(x)")
+      if x.isFinite {
+        finite += 1
+        #expect(Double(out.dropFirst(2)) == x, "\(x) → \(out)")
+      }
+    }
+    #expect(finite > 3900)
+    #expect(values.count == 4011)
+  }
+
   @Test("CSV: header quotes names with commas, empty class for single output")
   func csv() {
     let r = CSVRenderer(context: context)

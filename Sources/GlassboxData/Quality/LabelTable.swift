@@ -45,7 +45,7 @@ struct LabelTable: Sendable {
     let trimmed = UnsafeBufferPointer(rebasing: cell[lo..<hi])
     if let code = lookup(trimmed) { return code }
     guard trimmed.contains(where: { $0 >= 0x80 }) else { return nil }
-    return byString[String(decoding: trimmed, as: UTF8.self)]
+    return byString[FeatureEncoder.trimmedText(trimmed)]
   }
 
   private func lookup(_ key: UnsafeBufferPointer<UInt8>) -> Double? {

@@ -27,20 +27,17 @@ extension DecisionPatternHistograms {
       blocks.countEntries(e, rows: $0.baseAddress!, count: included.count)
     }
     var counts = [Int](repeating: 0, count: masses.count)
-    let nodes = e.nodes
     for block in blocks.blocks {
       let splits = Int(block.testCount)
-      let bitOf = blocks.splitBits(e, block)
+      let layout = blocks.leafLayout(e, block)
       for entry in 0..<block.entryCount where entryCounts[block.entryStart + entry] > 0 {
         let rowsHere = entryCounts[block.entryStart + entry]
+        let above = UInt32(entry >> splits)
         let directions = entry & ((1 << splits) - 1)
-        InterventionalBlocks.forEachLeaf(
-          block.root, failed: UInt32(entry >> splits), nodes: nodes, info: info,
-          goesLeft: { (n: Int) -> Bool in (directions >> bitOf[n]!) & 1 != 0 }
-        ) { record, failed in
-          let d: Int = featureStart[record + 1] - featureStart[record]
-          let pattern: Int = ((1 << d) - 1) & ~Int(failed)
-          counts[massStart[record] + pattern] += rowsHere
+        for leaf in layout {
+          let d: Int = featureStart[leaf.record + 1] - featureStart[leaf.record]
+          let pattern: Int = ((1 << d) - 1) & ~Int(above | leaf.innerFailed[directions])
+          counts[massStart[leaf.record] + pattern] += rowsHere
         }
       }
     }
@@ -51,7 +48,3 @@ extension DecisionPatternHistograms {
     for cell in 0..<counts.count where counts[cell] > 0 { masses[cell] = repeatedSums[counts[cell]] }
   }
 }
-
-/// 1 for true, 0 for false, without a branch.
-@inline(__always)
-func oneIf(_ b: Bool) -> UInt64 { UInt64(unsafeBitCast(b, to: UInt8.self)) }

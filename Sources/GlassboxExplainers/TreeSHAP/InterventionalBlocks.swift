@@ -90,6 +90,10 @@ struct InterventionalBlocks {
   let info: [UInt32]
   /// Table rows of all blocks.
   let entryCount: Int
+  /// Per table row of all blocks (`Block.entryStart + entry`): the tree's weighted leaf
+  /// value when the row reaches the block (F = 0) and the directions lead to that leaf, else
+  /// −0 (which leaves any sum as it is), so that a row's margin is the sum over its blocks.
+  let reachedValues: [Double]
   /// The most splits and slots of one tree (scratch sizes).
   let maxTests: Int
   let maxSlots: Int
@@ -178,43 +182,96 @@ struct InterventionalBlocks {
     self.blockFeatures = blockFeatures
     table = [Double](repeating: 0, count: tableCount)
     self.entryCount = entryCount
+    var reached = [Double](repeating: -0.0, count: entryCount)
+    for block in blocks {
+      let tree = Self.treeOf(e, node: block.root)
+      let bitOf = Self.splitBits(e, block)
+      for directions in 0..<(1 << Int(block.testCount)) {
+        var n = block.root
+        while !nodes[n].isLeaf {
+          n = (directions >> bitOf[n]!) & 1 != 0 ? Int(nodes[n].left) : Int(nodes[n].right)
+        }
+        // The product margins use: `treeWeights[t] * values[leaf]`.
+        reached[block.entryStart + directions] = e.treeWeights[tree] * e.values[n]
+      }
+    }
+    reachedValues = reached
     maxTests = max(1, trees.map { $0.tests.count }.max() ?? 1)
     maxSlots = max(1, trees.map { $0.slots.count }.max() ?? 1)
   }
 
   /// Fills the tables from the leaf tables built from the same histograms.
+  /// - Complexity: O(Σ_blocks 2^(d_g+I) · leaves · d), arrays only.
   mutating func fill(_ e: TreeEnsemble, leaves: InterventionalTables) {
-    let nodes = e.nodes
-    let info = self.info
     for block in blocks {
       let features = Array(blockFeatures[block.featureStart..<(block.featureStart + Int(block.width))])
-      var slotOf: [Int32: Int] = [:]
-      for (i, f) in features.enumerated() { slotOf[f] = i }
-      let bitOf = splitBits(e, block)
       let splits = Int(block.testCount)
       let width = Int(block.width)
-      for entry in 0..<(block.entryCount) {
-        let directions = entry & ((1 << splits) - 1)
-        Self.forEachLeaf(
-          block.root, failed: UInt32(entry >> splits), nodes: nodes, info: info,
-          goesLeft: { (n: Int) -> Bool in (directions >> bitOf[n]!) & 1 != 0 }
-        ) { record, failed in
-          let fs: Int = leaves.featureStart[record]
-          let d: Int = leaves.featureStart[record + 1] - fs
-          let pattern: Int = ((1 << d) - 1) & ~Int(failed)
-          let base: Int = leaves.coefficientStart[record] + pattern * d
-          let row: Int = block.tableStart + entry * width
-          for k in 0..<d {
-            let slot: Int = slotOf[leaves.leafFeatures[fs + k]]!
-            table[row + slot] += leaves.coefficients[base + k]
+      let layout = leafLayout(e, block)
+      // Per leaf of the block: the table column of each of its path features.
+      let columns: [[Int]] = layout.map { leaf in
+        let fs = leaves.featureStart[leaf.record]
+        return (fs..<leaves.featureStart[leaf.record + 1]).map { features.firstIndex(of: leaves.leafFeatures[$0])! }
+      }
+      table.withUnsafeMutableBufferPointer { table in
+        leaves.coefficients.withUnsafeBufferPointer { coefficients in
+          for entry in 0..<(block.entryCount) {
+            let above = UInt32(entry >> splits)
+            let directions = entry & ((1 << splits) - 1)
+            let row = block.tableStart + entry * width
+            for (l, leaf) in layout.enumerated() {
+              let d = columns[l].count
+              let pattern = ((1 << d) - 1) & ~Int(above | leaf.innerFailed[directions])
+              let base = leaves.coefficientStart[leaf.record] + pattern * d
+              for k in 0..<d { table[row + columns[l][k]] += coefficients[base + k] }
+            }
           }
         }
       }
     }
   }
 
+  /// The leaves of `block` in the leaf walk's order (pre-order, left first): each leaf's
+  /// record and, per directions index of the block's splits, the mask of path-feature
+  /// positions the leaf's splits inside the block fail (the row's failed mask at the leaf is
+  /// that mask with the mask F above the block).
+  /// - Complexity: O(2^I · leaves · I).
+  func leafLayout(_ e: TreeEnsemble, _ block: Block) -> [(record: Int, innerFailed: [UInt32])] {
+    let nodes = e.nodes
+    let bitOf = Self.splitBits(e, block)
+    let combinations = 1 << Int(block.testCount)
+    var layout: [(record: Int, innerFailed: [UInt32])] = []
+    func visit(_ n: Int, _ path: [(bit: Int, left: Bool, feature: UInt32)]) {
+      let node = nodes[n]
+      if node.isLeaf {
+        let inner = (0..<combinations).map { directions in
+          path.reduce(UInt32(0)) { mask, step in
+            ((directions >> step.bit) & 1 != 0) == step.left ? mask : mask | step.feature
+          }
+        }
+        layout.append((Int(info[n]), inner))
+        return
+      }
+      visit(Int(node.left), path + [(bitOf[n]!, true, info[n])])
+      visit(Int(node.right), path + [(bitOf[n]!, false, info[n])])
+    }
+    visit(block.root, [])
+    return layout
+  }
+
+  /// The tree that holds the global node index `node`.
+  static func treeOf(_ e: TreeEnsemble, node: Int) -> Int {
+    var lo = 0
+    var hi = e.treeCount - 1
+    while lo < hi {
+      let mid = (lo + hi + 1) / 2
+      if e.treeStart[mid] <= node { lo = mid } else { hi = mid - 1 }
+    }
+    return lo
+  }
+
   /// The block's splits (global node index) → bit of the directions index.
-  func splitBits(_ e: TreeEnsemble, _ block: Block) -> [Int: Int] {
+  static func splitBits(_ e: TreeEnsemble, _ block: Block) -> [Int: Int] {
     var bitOf: [Int: Int] = [:]
     func visit(_ n: Int) {
       let node = e.nodes[n]
@@ -227,38 +284,33 @@ struct InterventionalBlocks {
     return bitOf
   }
 
-  /// Calls `leaf(record, failed)` for every leaf below `n`, in the leaf walk's order, for a
-  /// row that fails the path-feature positions `failed` above `n` and goes left at split m
-  /// when `goesLeft(m)`.
-  static func forEachLeaf(
-    _ n: Int, failed: UInt32, nodes: [TreeNode], info: [UInt32], goesLeft: (Int) -> Bool, _ leaf: (Int, UInt32) -> Void
-  ) {
-    let node = nodes[n]
-    if node.isLeaf {
-      leaf(Int(info[n]), failed)
-      return
-    }
-    let left = goesLeft(n)
-    let bit = info[n]
-    forEachLeaf(Int(node.left), failed: left ? failed : failed | bit, nodes: nodes, info: info, goesLeft: goesLeft, leaf)
-    forEachLeaf(Int(node.right), failed: left ? failed | bit : failed, nodes: nodes, info: info, goesLeft: goesLeft, leaf)
-  }
-
   /// Adds the attributions of `count` prepared rows `x` (row-major) in every patterned tree
   /// to `phi` (`[row][output][feature]`). Tree by tree, so that one tree's tables stay in
   /// cache; 64 rows at a time within a tree.
+  ///
+  /// With `margins` (`[row][output]`, holding the base margins), each row's weighted leaf
+  /// values of the patterned trees are added to it too, in file order: the same sum, bit for
+  /// bit, as a walk of the trees (`InterventionalTreeSHAP.margins`) when every tree is
+  /// patterned, without a second walk.
   /// - Complexity: O(count · Σ patterned trees (S + B · (I + w))).
-  func addAll(_ e: TreeEnsemble, x rows: UnsafePointer<Double>, count: Int, phi: UnsafeMutablePointer<Double>) {
+  func addAll(
+    _ e: TreeEnsemble, x rows: UnsafePointer<Double>, count: Int, phi: UnsafeMutablePointer<Double>,
+    margins: UnsafeMutablePointer<Double>? = nil
+  ) {
     let m = e.featureCount
-    let stride = m * e.outputCount
+    let outputs = e.outputCount
+    let stride = m * outputs
     blockFeatures.withUnsafeBufferPointer { features in
       table.withUnsafeBufferPointer { table in
-        forEachEntry(e, rows: rows, count: count) { tree, r, block, entry in
-          let out = phi + r * stride + tree.output * m
-          let width = Int(block.width)
-          let base = block.tableStart &+ entry &* width
-          let fs = block.featureStart
-          for k in 0..<width { out[Int(features[fs &+ k])] += table[base &+ k] }
+        reachedValues.withUnsafeBufferPointer { reached in
+          forEachEntry(e, rows: rows, count: count) { tree, r, block, entry in
+            let out = phi + (r &* stride &+ tree.output &* m)
+            let width = Int(block.width)
+            let base = block.tableStart &+ entry &* width
+            let fs = block.featureStart
+            for k in 0..<width { out[Int(features[fs &+ k])] += table[base &+ k] }
+            if let margins { margins[r &* outputs &+ tree.output] += reached[block.entryStart &+ entry] }
+          }
         }
       }
     }
@@ -277,96 +329,5 @@ struct InterventionalBlocks {
       }
     }
     return (0..<entryCount).map { counts[4 * $0] + counts[4 * $0 + 1] + counts[4 * $0 + 2] + counts[4 * $0 + 3] }
-  }
-
-  /// Calls `body(tree, row, block, entry)` for every patterned tree, row and block, with the
-  /// table row `entry` the row reaches in the block; tree by tree, 64 rows at a time.
-  @inline(__always)
-  private func forEachEntry(
-    _ e: TreeEnsemble, rows: UnsafePointer<Double>, count: Int, _ body: (Tree, Int, Block, Int) -> Void
-  ) {
-    let m = e.featureCount
-    withUnsafeTemporaryAllocation(of: UInt64.self, capacity: maxTests) { words in
-      withUnsafeTemporaryAllocation(of: UInt32.self, capacity: maxSlots * 64) { failed in
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 64) { entries in
-          e.categoryWords.withUnsafeBufferPointer { categories in
-            tests.withUnsafeBufferPointer { tests in
-              slots.withUnsafeBufferPointer { slots in
-                blocks.withUnsafeBufferPointer { blocks in
-                  for tree in trees {
-                    var chunk = 0
-                    while chunk < count {
-                      let n = min(64, count - chunk)
-                      let x = rows + chunk * m
-                      for j in tree.tests {
-                        words[j - tree.tests.lowerBound] = Self.leftBits(tests[j], x, count: n, columns: m, categories)
-                      }
-                      // Failed masks slot by slot, for the rows of the chunk side by side.
-                      let failed = failed.baseAddress!
-                      for r in 0..<n { failed[r] = 0 }
-                      for s in (tree.slots.lowerBound + 1)..<tree.slots.upperBound {
-                        let slot = slots[s]
-                        let word = words[Int(slot.parentTest)]
-                        let parent = failed + Int(slot.parent) &* 64
-                        let own = failed + (s - tree.slots.lowerBound) &* 64
-                        let bit = slot.parentBit
-                        let isLeft = slot.isLeft
-                        for r in 0..<n {
-                          let direction = UInt32(truncatingIfNeeded: word &>> UInt64(r)) & 1
-                          own[r] = parent[r] | (bit & (0 &- (direction ^ isLeft)))
-                        }
-                      }
-                      for b in tree.blocks {
-                        let block = blocks[b]
-                        let first = Int(block.firstTest)
-                        let splits = Int(block.testCount)
-                        let above = failed + Int(block.slot) &* 64
-                        for r in 0..<n { entries[r] = Int(above[r]) &<< splits }
-                        for i in 0..<splits {
-                          let word = words[first &+ i]
-                          for r in 0..<n { entries[r] |= Int(truncatingIfNeeded: (word &>> UInt64(r)) & 1) &<< i }
-                        }
-                        for r in 0..<n { body(tree, chunk &+ r, block, entries[r]) }
-                      }
-                      chunk += n
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-
-  /// Bit i set when row i of the `count` (≤ 64) rows at `x` goes left at `node`
-  /// (branch-free for numeric splits whose missing values take the default child).
-  @inline(__always)
-  static func leftBits(
-    _ node: TreeNode, _ x: UnsafePointer<Double>, count: Int, columns m: Int, _ categories: UnsafeBufferPointer<UInt32>
-  ) -> UInt64 {
-    var word: UInt64 = 0
-    let column = x + Int(node.feature)
-    if node.flags & (TreeNode.Flags.categorical | TreeNode.Flags.missingMask) == 0 {
-      let threshold = node.threshold
-      let missing = UInt64(node.flags & TreeNode.Flags.defaultLeft)
-      if node.flags & TreeNode.Flags.strictLess != 0 {
-        for i in 0..<count {
-          let v = column[i &* m]
-          word |= (oneIf(v < threshold) | (oneIf(v != v) & missing)) &<< UInt64(i)
-        }
-      } else {
-        for i in 0..<count {
-          let v = column[i &* m]
-          word |= (oneIf(v <= threshold) | (oneIf(v != v) & missing)) &<< UInt64(i)
-        }
-      }
-    } else {
-      for i in 0..<count where node.child(column[i &* m], categories) == node.left {
-        word |= UInt64(1) &<< UInt64(i)
-      }
-    }
-    return word
   }
 }

@@ -218,14 +218,25 @@ public struct InterventionalTreeSHAP: Explainer {
     let m = e.featureCount
     let k = e.outputCount
     let prepared = rows.map { e.prepared($0) }
-    let margins = Self.margins(e, prepared, count: count)
+    // With every tree patterned, the blocks reached give the margins too (the same sums, bit
+    // for bit); otherwise the trees are walked.
+    let marginsFromBlocks = tables != nil && pairs == nil
+    var margins =
+      marginsFromBlocks
+      ? (0..<(count * k)).map { e.baseMargins[$0 % k] } : Self.margins(e, prepared, count: count)
     let width = k * m
     var phi = [Double](repeating: 0, count: count * width)
     var index = rowIndices.startIndex
     var pairWalk = pairs.map { PairScratch(self, $0) }
     prepared.withUnsafeBufferPointer { x in
       phi.withUnsafeMutableBufferPointer { all in
-        if count > 0 { tables?.addAll(e, x: x.baseAddress!, count: count, phi: all.baseAddress!) }
+        if count > 0, let tables {
+          margins.withUnsafeMutableBufferPointer {
+            tables.addAll(
+              e, x: x.baseAddress!, count: count, phi: all.baseAddress!,
+              margins: marginsFromBlocks ? $0.baseAddress! : nil)
+          }
+        }
         for r in 0..<count {
           let phi = UnsafeMutableBufferPointer(rebasing: all[(r * width)..<((r + 1) * width)])
           let row = x.baseAddress! + r * m
