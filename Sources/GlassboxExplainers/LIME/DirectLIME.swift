@@ -36,11 +36,21 @@ struct DirectLIME: Sendable {
   private let mismatch: Double
   /// Per seed, the draws of lime's sampling law shared by every row (`LIMESharedDraws`).
   let pools: [UInt64: LIMESharedDraws]
+  /// Per seed, the explained outputs of the shared draws (per output, n values), computed
+  /// once from their margins.
+  private let poolTargets: [UInt64: [[Double]]]
+  /// The explained outputs of one draw's margins.
+  private let respond: @Sendable (ArraySlice<Double>) -> [Double]
 
   /// - Parameters:
   ///   - samples: the draws per seed (and per row that cannot share them).
   ///   - seeds: the seeds whose shared draws are made here (each costs one model batch).
-  init(model: any Model, statistics: LIMETrainingStatistics, sampler: LIMESampler, samples: Int, seeds: [UInt64]) {
+  ///   - outputs: the number of explained outputs.
+  ///   - respond: the explained outputs of one draw's margins.
+  init(
+    model: any Model, statistics: LIMETrainingStatistics, sampler: LIMESampler, samples: Int, seeds: [UInt64],
+    outputs: Int, respond: @escaping @Sendable (ArraySlice<Double>) -> [Double]
+  ) {
     let laws = statistics.features.map(LIMEFeatureLaw.init)
     self.laws = laws
     self.sampler = sampler
@@ -54,6 +64,8 @@ struct DirectLIME: Sendable {
         model: model, sampler: sampler, laws: laws, count: samples, seed: seed, stream: Self.sharedStream)
     }
     self.pools = pools
+    self.respond = respond
+    poolTargets = pools.mapValues { pool in Self.targets(pool.margins, outputs: outputs, k: model.outputCount, respond: respond) }
     slotTilts = laws.indices.map { j in
       (0...(laws[j].levelCount + 1)).map { slot in
         let level = slot <= laws[j].levelCount ? slot : nil
@@ -124,22 +136,24 @@ struct DirectLIME: Sendable {
   /// The population of each explained output estimated from `n` draws, with the standard
   /// errors of its slopes.
   /// - Parameters:
-  ///   - outputs: explained outputs (class indices); `respond` maps a draw's margins to them.
+  ///   - outputs: explained outputs (class indices), those `respond` gives.
   ///   - instanceOutputs: the explained outputs at the instance.
-  ///   - pool: shared draws of lime's sampling law, used (importance-weighted with the row's
-  ///     kernel) unless the instance misses a feature the background never misses; nil:
-  ///     n fresh draws of Q.
+  ///   - seed: the seed whose shared draws of lime's sampling law (`pools`) are used,
+  ///     importance-weighted with the row's kernel, unless the instance misses a feature
+  ///     the background never misses (or the seed has none); then n fresh draws of Q.
   func populations<G: RandomNumberGenerator>(
-    _ instance: [Double], outputs: [Int], instanceOutputs: [Double], samples: Int, pool: LIMESharedDraws?, row: Int,
-    generator: inout G, respond: (ArraySlice<Double>) -> [Double]
+    _ instance: [Double], outputs: [Int], instanceOutputs: [Double], samples: Int, seed: UInt64, row: Int,
+    generator: inout G
   ) throws -> [(population: LIMEPopulation, errors: [Double])] {
     let m = laws.count
     let law = inputLaw(instance)
     let k = model.outputCount
     var margins: [Double], z: [Double], weights: [Double]? = nil
+    let targets: [[Double]]
     let shares = instance.indices.allSatisfy { !instance[$0].isNaN || laws[$0].missingFraction > 0 }
-    if let pool, shares {
+    if let pool = pools[seed], let pooled = poolTargets[seed], shares {
       margins = pool.margins
+      targets = pooled
       let weighed = weigh(pool, law)
       z = weighed.z
       weights = weighed.weights
@@ -150,13 +164,9 @@ struct DirectLIME: Sendable {
       inputs.withUnsafeBufferPointer { x in
         margins.withUnsafeMutableBufferPointer { model.predictMargins(x, count: samples, into: $0) }
       }
+      targets = Self.targets(margins, outputs: outputs.count, k: k, respond: respond)
     }
     let n = margins.count / k
-    var targets = [[Double]](repeating: [Double](repeating: 0, count: n), count: outputs.count)
-    for i in 0..<n {
-      let values = respond(margins[(i * k)..<((i + 1) * k)])
-      for o in outputs.indices { targets[o][i] = values[o] }
-    }
     guard targets.allSatisfy({ $0.allSatisfy(\.isFinite) }) else {
       throw ExplainerError.unsupportedOutput(
         method: "lime",
@@ -171,6 +181,19 @@ struct DirectLIME: Sendable {
       let errors = estimate(&population, f: f, z: z, weights: weights, control: h.map { ($0, controls![o]) })
       return (population, errors)
     }
+  }
+
+  /// The explained outputs (per output, one value per draw) of draws' margins (`n × k`).
+  private static func targets(
+    _ margins: [Double], outputs: Int, k: Int, respond: (ArraySlice<Double>) -> [Double]
+  ) -> [[Double]] {
+    let n = margins.count / k
+    var targets = [[Double]](repeating: [Double](repeating: 0, count: n), count: outputs)
+    for i in 0..<n {
+      let values = respond(margins[(i * k)..<((i + 1) * k)])
+      for o in 0..<outputs { targets[o][i] = values[o] }
+    }
+    return targets
   }
 
   /// The stream of the shared draws ("SHARED").

@@ -23,7 +23,7 @@
 /// residual, over V_j, with the spread of those terms as its error. The residual
 /// `E_Q[(f − g)²]` is estimated by f's weighted mean squared residual times `n/(n − p − 1)`.
 ///
-/// - Complexity: O(n·p²) for n draws and p inputs.
+/// - Complexity: O(n·p²) for n draws and p inputs (`DirectLIMEDesign`).
 struct DirectLIMERegression {
   /// The estimated slopes, their standard errors, `E_Q[f]` and the residual.
   private(set) var slopes: [Double]
@@ -42,68 +42,19 @@ struct DirectLIMERegression {
     control: ([Double], LIMEPopulation)?
   ) {
     let n = f.count, m = means.count
-    let w = weights ?? [Double](repeating: 1, count: n)
-    let total = w.reduce(0, +)
-    func weightedMean(_ values: ArraySlice<Double>) -> Double {
-      var s = 0.0
-      for (i, v) in zip(values.indices, values) { s += w[i - values.startIndex] * v }
-      return s / total
-    }
+    let design = DirectLIMEDesign(z: z, weights: weights, variances: variances, count: n)
+    let w = design.weights, total = design.total, sampleMeans = design.sampleMeans
+    let live = design.live, p = design.p
     slopes = [Double](repeating: 0, count: m)
     errors = [Double](repeating: 0, count: m)
-    let sampleMeans = (0..<m).map { j in weightedMean(z[(j * n)..<((j + 1) * n)]) }
-    // Inputs that vary under Q and among the draws.
-    var live: [Int] = []
-    for j in 0..<m where variances[j] > 1e-14 {
-      var spread = 0.0
-      for i in 0..<n { spread += w[i] * (z[j * n + i] - sampleMeans[j]) * (z[j * n + i] - sampleMeans[j]) }
-      if spread > 1e-9 * total * variances[j] { live.append(j) }
-    }
-    var p = live.count
-    // XᵀWX of the centred live inputs.
-    var gram = [Double](repeating: 0, count: p * p)
-    for a in 0..<p {
-      for b in a..<p {
-        let ja = live[a], jb = live[b]
-        var s = 0.0
-        for i in 0..<n { s += w[i] * (z[ja * n + i] - sampleMeans[ja]) * (z[jb * n + i] - sampleMeans[jb]) }
-        gram[a * p + b] = s
-        gram[b * p + a] = s
-      }
-    }
-    var factor = choleskyFactor(gram, p)
-    if factor == nil {
-      // Collinear draws (very few of them): every input is fitted on its own.
-      live = []
-      p = 0
-      factor = []
-    }
-    let l = factor ?? []
-    func slopesOf(_ y: [Double]) -> (slopes: [Double], mean: Double) {
-      let mean = weightedMean(y[...])
-      var xty = [Double](repeating: 0, count: p)
-      for (a, j) in live.enumerated() {
-        var s = 0.0
-        for i in 0..<n { s += w[i] * (z[j * n + i] - sampleMeans[j]) * (y[i] - mean) }
-        xty[a] = s
-      }
-      return (choleskyBackSolve(l, p, xty), mean)
-    }
-    func residuals(_ y: [Double], _ b: [Double], _ mean: Double) -> [Double] {
-      var r = y.map { $0 - mean }
-      for (a, j) in live.enumerated() {
-        for i in 0..<n { r[i] -= b[a] * (z[j * n + i] - sampleMeans[j]) }
-      }
-      return r
-    }
-    let (bf, fMean) = slopesOf(f)
-    let rf = residuals(f, bf, fMean)
+    let (bf, fMean) = design.slopes(of: f)
+    let rf = design.residuals(f, slopes: bf, mean: fMean)
     var lambda = 0.0
     var bh = [Double](repeating: 0, count: p), hMean = 0.0
     var e = rf
     if let (h, exact) = control {
-      (bh, hMean) = slopesOf(h)
-      let rh = residuals(h, bh, hMean)
+      (bh, hMean) = design.slopes(of: h)
+      let rh = design.residuals(h, slopes: bh, mean: hMean)
       var fh = 0.0, hh = 0.0
       for i in 0..<n {
         fh += w[i] * rf[i] * rh[i]
@@ -122,33 +73,15 @@ struct DirectLIMERegression {
     }
     expectation = fMean + shiftF
     if let (_, exact) = control { expectation += lambda * (exact.expectation - hMean - shiftH) }
-    // HC1 sandwich: Var(b_j) = n/(n − p − 1) · Σ_i w_i² e_i² (A⁻¹x_i)_j², with A = XᵀWX and
-    // A⁻¹ = L⁻ᵀL⁻¹ formed once (p × p).
+    // HC1 sandwich: Var(b_j) = n/(n − p − 1) · Σ_i w_i² e_i² (A⁻¹x_i)_j², with A = XᵀWX.
     let inflation = Double(n) / Double(max(1, n - p - 1))
-    var inverse = [Double](repeating: 0, count: p * p)
-    for a in 0..<p {
-      var unit = [Double](repeating: 0, count: p)
-      unit[a] = 1
-      let column = choleskyBackSolve(l, p, unit)
-      for b in 0..<p { inverse[b * p + a] = column[b] }
-    }
-    var meat = [Double](repeating: 0, count: p)
-    var x = [Double](repeating: 0, count: p)
-    for i in 0..<n where p > 0 {
-      for (a, j) in live.enumerated() { x[a] = z[j * n + i] - sampleMeans[j] }
-      let we = w[i] * e[i]
-      for a in 0..<p {
-        var s = 0.0
-        for b in 0..<p { s += inverse[a * p + b] * x[b] }
-        meat[a] += we * we * s * s
-      }
-    }
+    let meat = design.sandwich(e)
     for (a, j) in live.enumerated() { errors[j] = (meat[a] * inflation).squareRoot() }
     // Inputs left out of the regression: their covariance with the residual, feature by feature.
-    let eMean = weightedMean(e[...])
+    let eMean = e.withUnsafeBufferPointer { design.mean($0) }
     for j in 0..<m where variances[j] > 1e-14 && !live.contains(j) {
       let terms = (0..<n).map { i in (z[j * n + i] - means[j]) * (e[i] - eMean) / variances[j] }
-      let center = weightedMean(terms[...])
+      let center = terms.withUnsafeBufferPointer { design.mean($0) }
       var spread = 0.0
       for i in 0..<n { spread += w[i] * w[i] * (terms[i] - center) * (terms[i] - center) }
       slopes[j] = lambda * (control?.1.contrasts[j] ?? 0) + center

@@ -108,7 +108,8 @@ public struct LIME: StochasticExplainer {
       configuration.estimator == .direct
       ? DirectLIME(
         model: model, statistics: statistics, sampler: sampler, samples: configuration.samples,
-        seeds: [configuration.seed] + Self.stabilitySeeds(configuration)) : nil
+        seeds: [configuration.seed] + Self.stabilitySeeds(configuration), outputs: outputs.count,
+        respond: { Self.explainedOutputs($0, model: model, space: space, outputs: outputs) }) : nil
     switch configuration.estimator {
     case .sampled, .direct:
       exact = nil
@@ -205,7 +206,7 @@ public struct LIME: StochasticExplainer {
     let levels = instance.indices.map { statistics.features[$0].level(of: instance[$0]) }
     var margins = [Double](repeating: 0, count: model.outputCount)
     instance.withUnsafeBufferPointer { x in margins.withUnsafeMutableBufferPointer { model.predictMargins(x, count: 1, into: $0) } }
-    let predictions = explainedOutputs(margins[...])
+    let predictions = Self.explainedOutputs(margins[...], model: model, space: space, outputs: outputs)
     guard predictions.allSatisfy(\.isFinite) else {
       throw ExplainerError.unsupportedOutput(
         method: "lime",
@@ -214,8 +215,8 @@ public struct LIME: StochasticExplainer {
     func run(seed: UInt64) throws -> [(fit: LIMESurrogateFit, errors: [Double])] {
       var generator = Xoshiro256StarStar(seed: seed, stream: stream)
       let estimates = try direct.populations(
-        instance, outputs: outputs, instanceOutputs: predictions, samples: configuration.samples,
-        pool: direct.pools[seed], row: row, generator: &generator, respond: explainedOutputs)
+        instance, outputs: outputs, instanceOutputs: predictions, samples: configuration.samples, seed: seed,
+        row: row, generator: &generator)
       return estimates.map { estimate in
         let fit = fitLIMEPopulationSurrogate(
           LIMEPopulationMoments(estimate.population, samples: nil), features: configuration.features,
@@ -244,7 +245,9 @@ public struct LIME: StochasticExplainer {
 
   /// The explained outputs of one row's margins: the margins themselves (raw space), or
   /// the responses (probabilities) of the explained classes.
-  private func explainedOutputs(_ margins: ArraySlice<Double>) -> [Double] {
+  static func explainedOutputs(
+    _ margins: ArraySlice<Double>, model: any Model, space: OutputSpace, outputs: [Int]
+  ) -> [Double] {
     if space == .raw { return outputs.map { margins[margins.startIndex + $0] } }
     let values = model.responses(fromMargins: margins)
     return outputs.map { values[$0] }

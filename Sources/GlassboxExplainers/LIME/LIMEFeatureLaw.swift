@@ -19,6 +19,9 @@ struct LIMEFeatureLaw: Sendable {
   let points: [Double?]
   /// Per non-missing level (truncated-normal levels only): mean, standard deviation and bounds.
   let means: [Double], deviations: [Double], lows: [Double], highs: [Double]
+  /// Per truncated-normal level: the untruncated normal's mass inside the bounds (0 for
+  /// point levels), the denominator of `mass`.
+  let wholes: [Double]
   /// The background's missing fraction.
   let missingFraction: Double
   /// Feature statistics the law came from (to find an instance's level).
@@ -54,6 +57,9 @@ struct LIMEFeatureLaw: Sendable {
     self.deviations = deviations
     self.lows = lows
     self.highs = highs
+    wholes = f.levels.indices.map { l in
+      points[l] != nil ? 0 : standardNormalMass((lows[l] - means[l]) / deviations[l], (highs[l] - means[l]) / deviations[l])
+    }
   }
 
   /// The level of `x`: `levelCount` when missing, nil when the level never occurs in the background.
@@ -69,7 +75,7 @@ struct LIMEFeatureLaw: Sendable {
     let a = max(lower, lows[l]), b = min(upper, highs[l])
     if !(a < b) { return 0 }
     let mu = means[l], sd = deviations[l]
-    let whole = standardNormalMass((lows[l] - mu) / sd, (highs[l] - mu) / sd)
+    let whole = points[l] != nil ? standardNormalMass((lows[l] - mu) / sd, (highs[l] - mu) / sd) : wholes[l]
     guard whole > 0 else { return 0 }
     return min(1, standardNormalMass((a - mu) / sd, (b - mu) / sd) / whole)
   }

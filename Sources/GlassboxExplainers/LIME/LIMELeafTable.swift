@@ -52,6 +52,12 @@ struct LIMELeafTable: Sendable {
   private var keys: [[[Double]]] = []
   private var keyIndex: [[[Double]: Int32]] = []
   private var entryFeature: [Int32] = []
+  /// While building: per feature, the term of each distinct signature (the sorted
+  /// threshold, flags-and-side and category-set words of a leaf's tests), and a scratch one.
+  private var signatureIndex: [[TestSignature: Int32]] = []
+  /// While building: per feature, the truncated-normal levels' masses of each interval.
+  private var intervalMasses: [[[Double]: [Double]]] = []
+  private var signature = TestSignature()
 
   /// - Throws: `ExplainerError.unsupportedOutput` when a categorical split tests a
   ///   feature LIME samples as continuous (its mass has no closed form here).
@@ -61,6 +67,8 @@ struct LIMELeafTable: Sendable {
     baseMargins = ensemble.baseMargins
     keys = [[[Double]]](repeating: [], count: laws.count)
     keyIndex = [[[Double]: Int32]](repeating: [:], count: laws.count)
+    signatureIndex = [[TestSignature: Int32]](repeating: [:], count: laws.count)
+    intervalMasses = [[[Double]: [Double]]](repeating: [:], count: laws.count)
     var path: [(node: Int, left: Bool)] = []
     try ensemble.nodes.withUnsafeBufferPointer { nodes in
       try ensemble.categoryWords.withUnsafeBufferPointer { words in
@@ -96,10 +104,13 @@ struct LIMELeafTable: Sendable {
         continue
       }
       gaussianCuts.append([])
+      let totals = keys[j].map { masses in
+        var total = 0.0
+        for l in 0..<law.levelCount { total += law.frequencies[l] * masses[l] }
+        return total
+      }
       for tilt in tilts[j] {
-        for masses in keys[j] {
-          var total = 0.0
-          for l in 0..<law.levelCount { total += law.frequencies[l] * masses[l] }
+        for (masses, total) in zip(keys[j], totals) {
           let q = tilt.masses(masses, total: total)
           slotMixtures.append(q.mixture)
           slotReciprocals.append(1 / q.mixture)
@@ -109,6 +120,9 @@ struct LIMELeafTable: Sendable {
     }
     keys = []
     keyIndex = []
+    signatureIndex = []
+    intervalMasses = []
+    signature = TestSignature()
     entryFeature = []
   }
 
@@ -134,57 +148,27 @@ struct LIMELeafTable: Sendable {
     value: Double, output: Int, path: [(node: Int, left: Bool)], ensemble: TreeEnsemble,
     nodes: UnsafeBufferPointer<TreeNode>, words: UnsafeBufferPointer<UInt32>, laws: [LIMEFeatureLaw]
   ) throws {
-    var features: [Int] = []
-    for step in path where !features.contains(Int(nodes[step.node].feature)) {
-      features.append(Int(nodes[step.node].feature))
-    }
-    for j in features {
-      let law = laws[j]
-      let tests = path.filter { Int(nodes[$0.node].feature) == j }
-      var lower = -Double.infinity, upper = Double.infinity
-      var categoricalTest = false
-      for step in tests {
+    for (s, step) in path.enumerated() {
+      let j = Int(nodes[step.node].feature)
+      // Each feature once, at its first test on the path.
+      if path[..<s].contains(where: { Int(nodes[$0.node].feature) == j }) { continue }
+      // The set a feature's tests allow depends on their thresholds, flags, sides and
+      // category sets only: leaves whose tests agree share the term without recomputing it.
+      signature.removeAll()
+      for step in path[s...] where Int(nodes[step.node].feature) == j {
         let node = nodes[step.node]
-        if node.flags & TreeNode.Flags.categorical != 0 {
-          categoricalTest = true
-          continue
-        }
-        let cut = Self.cutoff(node, roundsToFloat: ensemble.roundsInputToFloat)
-        if step.left { upper = min(upper, cut) } else { lower = max(lower, cut) }
-      }
-      /// A point value takes the path's side of every test.
-      func passes(_ v: Double) -> Bool {
-        let x = ensemble.prepared(v)
-        return tests.allSatisfy { step in
-          let node = nodes[step.node]
-          return node.child(x, words) == (step.left ? node.left : node.right)
-        }
-      }
-      var key: [Double]
-      if law.feature.isGaussian {
-        if categoricalTest { throw Self.categoricalSplitError(law.feature.name) }
-        // The terms depend on the instance; `gaussianTerms` computes them per row.
-        key = [lower, upper]
-      } else {
-        key = []
-        for l in 0..<law.levelCount {
-          if let v = law.points[l] {
-            key.append(passes(v) ? 1 : 0)
-          } else if categoricalTest {
-            throw Self.categoricalSplitError(law.feature.name)
-          } else {
-            key.append(law.mass(level: l, lower: lower, upper: upper))
-          }
-        }
-        key.append(passes(.nan) ? 1 : 0)
+        signature.insert((
+          node.threshold.bitPattern,
+          UInt64(node.flags) | (step.left ? 256 : 0) | UInt64(UInt32(bitPattern: node.categoryStart)) << 32,
+          UInt64(UInt32(bitPattern: node.categoryWordCount))
+        ))
       }
       let local: Int32
-      if let known = keyIndex[j][key] {
+      if let known = signatureIndex[j][signature] {
         local = known
       } else {
-        local = Int32(keys[j].count)
-        keyIndex[j][key] = local
-        keys[j].append(key)
+        local = try term(j, path: path, ensemble: ensemble, nodes: nodes, words: words, law: laws[j])
+        signatureIndex[j][signature] = local
       }
       entryFeature.append(Int32(j))
       entryTerm.append(local)
@@ -192,6 +176,67 @@ struct LIMELeafTable: Sendable {
     leafValues.append(value)
     leafOutputs.append(Int32(output))
     leafStart.append(Int32(entryTerm.count))
+  }
+
+  /// The local number of the set feature j's tests on `path` allow (a new term when no
+  /// earlier set has the same key).
+  private mutating func term(
+    _ j: Int, path: [(node: Int, left: Bool)], ensemble: TreeEnsemble, nodes: UnsafeBufferPointer<TreeNode>,
+    words: UnsafeBufferPointer<UInt32>, law: LIMEFeatureLaw
+  ) throws -> Int32 {
+    let tests = path.filter { Int(nodes[$0.node].feature) == j }
+    var lower = -Double.infinity, upper = Double.infinity
+    var categoricalTest = false
+    for step in tests {
+      let node = nodes[step.node]
+      if node.flags & TreeNode.Flags.categorical != 0 {
+        categoricalTest = true
+        continue
+      }
+      let cut = Self.cutoff(node, roundsToFloat: ensemble.roundsInputToFloat)
+      if step.left { upper = min(upper, cut) } else { lower = max(lower, cut) }
+    }
+    /// A point value takes the path's side of every test.
+    func passes(_ v: Double) -> Bool {
+      let x = ensemble.prepared(v)
+      return tests.allSatisfy { step in
+        let node = nodes[step.node]
+        return node.child(x, words) == (step.left ? node.left : node.right)
+      }
+    }
+    var key: [Double]
+    if law.feature.isGaussian {
+      if categoricalTest { throw Self.categoricalSplitError(law.feature.name) }
+      // The terms depend on the instance; `gaussianTerms` computes them per row.
+      key = [lower, upper]
+    } else {
+      // The truncated-normal levels' masses depend on the interval only: computed once per
+      // distinct interval of the feature.
+      let interval = [lower, upper]
+      var masses = intervalMasses[j][interval] ?? []
+      let known = !masses.isEmpty
+      var continuous = 0
+      key = []
+      key.reserveCapacity(law.levelCount + 1)
+      for l in 0..<law.levelCount {
+        if let v = law.points[l] {
+          key.append(passes(v) ? 1 : 0)
+        } else if categoricalTest {
+          throw Self.categoricalSplitError(law.feature.name)
+        } else {
+          if !known { masses.append(law.mass(level: l, lower: lower, upper: upper)) }
+          key.append(masses[continuous])
+          continuous += 1
+        }
+      }
+      if !known && !masses.isEmpty { intervalMasses[j][interval] = masses }
+      key.append(passes(.nan) ? 1 : 0)
+    }
+    if let known = keyIndex[j][key] { return known }
+    let local = Int32(keys[j].count)
+    keyIndex[j][key] = local
+    keys[j].append(key)
+    return local
   }
 
   private static func categoricalSplitError(_ name: String) -> ExplainerError {
@@ -343,6 +388,44 @@ struct LIMELeafTable: Sendable {
       differences[t] = (pdf[a] - pdf[b]) / tilt.deviation
     }
   }
+}
+
+/// The tests one leaf's path makes on one feature, as words (threshold bits; flags, side and
+/// category-set start; category-set length), in ascending order so that the same tests in
+/// another order give the same signature. Hashing reads one running digest of the words
+/// (equality compares them all), which is cheaper than hashing every word.
+struct TestSignature: Hashable {
+  private(set) var words: [UInt64] = []
+  private var digest: UInt64 = 0
+
+  mutating func removeAll() {
+    words.removeAll(keepingCapacity: true)
+    digest = 0
+  }
+
+  /// Adds one test, keeping the words in order.
+  mutating func insert(_ test: (UInt64, UInt64, UInt64)) {
+    words.append(test.0)
+    words.append(test.1)
+    words.append(test.2)
+    var at = words.count - 3
+    while at > 0 && (words[at - 3], words[at - 2], words[at - 1]) > test {
+      for d in 0..<3 { words[at + d] = words[at - 3 + d] }
+      at -= 3
+    }
+    (words[at], words[at + 1], words[at + 2]) = test
+    // A sum of mixed words, so that the order of insertion does not matter.
+    digest &+= Self.mix(test.0) &+ Self.mix(test.1 ^ 0x5555) &+ Self.mix(test.2 ^ 0xAAAA)
+  }
+
+  private static func mix(_ word: UInt64) -> UInt64 {
+    var x = word &* 0x9E37_79B9_7F4A_7C15
+    x ^= x >> 29
+    return x &* 0xBF58_476D_1CE4_E5B9
+  }
+
+  static func == (a: TestSignature, b: TestSignature) -> Bool { a.words == b.words }
+  func hash(into hasher: inout Hasher) { hasher.combine(digest) }
 }
 
 /// The kernel-weighted law of a Gaussian feature's standardized value z around one
