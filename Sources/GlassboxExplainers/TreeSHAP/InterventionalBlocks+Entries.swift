@@ -10,12 +10,6 @@ import GlassboxModels
 /// The directions are those of `TreeNode.child`, so the table rows are exactly those of a
 /// walk of the tree.
 extension InterventionalBlocks {
-  /// 1, 2, 4, …, 128: lane i's bit of a byte of directions.
-  private static let laneBits = SIMD8<UInt32>(1, 2, 4, 8, 16, 32, 64, 128)
-  /// The same bits as bytes (−128 is 0x80), summed to a byte of eight directions (a
-  /// byte-wise sum, which the compiler turns into one `psadbw`).
-  private static let byteWeights = SIMD8<Int8>(1, 2, 4, 8, 16, 32, 64, -128)
-
   /// Calls `body(tree, row, block, entry)` for every patterned tree, row and block, with the
   /// table row `entry` the row reaches in the block; tree by tree, 64 rows at a time.
   /// - Complexity: O(count · Σ patterned trees (S + B · (I + 1))) plus one copy of the rows.
@@ -98,6 +92,9 @@ extension InterventionalBlocks {
   /// All ones in lane i when bit `8 · group + i` of `word` is set, else zero.
   @inline(__always)
   private static func laneMask(_ word: UInt64, group: Int) -> SIMD8<UInt32> {
+    // Lane i tests bit i of the byte (constants written here, not read from a lazily
+    // initialized global inside the loops).
+    let laneBits = SIMD8<UInt32>(1, 2, 4, 8, 16, 32, 64, 128)
     let byte = SIMD8<UInt32>(repeating: UInt32(truncatingIfNeeded: word &>> UInt64(group &* 8)) & 0xFF)
     return SIMD8<UInt32>.zero.replacing(with: SIMD8<UInt32>(repeating: .max), where: (byte & laneBits) .!= 0)
   }
@@ -114,6 +111,9 @@ extension InterventionalBlocks {
       let missing = node.flags & TreeNode.Flags.defaultLeft != 0
       let strict = node.flags & TreeNode.Flags.strictLess != 0
       let raw = UnsafeRawPointer(column)
+      // The bits of a byte (−128 is 0x80): the byte-wise sum of the selected lanes is the
+      // byte of eight directions.
+      let byteWeights = SIMD8<Int8>(1, 2, 4, 8, 16, 32, 64, -128)
       for g in 0..<8 {
         let v = raw.loadUnaligned(fromByteOffset: g &* 64, as: SIMD8<Double>.self)
         var left = strict ? v .< threshold : v .<= threshold
