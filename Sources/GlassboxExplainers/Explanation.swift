@@ -183,5 +183,8 @@ extension Explainer {
 extension Explainer {
   /// Which algorithm the explainer runs and on how much reference data, when the method has
   /// several ("interventional (decision patterns, 32561 background rows)"); nil otherwise.
-  public var algorithmNote: String? { (self as? InterventionalTreeSHAP)?.algorithmDescription }
+  public var algorithmNote: String? {
+    (self as? InterventionalTreeSHAP)?.algorithmDescription
+      ?? (self as? InterventionalInteractionExplainer)?.algorithmDescription
+  }
 }

@@ -115,7 +115,7 @@ struct ReadmeExamplesTests {
       (Self.needsFilesNotInTheRepository + Self.needsAServer).contains { marker in e.commands.contains { $0.contains(marker) } }
     }
     let runnable = all.filter { e in !skipped.contains { $0.commands == e.commands } }
-    #expect(all.count == 18, "README examples found: \(all.map(\.commands))")
+    #expect(all.count == 19, "README examples found: \(all.map(\.commands))")
     #expect(skipped.count == 6)
     try check(runnable)
   }

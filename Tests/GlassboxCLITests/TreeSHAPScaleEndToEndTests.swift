@@ -88,11 +88,11 @@ struct TreeSHAPScaleEndToEndTests {
     #expect(table.stdout.contains("\(expected.features[best.0]) × \(expected.features[best.1])"))
   }
 
-  @Test("--interactions refuses methods other than path-dependent TreeSHAP")
+  @Test("--interactions refuses methods other than TreeSHAP")
   func interactionsRefused() throws {
     let run = try Glassbox.run([
       "explain", "--model", model, "--data", "datasets/adult-test.csv", "--rows", "0", "--interactions",
-      "--method", "tree-interventional", "--background", "datasets/adult-test.csv",
+      "--method", "kernel", "--background", "datasets/adult-test.csv",
     ])
     #expect(run.status == 64)
     #expect(run.stderr.contains("--interactions needs"))

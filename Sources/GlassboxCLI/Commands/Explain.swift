@@ -74,7 +74,7 @@ struct Explain: ParsableCommand {
   @Flag(help: "No progress line on standard error.")
   var quiet = false
 
-  @Flag(help: "Tree models, --method tree or auto: also SHAP interaction values (xgboost's pred_interactions): JSON main effects and feature pairs, CSV one line per pair, the table the strongest pairs.")
+  @Flag(help: "Tree models, --method tree or auto (xgboost's pred_interactions) or tree-interventional (over --background): also SHAP interaction values: JSON main effects and feature pairs, CSV one line per pair, the table the strongest pairs.")
   var interactions = false
 
   @Option(help: "Write one plot instead of text: waterfall, an SVG of one --instance or one --rows row (glassbox summary --plot draws the global plots).")
@@ -248,11 +248,16 @@ struct Explain: ParsableCommand {
   }
 }
 
-/// Path-dependent TreeSHAP that also computes interaction values (`--interactions`).
-/// - Throws: `ValidationError` when `explainer` is not path-dependent TreeSHAP.
+/// TreeSHAP that also computes interaction values (`--interactions`): path-dependent, or
+/// interventional over the background.
+/// - Throws: `ValidationError` when `explainer` is neither; `ExplainerError` for
+///   probability attributions.
 func interactionExplainer(_ explainer: any Explainer) throws -> any Explainer {
+  if let interventional = explainer as? InterventionalTreeSHAP {
+    return try InterventionalInteractionExplainer(shap: interventional)
+  }
   guard let tree = explainer as? TreeSHAP else {
-    throw ValidationError("--interactions needs a tree model and --method tree or auto (path-dependent TreeSHAP)")
+    throw ValidationError("--interactions needs a tree model and --method tree, auto or tree-interventional (TreeSHAP)")
   }
   if tree.algorithm == .quadrature {
     throw ValidationError("--interactions follows xgboost 3.2's pred_interactions: use --tree-algorithm fast, classic or xgboost-3.2 with it, not xgboost-3.3")
