@@ -121,9 +121,10 @@ public enum AuditTables {
 
     /// `INSERT INTO <name> (<columns>) VALUES (<placeholders>), ...` for `rows` rows;
     /// `placeholder(k)` spells the k-th (one-based) parameter, counted across rows.
-    public func insert(rows: Int = 1, placeholder: (Int) -> String) -> String {
+    /// `verb` replaces `INSERT` (SQLite: `INSERT OR FAIL`).
+    public func insert(rows: Int = 1, verb: String = "INSERT", placeholder: (Int) -> String) -> String {
       let width = columns.count
-      return "INSERT INTO " + name + " (" + columns.map(\.name).joined(separator: ", ") + ") VALUES "
+      return verb + " INTO " + name + " (" + columns.map(\.name).joined(separator: ", ") + ") VALUES "
         + (0..<rows).map { r in "(" + (1...width).map { placeholder(r * width + $0) }.joined(separator: ", ") + ")" }
         .joined(separator: ", ")
     }
@@ -155,16 +156,31 @@ public enum AuditTables {
   public enum Dialect: Sendable {
     case sqlite, postgres
 
-    func spell(_ statement: String) -> String {
+    /// The statement in this dialect; nil for a statement of the other dialect only
+    /// (marked `{sqlite}` at its start).
+    func spell(_ statement: String) -> String? {
       switch self {
       case .sqlite:
-        return statement.replacingOccurrences(of: "{int}", with: "INTEGER").replacingOccurrences(of: "{real}", with: "REAL")
-          .replacingOccurrences(of: "{blob}", with: "BLOB")
+        return statement.replacingOccurrences(of: Self.sqliteOnly, with: "").replacingOccurrences(of: "{int}", with: "INTEGER")
+          .replacingOccurrences(of: "{real}", with: "REAL").replacingOccurrences(of: "{blob}", with: "BLOB")
       case .postgres:
+        if statement.hasPrefix(Self.sqliteOnly) { return nil }
         return statement.replacingOccurrences(of: "{int}", with: "BIGINT")
           .replacingOccurrences(of: "{real}", with: "DOUBLE PRECISION").replacingOccurrences(of: "{blob}", with: "BYTEA")
       }
     }
+
+    static let sqliteOnly = "{sqlite}"
+  }
+
+  /// SQLite statements that rebuild `table` (created by `create`, a `CREATE TABLE <name>_v2 ...`)
+  /// with its rows: copy, drop the old table (and its indexes), rename.
+  private static func rebuild(_ table: String, _ create: String) -> [String] {
+    let columns = (derived.first { $0.name == table }?.columns ?? []).map(\.name).joined(separator: ", ")
+    return [
+      create, "INSERT INTO \(table)_v2 (\(columns)) SELECT \(columns) FROM \(table)", "DROP TABLE \(table)",
+      "ALTER TABLE \(table)_v2 RENAME TO \(table)",
+    ].map { Dialect.sqliteOnly + $0 }
   }
 
   /// The migrations, version by version: version k's statements turn a version k−1
@@ -189,7 +205,27 @@ public enum AuditTables {
         "CREATE INDEX attributions_by_feature ON attributions (feature)",
         "CREATE INDEX reason_codes_by_feature ON reason_codes (feature)",
       ]
-    )
+    ),
+    // Cheaper appends: in SQLite the attributions and reason codes are clustered on their
+    // keys (WITHOUT ROWID: one B-tree per table instead of a table and its key index);
+    // in both databases the by-feature indexes go (the lookups the trail needs are by
+    // id, time and model, on `records`).
+    (
+      2, "attributions and reason_codes keyed by (seq, position) and (seq, rank), no by-feature indexes",
+      [
+        "DROP INDEX attributions_by_feature",
+        "DROP INDEX reason_codes_by_feature",
+      ]
+        + rebuild(
+          "attributions",
+          "CREATE TABLE attributions_v2 (seq {int} NOT NULL REFERENCES records (seq), position {int} NOT NULL, "
+            + "feature TEXT NOT NULL, value {real}, label TEXT, attribution {real}, std_error {real}, "
+            + "PRIMARY KEY (seq, position)) WITHOUT ROWID")
+        + rebuild(
+          "reason_codes",
+          "CREATE TABLE reason_codes_v2 (seq {int} NOT NULL REFERENCES records (seq), rank {int} NOT NULL, feature TEXT, "
+            + "phi {real}, PRIMARY KEY (seq, rank)) WITHOUT ROWID")
+    ),
   ]
 
   /// The schema version this build writes and reads.
@@ -211,7 +247,7 @@ public enum AuditTables {
       out += migration.statements
       out.append("INSERT INTO glassbox_schema (version, description) VALUES (\(migration.version), '\(migration.description)')")
     }
-    return out.map(dialect.spell)
+    return out.compactMap(dialect.spell)
   }
 
   /// The first position whose derived rows differ between `expected` (derived from the

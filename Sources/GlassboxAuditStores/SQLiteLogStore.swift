@@ -22,6 +22,8 @@ public final class SQLiteLogStore: LogStore, DerivedTablesStore {
   public let path: String
   public var location: String { "sqlite:" + path }
   private var writer: DatabaseQueue?
+  /// The writer's prepared INSERTs.
+  private var inserter: SQLiteRowInserter?
   private var lineReader: DatabaseQueue?
   private var tableReader: DatabaseQueue?
   /// The last position of the batch: where the next line goes after.
@@ -39,6 +41,9 @@ public final class SQLiteLogStore: LogStore, DerivedTablesStore {
     self.path = path
   }
 
+  /// The prepared statements go before the connection they belong to.
+  deinit { close() }
+
   // MARK: Appending
 
   public func openForAppend() throws(AuditError) {
@@ -52,6 +57,9 @@ public final class SQLiteLogStore: LogStore, DerivedTablesStore {
     let queue = try failures.writing { () throws in try DatabaseQueue(path: path, configuration: configuration) }
     try failures.writing { () throws in
       try queue.inDatabase { db in
+        // Schema version 2's page size; it only applies to a database still empty, and must
+        // come before WAL mode.
+        try db.execute(sql: "PRAGMA page_size = \(Self.pageSize)")
         _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
         try db.execute(sql: "BEGIN IMMEDIATE")
         do {
@@ -65,8 +73,18 @@ public final class SQLiteLogStore: LogStore, DerivedTablesStore {
         }
       }
     }
+    inserter = try failures.writing { () throws in
+      try queue.inDatabase { db in
+        guard let connection = db.sqliteConnection else { throw DatabaseError(message: "the connection is closed") }
+        return SQLiteRowInserter(connection: connection)
+      }
+    }
     writer = queue
   }
+
+  /// Bytes per page of a new database: 16 KiB pages hold about 7 records' lines, so a
+  /// batch touches fewer pages, and B-trees are shallower, than with SQLite's 4 KiB.
+  static let pageSize = 16_384
 
   /// The version in `glassbox_schema`, 0 when the database has no such table.
   private static func version(_ db: Database) throws -> Int {
@@ -106,54 +124,38 @@ public final class SQLiteLogStore: LogStore, DerivedTablesStore {
     try write(lines, tableRows: [])
   }
 
-  /// Appends `lines` and their query-table rows in multi-row INSERTs of cached statements.
+  /// Appends `lines` and their query-table rows (`SQLiteRowInserter`) in the batch's
+  /// transaction. When an insert fails, the rows of this write already inserted are
+  /// deleted, so the batch keeps the lines of its earlier writes, whole, and none of these;
+  /// if even that fails, the whole batch is rolled back. No savepoint: under one, SQLite
+  /// copies each page the write changes into a statement journal, a temporary file once
+  /// past 64 KiB.
   /// - Complexity: O(bytes + rows); a line whose rows are not given is parsed.
   public func write(_ lines: [UInt8], tableRows: [AuditTableRows?]) throws(AuditError) -> LogPosition {
     let queue = try openQueue()
+    guard let inserter else { throw .cannotWrite(path: location, reason: "the log is not open for appending") }
     let rows = AuditWriteRows(lines, tableRows: tableRows, after: batchEnd)
+    let start = batchEnd
     try failures.writing { () throws in
       try queue.inDatabase { db in
-        try db.execute(sql: "SAVEPOINT glassbox_write")
         do {
-          try Self.insert(db, AuditTables.lines, rows.lines) { seq, line, values in
-            values.append(seq.databaseValue)
-            values.append(Data(line).databaseValue)
-          }
-          for (table, tableRows) in zip(AuditTables.derived, rows.tables) {
-            try Self.insert(db, table, tableRows) { seq, cells, values in
-              values.append(seq.databaseValue)
-              for cell in cells.dropFirst() { values.append(Self.databaseValue(cell)) }
-            }
-          }
-          try db.execute(sql: "RELEASE glassbox_write")
+          try inserter.insert(rows)
         } catch {
-          try? db.execute(sql: "ROLLBACK TO glassbox_write")
-          try? db.execute(sql: "RELEASE glassbox_write")
+          // SQLite ends the transaction itself after some errors (a full disk, I/O).
+          guard db.isInsideTransaction else { throw error }
+          do {
+            for table in AuditTables.derived.reversed() + [AuditTables.lines] {
+              try db.execute(sql: "DELETE FROM \(table.name) WHERE seq > ?", arguments: [start])
+            }
+          } catch {
+            try? db.execute(sql: "ROLLBACK")
+          }
           throw error
         }
       }
     }
     batchEnd = rows.end
     return rows.end
-  }
-
-  /// Rows per INSERT statement (SQLite allows 32,766 parameters; the widest table has 19 columns).
-  private static let rowsPerStatement = 128
-
-  /// Inserts `rows` into `table`, `rowsPerStatement` at a time; `bind` appends one row's
-  /// values in column order.
-  private static func insert<T>(
-    _ db: Database, _ table: AuditTables.Table, _ rows: [(seq: Int, T)], bind: (Int, T, inout [DatabaseValue]) -> Void
-  ) throws {
-    var values: [DatabaseValue] = []
-    values.reserveCapacity(rowsPerStatement * table.columns.count)
-    try AuditWriteRows.chunks(rows, maximum: rowsPerStatement) { chunk in
-      values.removeAll(keepingCapacity: true)
-      for row in chunk { bind(row.seq, row.1, &values) }
-      let statement = try db.cachedStatement(sql: table.insert(rows: chunk.count) { _ in "?" })
-      statement.setUncheckedArguments(StatementArguments(values))
-      try statement.execute()
-    }
   }
 
   public func commitAppend() throws(AuditError) {
@@ -180,6 +182,8 @@ public final class SQLiteLogStore: LogStore, DerivedTablesStore {
   }
 
   public func close() {
+    writer?.inDatabase { _ in inserter?.finalize() }
+    inserter = nil
     writer = nil
     lineReader = nil
     tableReader = nil
@@ -255,15 +259,6 @@ public final class SQLiteLogStore: LogStore, DerivedTablesStore {
   }
 
   // MARK: Values and errors
-
-  static func databaseValue(_ value: TableValue) -> DatabaseValue {
-    switch value {
-    case .null: .null
-    case .integer(let n): n.databaseValue
-    case .real(let x): x.databaseValue
-    case .text(let s): s.databaseValue
-    }
-  }
 
   static func tableValue(_ value: DatabaseValue) -> TableValue {
     switch value.storage {
