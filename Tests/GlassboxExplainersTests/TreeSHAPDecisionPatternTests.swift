@@ -30,14 +30,18 @@ struct TreeSHAPDecisionPatternTests {
     return worstDifference(try a.explain(rows, featureCount: m), try b.explain(rows, featureCount: m))
   }
 
+  /// The fixture's own background when it has one, else its rows (missing values included).
+  static func background(_ fixture: TreeFixture) throws -> Background {
+    let rows = fixture.listedFiles.contains("background.csv")
+      ? try TreeFixture.readCSV("\(fixture.dir)/background.csv").0 : fixture.rows
+    return Background(rows: rows, featureCount: fixture.featureCount, source: fixture.name)
+  }
+
   @Test("equal to the per-pair algorithm on every tree fixture", arguments: TreeFixture.cases())
   func fixtures(_ name: String) throws {
     let fixture = try TreeFixture(name)
     let m = fixture.featureCount
-    // The fixture's own background when it has one, else its rows (missing values included).
-    let bgRows = fixture.listedFiles.contains("background.csv")
-      ? try TreeFixture.readCSV("\(fixture.dir)/background.csv").0 : fixture.rows
-    let background = Background(rows: bgRows, featureCount: m, source: name)
+    let background = try Self.background(fixture)
     for path in fixture.modelPaths {
       let model = try fixture.load(path)
       let patterns = try InterventionalTreeSHAP(ensemble: model, background: background, algorithm: .decisionPatterns)
@@ -99,17 +103,24 @@ struct TreeSHAPDecisionPatternTests {
     #expect(try Self.disagreement(forced, tiny, &rng) <= 1e-12)
   }
 
-  @Test("deep trees: paths beyond the pattern limit run per pair, and the report says so")
+  @Test("deep trees: paths beyond the pattern limit get deep-path tables, and the report says so")
   func mixed() throws {
     let m = 10
     let e = try randomEnsemble(seed: 31, features: m, splitFeatures: 10, trees: 4, depth: 10)
     var rng = SeededRandom(state: 3131)
     let background = Background(rows: randomRows(&rng, count: 30, features: m), featureCount: m, source: "bg")
     let auto = try InterventionalTreeSHAP(ensemble: e, background: background)
-    #expect(auto.patternTreeCount < e.treeCount)
-    if auto.patternTreeCount > 0 {
-      #expect(auto.algorithmDescription.contains("of 4 trees, per pair in the rest, 30 background rows"))
+    #expect(auto.patternTreeCount == e.treeCount)
+    #expect(auto.deepPatternTreeCount > 0)
+    #expect(
+      auto.algorithmDescription
+        == "interventional (decision patterns, deep-path tables in \(auto.deepPatternTreeCount) of 4 trees, 30 background rows)")
+    let limited = try InterventionalTreeSHAP(ensemble: e, background: background, deepTableLimit: 0)
+    #expect(limited.patternTreeCount == e.treeCount - auto.deepPatternTreeCount)
+    if limited.patternTreeCount > 0 {
+      #expect(limited.algorithmDescription.contains("of 4 trees, per pair in the rest, 30 background rows"))
     }
+    #expect(try Self.disagreement(limited, auto, &rng) <= 1e-12)
     let pairs = try InterventionalTreeSHAP(ensemble: e, background: background, algorithm: .perPair)
     #expect(try Self.disagreement(auto, pairs, &rng) <= 1e-12)
   }

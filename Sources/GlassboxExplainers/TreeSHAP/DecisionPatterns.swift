@@ -42,7 +42,7 @@ struct DecisionPatternHistograms {
   /// Largest number of distinct features on a path that gets patterns (2^d-entry tables).
   static let maxPathFeatures = 8
   /// Largest total number of coefficients of the tables built from the histograms (8 bytes
-  /// each: 256 MiB at most); further trees keep the per-pair algorithm.
+  /// each: 256 MiB at most); further trees go to `DeepPatternTables`.
   static let maxCoefficients = 1 << 25
 
   /// Per tree: true when the tree is handled by decision patterns.

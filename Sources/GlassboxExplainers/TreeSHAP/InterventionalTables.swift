@@ -20,7 +20,7 @@ import GlassboxModels
 ///   a leaf with 8 distinct path features takes 2,048 coefficients (16 KiB), so a 500-tree
 ///   depth-8 model with 256 such leaves per tree would need 2 GiB; the tables are capped at
 ///   2^25 coefficients (256 MiB, `DecisionPatternHistograms.maxCoefficients`) and the trees
-///   beyond the cap (about 64 of those 500) keep the per-pair algorithm.
+///   beyond the cap (all but about 64 of those 500) go to `DeepPatternTables` (3 · 2^d doubles per leaf).
 struct InterventionalTables {
   /// Per tree: true when the tree has tables.
   let treeIsTabled: [Bool]

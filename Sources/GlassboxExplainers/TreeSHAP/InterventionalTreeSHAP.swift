@@ -32,6 +32,10 @@ import GlassboxModels
 ///   used for probability attributions, tiny backgrounds, and trees whose paths have more
 ///   than `DecisionPatternHistograms.maxPathFeatures` distinct features or that do not fit
 ///   the table budget.
+/// - **deep decision patterns**: trees past those limits whose paths have at most
+///   `DeepPatternTables.maxPathFeatures` (20) distinct features get 3 · 2^d numbers per leaf
+///   (`DeepPatternTables`, built in O(d² · 2^d) per leaf) within their own budget; only the
+///   trees beyond it run per pair.
 /// Both agree to ≈1e-15 relative (the same terms summed in another order); the tests hold
 /// them to 1e-9 of each other and of brute-force Shapley values.
 ///
@@ -62,8 +66,10 @@ public struct InterventionalTreeSHAP: Explainer {
   public let space: OutputSpace
   /// The (weighted) mean output of the background rows, per model output.
   public let baseValues: [Double]
-  /// Trees computed by decision patterns (the others run per pair).
+  /// Trees computed by decision patterns (the others run per pair), deep ones included.
   public let patternTreeCount: Int
+  /// Of those, the trees computed by deep-path tables (`DeepPatternTables`).
+  public let deepPatternTreeCount: Int
   /// Background rows used (those of positive weight).
   public let backgroundRowsUsed: Int
   /// Per-pair data: directions and classes of the background rows (nil when every tree
@@ -72,6 +78,8 @@ public struct InterventionalTreeSHAP: Explainer {
   /// Raw-space tables, per block of each patterned tree (nil when no tree runs by decision
   /// patterns).
   private let tables: InterventionalBlocks?
+  /// Tables of the trees too deep for `tables` (nil when there are none).
+  private let deepTables: DeepPatternTables?
   private let backgroundMargins: [Double]
   private let weightTable: [Double]
   private let maxFeatures: Int
@@ -86,8 +94,9 @@ public struct InterventionalTreeSHAP: Explainer {
     let rows = "\(backgroundRowsUsed) background row\(backgroundRowsUsed == 1 ? "" : "s")"
     let trees = ensemble.treeCount
     if patternTreeCount == 0 { return "interventional (per pair, \(rows))" }
-    if pairs == nil || patternTreeCount == trees { return "interventional (decision patterns, \(rows))" }
-    return "interventional (decision patterns in \(patternTreeCount) of \(trees) trees, per pair in the rest, \(rows))"
+    let deep = deepPatternTreeCount == 0 ? "" : ", deep-path tables in \(deepPatternTreeCount) of \(trees) trees"
+    if pairs == nil || patternTreeCount == trees { return "interventional (decision patterns\(deep), \(rows))" }
+    return "interventional (decision patterns in \(patternTreeCount) of \(trees) trees\(deep), per pair in the rest, \(rows))"
   }
 
   /// The background's split directions and classes, for the per-pair algorithm.
@@ -102,10 +111,13 @@ public struct InterventionalTreeSHAP: Explainer {
   ///     explained row does not grow with it).
   ///   - space: `.raw` (margins) or `.probability` (logistic models).
   ///   - algorithm: `.automatic` unless a test compares the two.
+  ///   - deepTableLimit: the deep-path tables' budget in doubles (default 2^25, 256 MiB; tests
+///     lower it).
   /// - Throws: `ExplainerError.invalidBackground` when the background does not fit the
   ///   model; `ExplainerError.unsupportedOutput` for probability on a non-logistic model.
   public init(
-    ensemble: TreeEnsemble, background: Background, space: OutputSpace = .raw, algorithm: Algorithm = .automatic
+    ensemble: TreeEnsemble, background: Background, space: OutputSpace = .raw, algorithm: Algorithm = .automatic,
+    deepTableLimit: Int? = nil
   ) throws {
     guard background.featureCount == ensemble.featureCount, background.count > 0 else {
       throw ExplainerError.invalidBackground(
@@ -126,18 +138,9 @@ public struct InterventionalTreeSHAP: Explainer {
     let used = background.weights.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
     backgroundRowsUsed = used
     let k = ensemble.outputCount
-    // weightTable[a * stride + b] = a! b! / (a+b+1)!, for a + b < distinct features on a path.
     let n = min(ensemble.featureCount, ensemble.maxDepth) + 1
     maxFeatures = n
-    var table = [Double](repeating: 0, count: n * n)
-    for a in 0..<n {
-      for b in 0..<(n - a) {
-        // a! b! / (a+b+1)! computed as 1 / ((a+b+1) · C(a+b, a)).
-        var binom = 1.0
-        for i in 0..<min(a, b) { binom = binom * Double(a + b - i) / Double(i + 1) }
-        table[a * n + b] = 1 / (Double(a + b + 1) * binom)
-      }
-    }
+    let table = Self.weightTable(size: n)
     weightTable = table
     let usePatterns: Bool
     switch algorithm {
@@ -149,11 +152,14 @@ public struct InterventionalTreeSHAP: Explainer {
     // (a copy of the background, R · F doubles), so that the histograms can group them.
     var histograms = DecisionPatternHistograms(
       ensemble, enabled: usePatterns, knownTotal: background.weights.reduce(0, +))
-    let needsPairs = histograms.tabledTreeCount < ensemble.treeCount
+    var deep = DeepPatternTables(
+      ensemble, taken: usePatterns ? histograms.treeIsTabled : [Bool](repeating: true, count: ensemble.treeCount),
+      limit: deepTableLimit ?? DeepPatternTables.maxEntries)
+    let needsPairs = histograms.tabledTreeCount + deep.treeCount < ensemble.treeCount
     let allPrepared = background.rows.map { ensemble.prepared($0) }
     // With every tree patterned in raw space the background's margins are not needed: the
     // base value follows from the histograms (`DecisionPatternHistograms.meanMargins`).
-    let marginsFromHistograms = !needsPairs && space == .raw
+    let marginsFromHistograms = !needsPairs && deep.treeCount == 0 && space == .raw
     let margins = marginsFromHistograms ? [] : Self.margins(ensemble, allPrepared, count: background.count)
     var blocks = histograms.tabledTreeCount > 0 ? InterventionalBlocks(ensemble, histograms: histograms) : nil
     allPrepared.withUnsafeBufferPointer { rows in
@@ -164,6 +170,15 @@ public struct InterventionalTreeSHAP: Explainer {
     }
     backgroundMargins = margins
     let total = background.weights.reduce(0, +)
+    if deep.treeCount > 0 {
+      let shares = background.weights.map { $0 / total }
+      allPrepared.withUnsafeBufferPointer { rows in
+        deep.add(ensemble, prepared: rows.baseAddress!, count: background.count, shares: shares)
+      }
+      deep.finish(weightTable: table, stride: n)
+    }
+    deepTables = deep.treeCount > 0 ? deep : nil
+    deepPatternTreeCount = deep.treeCount
     var base = marginsFromHistograms ? histograms.meanMargins(ensemble).map { $0 * total } : [Double](repeating: 0, count: k)
     for r in 0..<(marginsFromHistograms ? 0 : background.count) {
       for c in 0..<k {
@@ -172,7 +187,7 @@ public struct InterventionalTreeSHAP: Explainer {
       }
     }
     baseValues = base.map { $0 / total }
-    patternTreeCount = histograms.tabledTreeCount
+    patternTreeCount = histograms.tabledTreeCount + deep.treeCount
     blocks?.fill(ensemble, leaves: InterventionalTables(ensemble, histograms: histograms, weightTable: table, stride: n))
     tables = blocks
     if needsPairs {
@@ -184,6 +199,21 @@ public struct InterventionalTreeSHAP: Explainer {
     } else {
       pairs = nil
     }
+  }
+
+  /// `table[a · size + b] = a! b! / (a+b+1)!` for a + b < `size` (0 elsewhere), where `size`
+  /// exceeds the distinct features on any path.
+  static func weightTable(size n: Int) -> [Double] {
+    var table = [Double](repeating: 0, count: n * n)
+    for a in 0..<n {
+      for b in 0..<(n - a) {
+        // a! b! / (a+b+1)! computed as 1 / ((a+b+1) · C(a+b, a)).
+        var binom = 1.0
+        for i in 0..<min(a, b) { binom = binom * Double(a + b - i) / Double(i + 1) }
+        table[a * n + b] = 1 / (Double(a + b + 1) * binom)
+      }
+    }
+    return table
   }
 
   static func sigmoid(_ x: Double) -> Double { 1 / (1 + Glibc.exp(-x)) }
@@ -220,7 +250,7 @@ public struct InterventionalTreeSHAP: Explainer {
     let prepared = rows.map { e.prepared($0) }
     // With every tree patterned, the blocks reached give the margins too (the same sums, bit
     // for bit); otherwise the trees are walked.
-    let marginsFromBlocks = tables != nil && pairs == nil
+    let marginsFromBlocks = tables != nil && pairs == nil && deepTables == nil
     var margins =
       marginsFromBlocks
       ? (0..<(count * k)).map { e.baseMargins[$0 % k] } : Self.margins(e, prepared, count: count)
@@ -237,6 +267,7 @@ public struct InterventionalTreeSHAP: Explainer {
               margins: marginsFromBlocks ? $0.baseAddress! : nil)
           }
         }
+        if count > 0, let deepTables { deepTables.addAll(e, x: x.baseAddress!, count: count, phi: all.baseAddress!) }
         for r in 0..<count {
           let phi = UnsafeMutableBufferPointer(rebasing: all[(r * width)..<((r + 1) * width)])
           let row = x.baseAddress! + r * m
@@ -299,13 +330,14 @@ public struct InterventionalTreeSHAP: Explainer {
         }
       }
       let isTabled = s.tables?.treeIsTabled
+      let isDeep = s.deepTables?.treeIsDeep
       PairWalker.with(e, table: s.weightTable, stride: s.maxFeatures) { walker in
         data.directions.bits.withUnsafeBufferPointer { zBits in
           data.directions.leaves.withUnsafeBufferPointer { zLeaves in
             xBits.withUnsafeMutableBufferPointer { xb in
               xLeaves.withUnsafeMutableBufferPointer { xl in
                 NodeDirections.fill(e, row: row, bits: xb.baseAddress!, leaves: xl.baseAddress!)
-                for t in 0..<trees where !(isTabled?[t] ?? false) {
+                for t in 0..<trees where !(isTabled?[t] ?? false) && !(isDeep?[t] ?? false) {
                   let g = e.treeOutputs[t]
                   let first = classes.classStart[t]
                   let n = classes.classStart[t + 1] - first
