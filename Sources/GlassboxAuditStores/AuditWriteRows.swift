@@ -1,3 +1,4 @@
+import Foundation
 import GlassboxAudit
 
 /// What one `write` adds to a database, table by table: each line at its position in
@@ -7,6 +8,8 @@ struct AuditWriteRows {
   /// One row of a table: the line's position and the row's cells (the first, `seq`, unused).
   typealias Row = (seq: Int, cells: [TableValue])
 
+  /// The bytes written, whole lines; `lines` slice them.
+  let bytes: [UInt8]
   var lines: [(seq: Int, bytes: ArraySlice<UInt8>)] = []
   /// The rows of `AuditTables.derived`, in that order.
   var tables: [[Row]] = [[], [], []]
@@ -18,17 +21,36 @@ struct AuditWriteRows {
   /// - Complexity: O(bytes) when every line's rows are given; a line whose rows are not
   ///   given is parsed.
   init(_ bytes: [UInt8], tableRows: [AuditTableRows?], after start: Int) {
+    self.bytes = bytes
     end = start
-    let newline = UInt8(ascii: "\n")
     var k = 0
-    for line in bytes.split(separator: newline, omittingEmptySubsequences: false).dropLast() {
+    for range in Self.lineRanges(bytes) {
       end += 1
+      let line = bytes[range]
       let rows = (k < tableRows.count ? tableRows[k] : nil) ?? AuditTableRows(line: Array(line), seq: end)
       lines.append((end, line))
       for cells in rows.records { tables[0].append((end, cells)) }
       for cells in rows.attributions { tables[1].append((end, cells)) }
       for cells in rows.reasonCodes { tables[2].append((end, cells)) }
       k += 1
+    }
+  }
+
+  /// The ranges of the lines of `bytes`, without their `\n`; bytes after the last `\n`
+  /// are not a line. `memchr` finds the ends (a byte-by-byte `split` took about 8
+  /// instructions a byte, 2% of a TreeSHAP batch's, callgrind).
+  /// - Complexity: O(bytes).
+  static func lineRanges(_ bytes: [UInt8]) -> [Range<Int>] {
+    bytes.withUnsafeBufferPointer { buffer in
+      guard let base = buffer.baseAddress else { return [] }
+      var out: [Range<Int>] = []
+      var start = 0
+      while start < buffer.count, let found = memchr(base + start, Int32(UInt8(ascii: "\n")), buffer.count - start) {
+        let end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        out.append(start..<end)
+        start = end + 1
+      }
+      return out
     }
   }
 
