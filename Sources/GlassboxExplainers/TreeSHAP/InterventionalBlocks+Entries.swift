@@ -6,9 +6,11 @@ import GlassboxModels
 extension InterventionalBlocks {
   /// Calls `body(tree, row, block, entry)` for every patterned tree, row and block, with the
   /// table row `entry` the row reaches in the block; tree by tree, 64 rows at a time.
+  /// `only`: just that patterned tree (index into `trees`).
   @inline(__always)
   func forEachEntry(
-    _ e: TreeEnsemble, rows: UnsafePointer<Double>, count: Int, _ body: (Tree, Int, Block, Int) -> Void
+    _ e: TreeEnsemble, rows: UnsafePointer<Double>, count: Int, only: Int? = nil,
+    _ body: (Tree, Int, Block, Int) -> Void
   ) {
     let m = e.featureCount
     withUnsafeTemporaryAllocation(of: UInt64.self, capacity: maxTests) { words in
@@ -18,7 +20,7 @@ extension InterventionalBlocks {
             tests.withUnsafeBufferPointer { tests in
               slots.withUnsafeBufferPointer { slots in
                 blocks.withUnsafeBufferPointer { blocks in
-                  for tree in trees {
+                  for tree in only.map({ trees[$0...$0] }) ?? trees[...] {
                     var chunk = 0
                     while chunk < count {
                       let n = min(64, count - chunk)

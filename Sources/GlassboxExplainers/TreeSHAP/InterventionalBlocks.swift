@@ -97,6 +97,9 @@ struct InterventionalBlocks {
   /// The most splits and slots of one tree (scratch sizes).
   let maxTests: Int
   let maxSlots: Int
+  /// The bins that group rows per tree (`TreeRowGroups`), nil when some split cannot be
+  /// binned (then every row is evaluated).
+  private(set) var bins: TreeRowGroups.Bins? = nil
 
   /// The bytes the tables take.
   var byteCount: Int { table.count * MemoryLayout<Double>.stride }
@@ -198,6 +201,7 @@ struct InterventionalBlocks {
     reachedValues = reached
     maxTests = max(1, trees.map { $0.tests.count }.max() ?? 1)
     maxSlots = max(1, trees.map { $0.slots.count }.max() ?? 1)
+    bins = TreeRowGroups.Bins(e, blocks: self)
   }
 
   /// Fills the tables from the leaf tables built from the same histograms.
@@ -284,42 +288,36 @@ struct InterventionalBlocks {
     return bitOf
   }
 
-  /// Adds the attributions of `count` prepared rows `x` (row-major) in every patterned tree
-  /// to `phi` (`[row][output][feature]`). Tree by tree, so that one tree's tables stay in
-  /// cache; 64 rows at a time within a tree.
-  ///
-  /// With `margins` (`[row][output]`, holding the base margins), each row's weighted leaf
-  /// values of the patterned trees are added to it too, in file order: the same sum, bit for
-  /// bit, as a walk of the trees (`InterventionalTreeSHAP.margins`) when every tree is
-  /// patterned, without a second walk.
-  /// - Complexity: O(count · Σ patterned trees (S + B · (I + w))).
-  func addAll(
-    _ e: TreeEnsemble, x rows: UnsafePointer<Double>, count: Int, phi: UnsafeMutablePointer<Double>,
-    margins: UnsafeMutablePointer<Double>? = nil
-  ) {
-    let m = e.featureCount
-    let outputs = e.outputCount
-    let stride = m * outputs
-    blockFeatures.withUnsafeBufferPointer { features in
-      table.withUnsafeBufferPointer { table in
-        reachedValues.withUnsafeBufferPointer { reached in
-          forEachEntry(e, rows: rows, count: count) { tree, r, block, entry in
-            let out = phi + (r &* stride &+ tree.output &* m)
-            let width = Int(block.width)
-            let base = block.tableStart &+ entry &* width
-            let fs = block.featureStart
-            for k in 0..<width { out[Int(features[fs &+ k])] += table[base &+ k] }
-            if let margins { margins[r &* outputs &+ tree.output] += reached[block.entryStart &+ entry] }
+  /// How many of the `count` prepared rows reach each table row (blocks in order,
+  /// `entryCount` rows each, `Block.entryStart`). When the splits can be binned
+  /// (`TreeRowGroups`), each tree evaluates one row per group of rows that go alike in it
+  /// and counts the group's size; the counts are the same integers either way.
+  /// - Complexity: O(count · Σ patterned trees (S + B · I)), with count the number of
+  ///   groups of each tree when binned (plus O(count · F · log K) for the codes).
+  func countEntries(_ e: TreeEnsemble, rows: UnsafePointer<Double>, count: Int) -> [Int] {
+    if let bins {
+      var grouped = TreeRowGroups(bins, rows: rows, count: count)
+      let m = e.featureCount
+      var counts = [Int](repeating: 0, count: entryCount)
+      var gathered = [Double](repeating: 0, count: count * m)
+      counts.withUnsafeMutableBufferPointer { counts in
+        gathered.withUnsafeMutableBufferPointer { gathered in
+          let out = gathered.baseAddress!
+          for tree in trees.indices {
+            let (representatives, sizes, _) = grouped.groups(tree: tree)
+            for (i, r) in representatives.enumerated() {
+              (out + i * m).update(from: rows + r * m, count: m)
+            }
+            sizes.withUnsafeBufferPointer { sizes in
+              forEachEntry(e, rows: out, count: representatives.count, only: tree) { _, r, block, entry in
+                counts[block.entryStart &+ entry] &+= sizes[r]
+              }
+            }
           }
         }
       }
+      return counts
     }
-  }
-
-  /// How many of the `count` prepared rows reach each table row (blocks in order,
-  /// `entryCount` rows each, `Block.entryStart`).
-  /// - Complexity: O(count · Σ patterned trees (S + B · I)).
-  func countEntries(_ e: TreeEnsemble, rows: UnsafePointer<Double>, count: Int) -> [Int] {
     // Four counters per table row, by row number: consecutive rows that reach the same table
     // row do not wait for each other's increment.
     var counts = [Int](repeating: 0, count: 4 * entryCount)
