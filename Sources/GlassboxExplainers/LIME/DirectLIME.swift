@@ -148,15 +148,17 @@ struct DirectLIME: Sendable {
     let m = laws.count
     let law = inputLaw(instance)
     let k = model.outputCount
-    var margins: [Double], z: [Double], weights: [Double]? = nil
+    var margins: [Double], z: [Double] = [], weights: [Double]? = nil, masks: [UInt64]? = nil
     let targets: [[Double]]
     let shares = instance.indices.allSatisfy { !instance[$0].isNaN || laws[$0].missingFraction > 0 }
     if let pool = pools[seed], let pooled = poolTargets[seed], shares {
       margins = pool.margins
       targets = pooled
-      let weighed = weigh(pool, law)
-      z = weighed.z
-      weights = weighed.weights
+      if m <= 64, law.gaussians.allSatisfy({ $0 == nil }) {
+        (masks, weights) = matches(pool, law)
+      } else {
+        (z, weights) = weigh(pool, law)
+      }
     } else {
       let (inputs, drawn) = draw(law, count: samples, generator: &generator)
       z = drawn
@@ -173,13 +175,27 @@ struct DirectLIME: Sendable {
         problem: "the model gives no output for some draws around row \(row) (missing values it does not accept); use \(Parameter.estimator) sampled")
     }
     let controls = try control?.populations(instance, outputs: outputs.map { k == 1 ? 0 : $0 }, row: row)
+    let variances = law.population(expectation: 0, contrasts: [], instanceOutput: 0).variances
+    let matchDesign = masks.map { DirectLIMEMatchDesign(masks: $0, weights: weights, variances: variances) }
     return outputs.indices.map { o in
       let f = targets[o]
       var h: [Double]? = nil
       if controls != nil { h = (0..<n).map { margins[$0 * k + (k == 1 ? 0 : outputs[o])] } }
       var population = law.population(expectation: 0, contrasts: [Double](repeating: 0, count: m), instanceOutput: instanceOutputs[o])
-      let errors = estimate(&population, f: f, z: z, weights: weights, control: h.map { ($0, controls![o]) })
-      return (population, errors)
+      let control = h.map { ($0, controls![o]) }
+      let fit =
+        if let matchDesign {
+          DirectLIMERegression(
+            f: f, design: matchDesign, means: population.tilted, variances: population.variances, control: control)
+        } else {
+          DirectLIMERegression(
+            f: f, z: z, weights: weights, means: population.tilted, variances: population.variances, control: control)
+        }
+      population.contrasts = fit.slopes
+      population.expectation = fit.expectation
+      population.residual = fit.residual
+      population.residualIsEstimated = true
+      return (population, fit.errors)
     }
   }
 
@@ -227,18 +243,26 @@ struct DirectLIME: Sendable {
     return (z, weights)
   }
 
-  /// Fills the expectation, slopes and residual of `population` from the draws; returns the
-  /// slopes' standard errors (`DirectLIMERegression`).
-  private func estimate(
-    _ population: inout LIMEPopulation, f: [Double], z: [Double], weights: [Double]?,
-    control: ([Double], LIMEPopulation)?
-  ) -> [Double] {
-    let fit = DirectLIMERegression(
-      f: f, z: z, weights: weights, means: population.tilted, variances: population.variances, control: control)
-    population.contrasts = fit.slopes
-    population.expectation = fit.expectation
-    population.residual = fit.residual
-    population.residualIsEstimated = true
-    return fit.errors
+  /// The match indicators of the shared draws around one instance when every feature is
+  /// discretized or categorical (draw i's bit j: `z_ij`, `DirectLIMEMatchDesign`) and their
+  /// importance weights to Q, `c^mismatches` (the same values `weigh` gives).
+  /// - Complexity: O(n · m).
+  func matches(_ pool: LIMESharedDraws, _ law: LIMEInputLaw) -> (masks: [UInt64], weights: [Double]) {
+    let n = pool.count, m = laws.count
+    var masks = [UInt64](repeating: 0, count: n)
+    pool.levels.withUnsafeBufferPointer { levels in
+      masks.withUnsafeMutableBufferPointer { masks in
+        for j in 0..<m {
+          let target = Int32(law.tilts[j].level ?? -2), bit = UInt64(1) << UInt64(j)
+          let column = levels.baseAddress! + j * n
+          for i in 0..<n where column[i] == target { masks[i] |= bit }
+        }
+      }
+    }
+    // c^k by repeated products from 1, as `weigh` multiplies its factors feature by feature.
+    var powers = [1.0]
+    for _ in 0..<m { powers.append(powers[powers.count - 1] * mismatch) }
+    let weights = masks.map { powers[m - $0.nonzeroBitCount] }
+    return (masks, weights)
   }
 }

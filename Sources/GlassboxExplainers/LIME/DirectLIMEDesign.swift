@@ -11,7 +11,7 @@
 ///
 /// - Complexity: O(n·m) for the means and the live inputs, O(n·p²) for the Gram matrix,
 ///   O(p³) for its factor.
-struct DirectLIMEDesign {
+struct DirectLIMEDesign: DirectLIMEFitDesign {
   /// The number of draws and of live inputs.
   let n: Int
   private(set) var p: Int
@@ -26,6 +26,8 @@ struct DirectLIMEDesign {
   private(set) var centred: [Double]
   /// The Cholesky factor of `XᵀWX` over the live inputs (`p × p`, `choleskyFactor`).
   private(set) var factor: [Double]
+  /// The inputs of the draws, feature-major (`m × n`).
+  let z: [Double]
 
   /// - Parameters:
   ///   - z: the inputs of the draws, feature-major (`m × n`).
@@ -36,6 +38,7 @@ struct DirectLIMEDesign {
     let m = variances.count
     let w = weights ?? [Double](repeating: 1, count: n)
     self.n = n
+    self.z = z
     self.weights = w
     let total = w.reduce(0, +)
     self.total = total
@@ -94,14 +97,7 @@ struct DirectLIMEDesign {
     }
   }
 
-  /// The weighted mean of `y` (n values).
-  func mean(_ y: UnsafeBufferPointer<Double>) -> Double {
-    var s = 0.0
-    weights.withUnsafeBufferPointer { w in
-      for i in 0..<n { s += w[i] * y[i] }
-    }
-    return s / total
-  }
+  func input(_ j: Int, _ i: Int) -> Double { z[j * n + i] }
 
   /// The weighted least-squares slopes of `y` on the live inputs, and y's weighted mean.
   /// - Complexity: O(n·p + p²).
@@ -150,13 +146,6 @@ struct DirectLIMEDesign {
   /// `A⁻¹ M A⁻¹` with `M = Σ_i w_i² e_i² x_i x_iᵀ`.
   /// - Complexity: O(n·p² / 2 + p³).
   func sandwich(_ e: [Double]) -> [Double] {
-    var inverse = [Double](repeating: 0, count: p * p)
-    for a in 0..<p {
-      var unit = [Double](repeating: 0, count: p)
-      unit[a] = 1
-      let column = choleskyBackSolve(factor, p, unit)
-      for b in 0..<p { inverse[b * p + a] = column[b] }
-    }
     let p = self.p
     var outer = [Double](repeating: 0, count: p * p)
     centred.withUnsafeBufferPointer { x in
@@ -176,14 +165,64 @@ struct DirectLIMEDesign {
       }
     }
     for a in 0..<p { for b in 0..<a { outer[a * p + b] = outer[b * p + a] } }
-    return (0..<p).map { a in
-      var s = 0.0
-      for b in 0..<p {
-        var t = 0.0
-        for c in 0..<p { t += outer[b * p + c] * inverse[a * p + c] }
-        s += inverse[a * p + b] * t
-      }
-      return max(0, s)
+    return sandwichDiagonal(factor: factor, p: p, outer: outer)
+  }
+}
+
+/// A design of the direct estimator's regression (`DirectLIMERegression`): the draws' weights,
+/// the inputs that vary among them (`live`, centred on their weighted means) and the fits
+/// of responses on them.
+protocol DirectLIMEFitDesign {
+  /// The number of draws and of live inputs.
+  var n: Int { get }
+  var p: Int { get }
+  /// The draws' weights and their sum.
+  var weights: [Double] { get }
+  var total: Double { get }
+  /// The weighted mean of every input (`m`).
+  var sampleMeans: [Double] { get }
+  /// The inputs in the regression (feature indices, ascending).
+  var live: [Int] { get }
+  /// Input j at draw i.
+  func input(_ j: Int, _ i: Int) -> Double
+  /// The weighted least-squares slopes of `y` on the live inputs, and y's weighted mean.
+  func slopes(of y: [Double]) -> (slopes: [Double], mean: Double)
+  /// `y − mean − Σ_a b_a · x_a` at every draw, x the centred live inputs.
+  func residuals(_ y: [Double], slopes b: [Double], mean: Double) -> [Double]
+  /// `Σ_i w_i² e_i² (A⁻¹x_i)_a²` for every live input a, with `A = XᵀWX`: the meat of the
+  /// sandwich variance of the slopes (without the HC1 inflation).
+  func sandwich(_ e: [Double]) -> [Double]
+}
+
+extension DirectLIMEFitDesign {
+  /// The weighted mean of `y` (n values).
+  func mean(_ y: UnsafeBufferPointer<Double>) -> Double {
+    var s = 0.0
+    weights.withUnsafeBufferPointer { w in
+      for i in 0..<n { s += w[i] * y[i] }
     }
+    return s / total
+  }
+}
+
+/// The diagonal of `A⁻¹ M A⁻¹` for `A = L Lᵀ` (`factor`, `choleskyFactor`) and the
+/// symmetric `M` (`outer`, `p × p`), each entry at least 0.
+/// - Complexity: O(p³).
+func sandwichDiagonal(factor: [Double], p: Int, outer: [Double]) -> [Double] {
+  var inverse = [Double](repeating: 0, count: p * p)
+  for a in 0..<p {
+    var unit = [Double](repeating: 0, count: p)
+    unit[a] = 1
+    let column = choleskyBackSolve(factor, p, unit)
+    for b in 0..<p { inverse[b * p + a] = column[b] }
+  }
+  return (0..<p).map { a in
+    var s = 0.0
+    for b in 0..<p {
+      var t = 0.0
+      for c in 0..<p { t += outer[b * p + c] * inverse[a * p + c] }
+      s += inverse[a * p + b] * t
+    }
+    return max(0, s)
   }
 }

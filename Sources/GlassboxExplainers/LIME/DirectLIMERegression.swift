@@ -41,8 +41,17 @@ struct DirectLIMERegression {
     f: [Double], z: [Double], weights: [Double]? = nil, means: [Double], variances: [Double],
     control: ([Double], LIMEPopulation)?
   ) {
+    let design = DirectLIMEDesign(z: z, weights: weights, variances: variances, count: f.count)
+    self.init(f: f, design: design, means: means, variances: variances, control: control)
+  }
+
+  /// The fit on a design made from the draws (`DirectLIMEDesign` for any inputs,
+  /// `DirectLIMEMatchDesign` for match indicators); the results differ between designs by
+  /// rounding only.
+  init<Design: DirectLIMEFitDesign>(
+    f: [Double], design: Design, means: [Double], variances: [Double], control: ([Double], LIMEPopulation)?
+  ) {
     let n = f.count, m = means.count
-    let design = DirectLIMEDesign(z: z, weights: weights, variances: variances, count: n)
     let w = design.weights, total = design.total, sampleMeans = design.sampleMeans
     let live = design.live, p = design.p
     slopes = [Double](repeating: 0, count: m)
@@ -80,7 +89,7 @@ struct DirectLIMERegression {
     // Inputs left out of the regression: their covariance with the residual, feature by feature.
     let eMean = e.withUnsafeBufferPointer { design.mean($0) }
     for j in 0..<m where variances[j] > 1e-14 && !live.contains(j) {
-      let terms = (0..<n).map { i in (z[j * n + i] - means[j]) * (e[i] - eMean) / variances[j] }
+      let terms = (0..<n).map { i in (design.input(j, i) - means[j]) * (e[i] - eMean) / variances[j] }
       let center = terms.withUnsafeBufferPointer { design.mean($0) }
       var spread = 0.0
       for i in 0..<n { spread += w[i] * w[i] * (terms[i] - center) * (terms[i] - center) }
