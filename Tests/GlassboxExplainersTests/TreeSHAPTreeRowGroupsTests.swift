@@ -1,3 +1,4 @@
+import Foundation
 import GlassboxModels
 import Testing
 
@@ -79,5 +80,34 @@ struct TreeSHAPTreeRowGroupsTests {
       #expect(strays == 0, "tree \(tree)")
       #expect(representatives.count >= signatures.count)
     }
+  }
+  /// A tree testing many features at several thresholds each has more keys than an `Int`
+  /// holds: the bins are not made (every row is evaluated, no grouping) instead of the
+  /// key's place value overflowing, and the values are those of the per-row walk.
+  @Test("keys past Int's range: no bins, no trap, the per-row walk's values")
+  func keysPastIntRange() throws {
+    let m = 40
+    let e = try randomEnsemble(seed: 95, features: m, splitFeatures: m, trees: 3, depth: 8)
+    // log2 of the key space of each tree: Σ over its features of log2(2 · thresholds + 2).
+    var widest = 0.0
+    for tree in 0..<e.treeCount {
+      var thresholds: [Int32: Set<Double>] = [:]
+      let end = tree + 1 < e.treeStart.count ? e.treeStart[tree + 1] : e.nodes.count
+      for node in e.nodes[e.treeStart[tree]..<end] where !node.isLeaf {
+        thresholds[node.feature, default: []].insert(node.threshold)
+      }
+      widest = max(widest, thresholds.values.map { log2(Double(2 * $0.count + 2)) }.reduce(0, +))
+    }
+    #expect(widest > 64, "the model's keys fit in an Int (log2 \(widest)): the test does not reach the overflow")
+    let histograms = DecisionPatternHistograms(e, knownTotal: 1)
+    let blocks = InterventionalBlocks(e, histograms: histograms)
+    #expect(!blocks.trees.isEmpty)
+    #expect(blocks.bins == nil)
+    var rng = SeededRandom(state: 9595)
+    let background = Self.coarseRows(e, &rng, count: 60)
+    let rows = Self.coarseRows(e, &rng, count: 10)
+    let (leaves, viaBlocks) = TreeSHAPInterventionalBlockTests.bothWays(e, background: background, rows: rows)
+    let worst = zip(leaves, viaBlocks).map { abs($0 - $1) / max(1, abs($0)) }.max() ?? 0
+    #expect(worst <= 1e-13, "\(worst)")
   }
 }

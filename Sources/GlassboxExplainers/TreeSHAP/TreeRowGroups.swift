@@ -51,6 +51,10 @@ struct TreeRowGroups {
         var features: [(feature: Int, table: Int)] = []
         for f in local.keys.sorted() {
           let own = local[f]!.sorted()
+          // The place value of the next feature, checked first: every entry of this
+          // feature's table (a code below `2 * own.count + 2`, times `place`) is below it.
+          let (next, overflow) = place.multipliedReportingOverflow(by: 2 * own.count + 2)
+          if overflow { return nil }
           features.append((f, lookup.count))
           let g = cuts[f]
           for code in 0..<(2 * g.count + 2) {
@@ -66,8 +70,6 @@ struct TreeRowGroups {
             }
             lookup.append(TreeRowGroups.code(v, own) * place)
           }
-          let (next, overflow) = place.multipliedReportingOverflow(by: 2 * own.count + 2)
-          if overflow { return nil }
           place = next
         }
         treeFeatures.append(features)
