@@ -84,35 +84,13 @@ struct DecisionPatternHistograms {
     var coefficientCount = 0
     var massCount = 0
     for t in 0..<e.treeCount where enabled && e.treeStart[t + 1] - e.treeStart[t] > 1 {
-      var leaves: [(node: Int, features: [Int32])] = []
-      var bits: [(node: Int, bit: UInt32)] = []
-      var ok = true
-      var size = 0
-      func visit(_ n: Int, _ path: [Int32]) {
-        guard ok else { return }
-        let node = e.nodes[n]
-        if node.isLeaf {
-          size += (1 << path.count) * path.count
-          leaves.append((n, path))
-          return
-        }
-        var p = path
-        let k = p.firstIndex(of: node.feature) ?? p.count
-        if k == p.count { p.append(node.feature) }
-        if p.count > Self.maxPathFeatures {
-          ok = false
-          return
-        }
-        bits.append((n, UInt32(1) << UInt32(k)))
-        visit(Int(node.left), p)
-        visit(Int(node.right), p)
-      }
-      visit(e.treeStart[t], [])
-      guard ok, coefficientCount + size <= Self.maxCoefficients else { continue }
+      guard let layout = TreePathFeatures(e, tree: t, maxFeatures: Self.maxPathFeatures) else { continue }
+      let size = layout.leaves.reduce(0) { $0 + (1 << $1.features.count) * $1.features.count }
+      guard coefficientCount + size <= Self.maxCoefficients else { continue }
       coefficientCount += size
       tabled[t] = true
-      for (n, bit) in bits { info[n] = bit }
-      for (n, features) in leaves {
+      for (n, bit) in layout.splits { info[n] = bit }
+      for (n, features) in layout.leaves {
         info[n] = UInt32(featureStart.count)
         featureStart.append(leafFeatures.count)
         leafFeatures += features

@@ -82,31 +82,13 @@ struct DeepPatternTables {
     var tableStart: [Int] = []
     var total = 0
     for t in 0..<e.treeCount where !taken[t] && e.treeStart[t + 1] - e.treeStart[t] > 1 {
-      // Depth-first over the tree with an explicit stack of (node, distinct path features);
-      // stops at the first path that is too deep or when the budget is spent.
-      var pending: [(Int, [Int32])] = [(e.treeStart[t], [])]
-      var found: [(Int, [Int32])] = []
-      var splitBits: [(Int, UInt32)] = []
-      var entries = 0
-      while let (n, path) = pending.popLast(), entries <= limit - total {
-        let node = e.nodes[n]
-        guard !node.isLeaf else {
-          entries += 3 << path.count
-          found.append((n, path))
-          continue
-        }
-        let position = path.firstIndex(of: node.feature) ?? path.count
-        let below = position < path.count ? path : path + [node.feature]
-        if below.count > Self.maxPathFeatures { entries = Int.max; break }
-        splitBits.append((n, UInt32(1) << UInt32(position)))
-        pending.append((Int(node.right), below))
-        pending.append((Int(node.left), below))
-      }
-      guard pending.isEmpty, entries <= limit - total else { continue }
+      guard let layout = TreePathFeatures(e, tree: t, maxFeatures: Self.maxPathFeatures) else { continue }
+      let entries = layout.leaves.reduce(0) { $0 + (3 << $1.features.count) }
+      guard entries <= limit - total else { continue }
       isDeep[t] = true
       roots.append((e.treeOutputs[t], e.treeStart[t]))
-      for (n, bit) in splitBits { info[n] = bit }
-      for (n, features) in found {
+      for (n, bit) in layout.splits { info[n] = bit }
+      for (n, features) in layout.leaves {
         info[n] = UInt32(leafValues.count)
         featureStart.append(leafFeatures.count)
         tableStart.append(total)
