@@ -18,7 +18,7 @@ import GlassboxModels
 /// Margins are summed in double here; XGBoost sums in float32, so expectations agree with
 /// averaged model outputs to about 1e-6 relative.
 ///
-/// - Complexity: building O(leaves · depth · (depth + levels)); per instance
+/// - Complexity: building O(entries + edges · (depth + levels)); per instance
 ///   O(entries + terms) (`expectations`).
 struct LIMELeafTable: Sendable {
   let outputCount: Int
@@ -50,7 +50,7 @@ struct LIMELeafTable: Sendable {
   /// Gaussian feature's interval ends) and their local numbers; per entry its feature and
   /// local number.
   private var keys: [[[Double]]] = []
-  private var keyIndex: [[[Double]: Int32]] = []
+  private var keyIndex: [[TermKey: Int32]] = []
   private var entryFeature: [Int32] = []
   /// While building: per feature, the term of each distinct signature (the sorted
   /// threshold, flags-and-side and category-set words of a leaf's tests), and a scratch one.
@@ -58,6 +58,22 @@ struct LIMELeafTable: Sendable {
   /// While building: per feature, the truncated-normal levels' masses of each interval.
   private var intervalMasses: [[[Double]: [Double]]] = []
   private var signature = TestSignature()
+  /// While building: per feature, the step of the current path that tests it last (−1:
+  /// none), and the features the path tests, in the order of their first tests.
+  private var lastStep: [Int] = []
+  /// While building: per node, where its point levels' sides start in `pointMasks` (−1:
+  /// not computed yet; `pointMask`).
+  private var pointMaskStart: [Int32] = []
+  private var pointMasks: [UInt64] = []
+  private var pathFeatures: [Int] = []
+
+  /// One test on the path from the root: the node, the side taken, and the term of the
+  /// node's feature given the path's tests up to here (−1 until a leaf asks for it).
+  private struct PathStep {
+    var node: Int
+    var left: Bool
+    var term: Int32
+  }
 
   /// - Throws: `ExplainerError.unsupportedOutput` when a categorical split tests a
   ///   feature LIME samples as continuous (its mass has no closed form here).
@@ -66,10 +82,12 @@ struct LIMELeafTable: Sendable {
     outputCount = ensemble.outputCount
     baseMargins = ensemble.baseMargins
     keys = [[[Double]]](repeating: [], count: laws.count)
-    keyIndex = [[[Double]: Int32]](repeating: [:], count: laws.count)
+    keyIndex = [[TermKey: Int32]](repeating: [:], count: laws.count)
     signatureIndex = [[TestSignature: Int32]](repeating: [:], count: laws.count)
     intervalMasses = [[[Double]: [Double]]](repeating: [:], count: laws.count)
-    var path: [(node: Int, left: Bool)] = []
+    lastStep = [Int](repeating: -1, count: laws.count)
+    pointMaskStart = [Int32](repeating: -1, count: ensemble.nodes.count)
+    var path: [PathStep] = []
     try ensemble.nodes.withUnsafeBufferPointer { nodes in
       try ensemble.categoryWords.withUnsafeBufferPointer { words in
         for t in 0..<ensemble.treeCount {
@@ -124,51 +142,66 @@ struct LIMELeafTable: Sendable {
     intervalMasses = []
     signature = TestSignature()
     entryFeature = []
+    lastStep = []
+    pointMaskStart = []
+    pointMasks = []
   }
 
   private mutating func walk(
-    _ n: Int, tree t: Int, path: inout [(node: Int, left: Bool)], ensemble: TreeEnsemble,
+    _ n: Int, tree t: Int, path: inout [PathStep], ensemble: TreeEnsemble,
     nodes: UnsafeBufferPointer<TreeNode>, words: UnsafeBufferPointer<UInt32>, laws: [LIMEFeatureLaw]
   ) throws {
     let node = nodes[n]
     if node.isLeaf {
       try addLeaf(
-        value: ensemble.values[n] * ensemble.treeWeights[t], output: ensemble.treeOutputs[t], path: path,
+        value: ensemble.values[n] * ensemble.treeWeights[t], output: ensemble.treeOutputs[t], path: &path,
         ensemble: ensemble, nodes: nodes, words: words, laws: laws)
       return
     }
-    path.append((n, true))
+    let j = Int(node.feature)
+    let previous = lastStep[j]
+    if previous < 0 { pathFeatures.append(j) }
+    lastStep[j] = path.count
+    path.append(PathStep(node: n, left: true, term: -1))
     try walk(Int(node.left), tree: t, path: &path, ensemble: ensemble, nodes: nodes, words: words, laws: laws)
     path[path.count - 1].left = false
+    path[path.count - 1].term = -1
     try walk(Int(node.right), tree: t, path: &path, ensemble: ensemble, nodes: nodes, words: words, laws: laws)
     path.removeLast()
+    lastStep[j] = previous
+    if previous < 0 { pathFeatures.removeLast() }
   }
 
+  /// Adds a leaf's entries: one per feature its path tests, in the order of their first
+  /// tests. A feature's term depends on its tests only, which stay the same below its last
+  /// test: the term is found once per edge (kept on that step) and reused by every leaf
+  /// below, in the order the leaves meet it, so terms are numbered as if found leaf by leaf.
   private mutating func addLeaf(
-    value: Double, output: Int, path: [(node: Int, left: Bool)], ensemble: TreeEnsemble,
+    value: Double, output: Int, path: inout [PathStep], ensemble: TreeEnsemble,
     nodes: UnsafeBufferPointer<TreeNode>, words: UnsafeBufferPointer<UInt32>, laws: [LIMEFeatureLaw]
   ) throws {
-    for (s, step) in path.enumerated() {
-      let j = Int(nodes[step.node].feature)
-      // Each feature once, at its first test on the path.
-      if path[..<s].contains(where: { Int(nodes[$0.node].feature) == j }) { continue }
-      // The set a feature's tests allow depends on their thresholds, flags, sides and
-      // category sets only: leaves whose tests agree share the term without recomputing it.
-      signature.removeAll()
-      for step in path[s...] where Int(nodes[step.node].feature) == j {
-        let node = nodes[step.node]
-        signature.insert((
-          node.threshold.bitPattern,
-          UInt64(node.flags) | (step.left ? 256 : 0) | UInt64(UInt32(bitPattern: node.categoryStart)) << 32,
-          UInt64(UInt32(bitPattern: node.categoryWordCount))
-        ))
-      }
-      let local: Int32
-      if let known = signatureIndex[j][signature] {
-        local = known
-      } else {
-        local = try term(j, path: path, ensemble: ensemble, nodes: nodes, words: words, law: laws[j])
-        signatureIndex[j][signature] = local
+    for j in pathFeatures {
+      let last = lastStep[j]
+      var local = path[last].term
+      if local < 0 {
+        // The set a feature's tests allow depends on their thresholds, flags, sides and
+        // category sets only: leaves whose tests agree share the term without recomputing it.
+        signature.removeAll()
+        for step in path[...last] where Int(nodes[step.node].feature) == j {
+          let node = nodes[step.node]
+          signature.insert((
+            node.threshold.bitPattern,
+            UInt64(node.flags) | (step.left ? 256 : 0) | UInt64(UInt32(bitPattern: node.categoryStart)) << 32,
+            UInt64(UInt32(bitPattern: node.categoryWordCount))
+          ))
+        }
+        if let known = signatureIndex[j][signature] {
+          local = known
+        } else {
+          local = try term(j, path: path, ensemble: ensemble, nodes: nodes, words: words, law: laws[j])
+          signatureIndex[j][signature] = local
+        }
+        path[last].term = local
       }
       entryFeature.append(Int32(j))
       entryTerm.append(local)
@@ -181,14 +214,19 @@ struct LIMELeafTable: Sendable {
   /// The local number of the set feature j's tests on `path` allow (a new term when no
   /// earlier set has the same key).
   private mutating func term(
-    _ j: Int, path: [(node: Int, left: Bool)], ensemble: TreeEnsemble, nodes: UnsafeBufferPointer<TreeNode>,
+    _ j: Int, path: [PathStep], ensemble: TreeEnsemble, nodes: UnsafeBufferPointer<TreeNode>,
     words: UnsafeBufferPointer<UInt32>, law: LIMEFeatureLaw
   ) throws -> Int32 {
-    let tests = path.filter { Int(nodes[$0.node].feature) == j }
     var lower = -Double.infinity, upper = Double.infinity
     var categoricalTest = false
-    for step in tests {
+    // A point value (a point level, bit l, or "missing", bit `levelCount`) passes when it
+    // takes the path's side of every test: the AND of the tests' sides of their nodes' masks.
+    let wordCount = law.levelCount / 64 + 1
+    var pass = [UInt64](repeating: ~0, count: wordCount)
+    for step in path where Int(nodes[step.node].feature) == j {
       let node = nodes[step.node]
+      let start = pointMask(step.node, node: node, ensemble: ensemble, words: words, law: law)
+      for w in 0..<wordCount { pass[w] &= step.left ? pointMasks[start + w] : ~pointMasks[start + w] }
       if node.flags & TreeNode.Flags.categorical != 0 {
         categoricalTest = true
         continue
@@ -196,14 +234,7 @@ struct LIMELeafTable: Sendable {
       let cut = Self.cutoff(node, roundsToFloat: ensemble.roundsInputToFloat)
       if step.left { upper = min(upper, cut) } else { lower = max(lower, cut) }
     }
-    /// A point value takes the path's side of every test.
-    func passes(_ v: Double) -> Bool {
-      let x = ensemble.prepared(v)
-      return tests.allSatisfy { step in
-        let node = nodes[step.node]
-        return node.child(x, words) == (step.left ? node.left : node.right)
-      }
-    }
+    func passes(_ bit: Int) -> Bool { (pass[bit >> 6] >> UInt64(bit & 63)) & 1 == 1 }
     var key: [Double]
     if law.feature.isGaussian {
       if categoricalTest { throw Self.categoricalSplitError(law.feature.name) }
@@ -219,8 +250,8 @@ struct LIMELeafTable: Sendable {
       key = []
       key.reserveCapacity(law.levelCount + 1)
       for l in 0..<law.levelCount {
-        if let v = law.points[l] {
-          key.append(passes(v) ? 1 : 0)
+        if law.points[l] != nil {
+          key.append(passes(l) ? 1 : 0)
         } else if categoricalTest {
           throw Self.categoricalSplitError(law.feature.name)
         } else {
@@ -230,13 +261,38 @@ struct LIMELeafTable: Sendable {
         }
       }
       if !known && !masses.isEmpty { intervalMasses[j][interval] = masses }
-      key.append(passes(.nan) ? 1 : 0)
+      key.append(passes(law.levelCount) ? 1 : 0)
     }
-    if let known = keyIndex[j][key] { return known }
+    let termKey = TermKey(key)
+    if let known = keyIndex[j][termKey] { return known }
     let local = Int32(keys[j].count)
-    keyIndex[j][key] = local
+    keyIndex[j][termKey] = local
     keys[j].append(key)
     return local
+  }
+
+  /// Where node n's mask starts in `pointMasks`: bit l set when point level l of the node's
+  /// feature goes left, bit `levelCount` when "missing" does (`TreeNode.child`, exact),
+  /// computed once per node.
+  private mutating func pointMask(
+    _ n: Int, node: TreeNode, ensemble: TreeEnsemble, words: UnsafeBufferPointer<UInt32>, law: LIMEFeatureLaw
+  ) -> Int {
+    if pointMaskStart[n] >= 0 { return Int(pointMaskStart[n]) }
+    let start = pointMasks.count
+    pointMasks.append(contentsOf: repeatElement(0, count: law.levelCount / 64 + 1))
+    for l in 0...law.levelCount {
+      let v: Double
+      if l == law.levelCount {
+        v = .nan
+      } else if let point = law.points[l] {
+        v = point
+      } else {
+        continue
+      }
+      if node.child(ensemble.prepared(v), words) == node.left { pointMasks[start + (l >> 6)] |= 1 << UInt64(l & 63) }
+    }
+    pointMaskStart[n] = Int32(start)
+    return start
   }
 
   private static func categoricalSplitError(_ name: String) -> ExplainerError {
@@ -425,6 +481,28 @@ struct TestSignature: Hashable {
   }
 
   static func == (a: TestSignature, b: TestSignature) -> Bool { a.words == b.words }
+  func hash(into hasher: inout Hasher) { hasher.combine(digest) }
+}
+
+/// A term's key (its masses per level, or a Gaussian feature's interval ends) hashed
+/// through one digest of its values, cheaper than hashing every value; equality compares
+/// the values as `[Double]` does (a zero of either sign digests as +0).
+struct TermKey: Hashable {
+  let values: [Double]
+  private let digest: UInt64
+
+  init(_ values: [Double]) {
+    self.values = values
+    var digest: UInt64 = 0x243F_6A88_85A3_08D3
+    for v in values {
+      var x = (digest ^ (v == 0 ? 0 : v.bitPattern)) &* 0x9E37_79B9_7F4A_7C15
+      x ^= x >> 29
+      digest = x
+    }
+    self.digest = digest
+  }
+
+  static func == (a: TermKey, b: TermKey) -> Bool { a.values == b.values }
   func hash(into hasher: inout Hasher) { hasher.combine(digest) }
 }
 
