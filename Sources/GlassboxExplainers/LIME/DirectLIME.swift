@@ -55,7 +55,8 @@ struct DirectLIME: Sendable {
     self.laws = laws
     self.sampler = sampler
     self.model = model
-    control = try? ExactLIME(model: model, statistics: statistics, sampler: sampler, space: .raw, estimatesScore: false)
+    control = try? ExactLIME(
+      model: model, statistics: statistics, sampler: sampler, space: .raw, estimatesScore: false, storesSlots: false)
     let c = expValue(-1 / (sampler.kernelWidth * sampler.kernelWidth)).squareRoot()
     mismatch = c
     var pools: [UInt64: LIMESharedDraws] = [:]

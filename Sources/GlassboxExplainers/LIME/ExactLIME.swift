@@ -71,9 +71,12 @@ struct ExactLIME: Sendable {
   /// - Parameter estimatesScore: whether tree ensembles get the fixed draws that estimate
   ///   the score's residual (`LIMEResidualDraws`); without them the residual is 0 and not
   ///   marked as estimated (for a control variate, which needs only slopes and mean).
+  /// - Parameter storesSlots: whether the leaf table computes every instance slot's terms
+  ///   at construction (for many rows) or each row its own (for a few rows, such as the
+  ///   direct estimator's control, whose construction counts); `LIMELeafTable`.
   init(
     model: any Model, statistics: LIMETrainingStatistics, sampler: LIMESampler, space: OutputSpace,
-    estimatesScore: Bool = true
+    estimatesScore: Bool = true, storesSlots: Bool = true
   ) throws {
     if let reason = Self.unsupportedReason(model: model, space: space) {
       throw ExplainerError.unsupportedOutput(method: "lime", problem: "the exact estimator does not apply: \(reason)")
@@ -95,7 +98,7 @@ struct ExactLIME: Sendable {
     }
     self.slotTilts = slotTilts
     if let ensemble = model as? TreeEnsemble {
-      leaves = try LIMELeafTable(ensemble, laws: laws, tilts: slotTilts)
+      leaves = try LIMELeafTable(ensemble, laws: laws, tilts: slotTilts, storesSlots: storesSlots)
       draws = estimatesScore ? LIMEResidualDraws(model: model, sampler: sampler, laws: laws) : nil
       linear = nil
     } else {

@@ -32,14 +32,21 @@ struct LIMELeafTable: Sendable {
   /// Per feature: the first term of the feature (terms are numbered feature by feature;
   /// one more element at the end).
   private var featureFirstTerm: [Int] = []
-  /// Non-Gaussian features: per feature, slot (`LIMETilt.slot`) and term, the term's
-  /// mixture mass under Q, its reciprocal, and the difference of its masses given a match
-  /// and given a mismatch; feature j's block for slot s starts at
-  /// `slotStart[j] + s · (terms of j)`.
+  /// Non-Gaussian features, when the table stores every slot's terms: per feature, slot
+  /// (`LIMETilt.slot`) and term, the term's mixture mass under Q, its reciprocal, and the
+  /// difference of its masses given a match and given a mismatch; feature j's block for
+  /// slot s starts at `slotStart[j] + s · (terms of j)`. Otherwise a row computes its own
+  /// slot's from `termMasses`, `termTotals` and `tilts`.
   private var slotMixtures: [Double] = []
   private var slotReciprocals: [Double] = []
   private var slotDifferences: [Double] = []
   private var slotStart: [Int] = []
+  /// Per term (non-Gaussian features), its masses under each level (then "missing") and
+  /// `Σ frequency · mass` over the non-missing levels (`LIMETilt.masses`), and per feature
+  /// the tilt of each slot; kept when the slots' terms are not stored.
+  private var termMasses: [[Double]] = []
+  private var termTotals: [Double] = []
+  private var tilts: [[LIMETilt]] = []
   /// Gaussian features (`LIMETrainingStatistics.Feature.isGaussian`) have no static terms:
   /// per feature, the sorted cut points of its terms' intervals (raw input values, with
   /// −∞ and +∞ at the ends), and per term the indices of its lower and upper cut (indexed
@@ -77,8 +84,12 @@ struct LIMELeafTable: Sendable {
 
   /// - Throws: `ExplainerError.unsupportedOutput` when a categorical split tests a
   ///   feature LIME samples as continuous (its mass has no closed form here).
-  /// - Parameter tilts: per feature, the tilt of each instance slot (`LIMETilt.slot`).
-  init(_ ensemble: TreeEnsemble, laws: [LIMEFeatureLaw], tilts: [[LIMETilt]]) throws {
+  /// - Parameters:
+  ///   - tilts: per feature, the tilt of each instance slot (`LIMETilt.slot`).
+  ///   - storesSlots: whether every slot's terms are computed here (O(Σ_j slots_j · terms_j)
+  ///     once, then copied per row: for many rows) or each row's own slot is computed per
+  ///     row (O(terms) more per row: for a few rows). The results are the same bit for bit.
+  init(_ ensemble: TreeEnsemble, laws: [LIMEFeatureLaw], tilts: [[LIMETilt]], storesSlots: Bool = true) throws {
     outputCount = ensemble.outputCount
     baseMargins = ensemble.baseMargins
     keys = [[[Double]]](repeating: [], count: laws.count)
@@ -95,12 +106,12 @@ struct LIMELeafTable: Sendable {
         }
       }
     }
-    arrangeTerms(laws: laws, tilts: tilts)
+    arrangeTerms(laws: laws, tilts: tilts, storesSlots: storesSlots)
   }
 
   /// Numbers the terms feature by feature, points the entries at them, and computes the
   /// static terms of every slot (non-Gaussian features) or the cut indices (Gaussian ones).
-  private mutating func arrangeTerms(laws: [LIMEFeatureLaw], tilts: [[LIMETilt]]) {
+  private mutating func arrangeTerms(laws: [LIMEFeatureLaw], tilts: [[LIMETilt]], storesSlots: Bool) {
     var first = 0
     for j in laws.indices {
       featureFirstTerm.append(first)
@@ -115,6 +126,8 @@ struct LIMELeafTable: Sendable {
       if law.feature.isGaussian {
         let cuts = Array(Set(keys[j].flatMap { $0 } + [-.infinity, .infinity])).sorted()
         gaussianCuts.append(cuts)
+      termMasses.append(contentsOf: keys[j])
+      termTotals.append(contentsOf: repeatElement(0, count: keys[j].count))
         for (t, interval) in keys[j].enumerated() {
           termLower[featureFirstTerm[j] + t] = Int32(cuts.firstIndex(of: interval[0]) ?? 0)
           termUpper[featureFirstTerm[j] + t] = Int32(cuts.firstIndex(of: interval[1]) ?? cuts.count - 1)
@@ -127,6 +140,11 @@ struct LIMELeafTable: Sendable {
         for l in 0..<law.levelCount { total += law.frequencies[l] * masses[l] }
         return total
       }
+      guard storesSlots else {
+        termMasses.append(contentsOf: keys[j])
+        termTotals.append(contentsOf: totals)
+        continue
+      }
       for tilt in tilts[j] {
         for (masses, total) in zip(keys[j], totals) {
           let q = tilt.masses(masses, total: total)
@@ -135,6 +153,12 @@ struct LIMELeafTable: Sendable {
           slotDifferences.append(q.given - q.otherwise)
         }
       }
+    }
+    if storesSlots {
+      termMasses = []
+      termTotals = []
+    } else {
+      self.tilts = tilts
     }
     keys = []
     keyIndex = []
@@ -347,15 +371,30 @@ struct LIMELeafTable: Sendable {
       let count = featureFirstTerm[j + 1] - featureFirstTerm[j]
       return slotStart[j] + slots[j] * count
     }
-    mixtures.withUnsafeMutableBufferPointer { mixtures in
-      reciprocals.withUnsafeMutableBufferPointer { reciprocals in
-        slotMixtures.withUnsafeBufferPointer { slotMixtures in
-          slotReciprocals.withUnsafeBufferPointer { slotReciprocals in
-            for j in 0..<m where gaussians[j] == nil {
-              let first = featureFirstTerm[j], count = featureFirstTerm[j + 1] - first
-              guard count > 0 else { continue }
-              (mixtures.baseAddress! + first).update(from: slotMixtures.baseAddress! + blockStart[j], count: count)
-              (reciprocals.baseAddress! + first).update(from: slotReciprocals.baseAddress! + blockStart[j], count: count)
+    var ownDifferences = [Double]()
+    if !tilts.isEmpty {
+      // This row's slot only (`storesSlots` false).
+      ownDifferences = [Double](repeating: 0, count: termCount)
+      for j in 0..<m where gaussians[j] == nil {
+        let tilt = tilts[j][slots[j]]
+        for t in featureFirstTerm[j]..<featureFirstTerm[j + 1] {
+          let q = tilt.masses(termMasses[t], total: termTotals[t])
+          mixtures[t] = q.mixture
+          reciprocals[t] = 1 / q.mixture
+          ownDifferences[t] = q.given - q.otherwise
+        }
+      }
+    } else {
+      mixtures.withUnsafeMutableBufferPointer { mixtures in
+        reciprocals.withUnsafeMutableBufferPointer { reciprocals in
+          slotMixtures.withUnsafeBufferPointer { slotMixtures in
+            slotReciprocals.withUnsafeBufferPointer { slotReciprocals in
+              for j in 0..<m where gaussians[j] == nil {
+                let first = featureFirstTerm[j], count = featureFirstTerm[j + 1] - first
+                guard count > 0 else { continue }
+                (mixtures.baseAddress! + first).update(from: slotMixtures.baseAddress! + blockStart[j], count: count)
+                (reciprocals.baseAddress! + first).update(from: slotReciprocals.baseAddress! + blockStart[j], count: count)
+              }
             }
           }
         }
@@ -411,7 +450,9 @@ struct LIMELeafTable: Sendable {
         let first = featureFirstTerm[j]
         var sum = 0.0
         for t in first..<featureFirstTerm[j + 1] {
-          let difference = gaussians[j] == nil ? slotDifferences[blockStart[j] + t - first] : gaussianDifferences[t]
+          let difference =
+            gaussians[j] != nil
+            ? gaussianDifferences[t] : ownDifferences.isEmpty ? slotDifferences[blockStart[j] + t - first] : ownDifferences[t]
           sum += difference * gathered[k * termCount + t]
         }
         return sum
