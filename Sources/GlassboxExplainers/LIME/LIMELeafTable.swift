@@ -63,7 +63,12 @@ struct LIMELeafTable: Sendable {
   /// threshold, flags-and-side and category-set words of a leaf's tests), and a scratch one.
   private var signatureIndex: [[TestSignature: Int32]] = []
   /// While building: per feature, the truncated-normal levels' masses of each interval.
-  private var intervalMasses: [[[Double]: [Double]]] = []
+  private var intervalMasses: [[IntervalKey: [Double]]] = []
+  /// While building: per feature, whether some level is a truncated normal (not a point);
+  /// scratch buffers of `term`.
+  private var hasContinuousLevels: [Bool] = []
+  private var passScratch: [UInt64] = []
+  private var keyScratch: [Double] = []
   private var signature = TestSignature()
   /// While building: per feature, the step of the current path that tests it last (−1:
   /// none), and the features the path tests, in the order of their first tests.
@@ -95,7 +100,8 @@ struct LIMELeafTable: Sendable {
     keys = [[[Double]]](repeating: [], count: laws.count)
     keyIndex = [[TermKey: Int32]](repeating: [:], count: laws.count)
     signatureIndex = [[TestSignature: Int32]](repeating: [:], count: laws.count)
-    intervalMasses = [[[Double]: [Double]]](repeating: [:], count: laws.count)
+    intervalMasses = [[IntervalKey: [Double]]](repeating: [:], count: laws.count)
+    hasContinuousLevels = laws.map { law in law.points.contains { $0 == nil } }
     lastStep = [Int](repeating: -1, count: laws.count)
     pointMaskStart = [Int32](repeating: -1, count: ensemble.nodes.count)
     var path: [PathStep] = []
@@ -164,6 +170,9 @@ struct LIMELeafTable: Sendable {
     keyIndex = []
     signatureIndex = []
     intervalMasses = []
+    hasContinuousLevels = []
+    passScratch = []
+    keyScratch = []
     signature = TestSignature()
     entryFeature = []
     lastStep = []
@@ -246,7 +255,11 @@ struct LIMELeafTable: Sendable {
     // A point value (a point level, bit l, or "missing", bit `levelCount`) passes when it
     // takes the path's side of every test: the AND of the tests' sides of their nodes' masks.
     let wordCount = law.levelCount / 64 + 1
-    var pass = [UInt64](repeating: ~0, count: wordCount)
+    var pass: [UInt64] = []
+    swap(&pass, &passScratch)
+    pass.removeAll(keepingCapacity: true)
+    pass.append(contentsOf: repeatElement(~0, count: wordCount))
+    defer { passScratch = pass }
     for step in path where Int(nodes[step.node].feature) == j {
       let node = nodes[step.node]
       let start = pointMask(step.node, node: node, ensemble: ensemble, words: words, law: law)
@@ -259,20 +272,23 @@ struct LIMELeafTable: Sendable {
       if step.left { upper = min(upper, cut) } else { lower = max(lower, cut) }
     }
     func passes(_ bit: Int) -> Bool { (pass[bit >> 6] >> UInt64(bit & 63)) & 1 == 1 }
-    var key: [Double]
+    // The key is built in a buffer kept between calls; it is copied only when stored.
+    var key: [Double] = []
+    swap(&key, &keyScratch)
+    key.removeAll(keepingCapacity: true)
+    defer { keyScratch = key }
     if law.feature.isGaussian {
       if categoricalTest { throw Self.categoricalSplitError(law.feature.name) }
       // The terms depend on the instance; `gaussianTerms` computes them per row.
-      key = [lower, upper]
+      key.append(lower)
+      key.append(upper)
     } else {
       // The truncated-normal levels' masses depend on the interval only: computed once per
-      // distinct interval of the feature.
-      let interval = [lower, upper]
-      var masses = intervalMasses[j][interval] ?? []
+      // distinct interval of the feature (features with point levels only have none).
+      let interval = IntervalKey(lower: lower, upper: upper)
+      var masses = hasContinuousLevels[j] ? intervalMasses[j][interval] ?? [] : []
       let known = !masses.isEmpty
       var continuous = 0
-      key = []
-      key.reserveCapacity(law.levelCount + 1)
       for l in 0..<law.levelCount {
         if law.points[l] != nil {
           key.append(passes(l) ? 1 : 0)
@@ -523,6 +539,18 @@ struct TestSignature: Hashable {
 
   static func == (a: TestSignature, b: TestSignature) -> Bool { a.words == b.words }
   func hash(into hasher: inout Hasher) { hasher.combine(digest) }
+}
+
+/// The ends of an interval a leaf's tests allow, as a dictionary key: equal when both ends
+/// are equal as doubles (a zero of either sign hashes as +0).
+struct IntervalKey: Hashable {
+  let lower: Double, upper: Double
+
+  static func == (a: IntervalKey, b: IntervalKey) -> Bool { a.lower == b.lower && a.upper == b.upper }
+  func hash(into hasher: inout Hasher) {
+    hasher.combine(lower == 0 ? 0 : lower.bitPattern)
+    hasher.combine(upper == 0 ? 0 : upper.bitPattern)
+  }
 }
 
 /// A term's key (its masses per level, or a Gaussian feature's interval ends) hashed
