@@ -74,8 +74,18 @@ struct InterventionalTreeMethod: ExplainerMethod {
   var name: String { "tree-interventional" }
   var summary: String { "interventional TreeSHAP over the background" }
   var parameters: [ExplainerParameter] { [.init("background_sample")] }
+  var streamsBackground: Bool { true }
 
   func make(_ setup: ExplainerSetup, model loaded: LoadedModel) throws -> any Explainer {
+    var setup = setup
+    if let stream = setup.backgroundStream, setup.background == nil {
+      // Tree ensembles fold the background in chunk by chunk; a sample and linear trees
+      // need every row.
+      if let trees = loaded.model as? TreeEnsemble, setup.parameters["background_sample"] == nil {
+        return try InterventionalTreeSHAP(ensemble: trees, stream: stream, space: setup.space ?? .raw)
+      }
+      setup.background = try stream.readAll()
+    }
     if let linear = loaded.model as? LinearTreeEnsemble {
       guard let background = setup.background else { throw linearTreesNeedBackground(name) }
       try requireMarginSpace(setup)
