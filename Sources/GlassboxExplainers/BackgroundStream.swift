@@ -25,6 +25,8 @@ public final class BackgroundStream: @unchecked Sendable {
   public let chunkRows: Int
   /// Rows read so far.
   public private(set) var rowsRead = 0
+  /// Chunks read so far.
+  public private(set) var chunksRead = 0
   /// True once the end of the file was reached.
   public private(set) var isFinished = false
 
@@ -66,6 +68,7 @@ public final class BackgroundStream: @unchecked Sendable {
       return nil
     }
     rowsRead += rows
+    chunksRead += 1
     profileBuilder?.add(encodedRows: chunk)
     return chunk
   }

@@ -31,8 +31,6 @@ struct PatternAccumulator {
   private(set) var marginSums: [Double]
   /// Rows added.
   private(set) var rowCount = 0
-  /// Chunks added.
-  private(set) var chunkCount = 0
 
   /// The layout of `e`'s tables as a whole load in raw space lays them out; nil when some
   /// tree would run per pair.
@@ -74,7 +72,6 @@ struct PatternAccumulator {
       }
     }
     rowCount += count
-    chunkCount += 1
   }
 
   /// Turns the counts into shares of the `rowCount` rows (the histograms and the deep-path
@@ -135,11 +132,11 @@ extension InterventionalTreeSHAP {
     accumulator.add(head)
     head = []
     while let chunk = try stream.next() { accumulator.add(chunk) }
-    self.init(ensemble: ensemble, accumulated: accumulator, source: stream.source)
+    self.init(ensemble: ensemble, accumulated: accumulator, source: stream.source, chunks: stream.chunksRead)
   }
 
   /// The explainer of a background counted whole into `accumulator` (raw space).
-  private init(ensemble: TreeEnsemble, accumulated: PatternAccumulator, source: String) {
+  private init(ensemble: TreeEnsemble, accumulated: PatternAccumulator, source: String, chunks: Int) {
     var accumulator = accumulated
     accumulator.finishCounts()
     let n = min(ensemble.featureCount, ensemble.maxDepth) + 1
@@ -152,7 +149,7 @@ extension InterventionalTreeSHAP {
     accumulator.buildTables(weightTable: table, stride: n)
     self.ensemble = ensemble
     background = Background(rows: [], featureCount: ensemble.featureCount, source: source)
-    streamedChunks = accumulator.chunkCount
+    streamedChunks = chunks
     space = .raw
     baseValues = (0..<k).map { sums[$0] / total }
     patternTreeCount = ensemble.treeCount
