@@ -21,6 +21,8 @@ public final class BackgroundStream: @unchecked Sendable {
   /// The file's path, for messages and `Background.source`.
   public let source: String
   public let featureCount: Int
+  /// The schema the rows are encoded by.
+  public let schema: FeatureSchema
   /// Rows per chunk.
   public let chunkRows: Int
   /// Rows read so far.
@@ -46,6 +48,7 @@ public final class BackgroundStream: @unchecked Sendable {
     encoder = try FeatureEncoder(schema: schema, columns: reader.columns, source: reader.sourceName)
     source = path
     featureCount = schema.count
+    self.schema = schema
     self.chunkRows = chunkRows
     profileBuilder = profiling ? ReferenceProfile.Builder(schema: schema, source: path) : nil
   }
@@ -80,6 +83,15 @@ public final class BackgroundStream: @unchecked Sendable {
     while let chunk = try next() { all.append(contentsOf: chunk) }
     guard !all.isEmpty else { throw ExplainerError.invalidBackground(path: source, problem: "it has no data rows") }
     return Background(rows: all, featureCount: featureCount, source: source)
+  }
+
+  /// True when the file can be read again from the start (a regular file, not standard
+  /// input or a pipe).
+  public var canReopen: Bool { reader.totalBytes != nil }
+
+  /// The same file opened again from its first row (same chunks, no profiling).
+  public func reopened() throws -> BackgroundStream {
+    try BackgroundStream(path: source, schema: schema, chunkRows: chunkRows)
   }
 
   /// Reads what is left (for the profile) and returns the profile of every row, nil

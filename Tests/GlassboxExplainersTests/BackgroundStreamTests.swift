@@ -136,4 +136,28 @@ struct BackgroundStreamTests {
       #expect(a.lowerQuartile.bitPattern == b.lowerQuartile.bitPattern)
     }
   }
+
+  @Test("a sample drawn in two passes equals the whole load's sample, rows and weights", arguments: [
+    (1, 7), (500, 42), (32_560, 3), (32_561, 5),
+  ] as [(Int, UInt64)])
+  func sample(count: Int, seed: UInt64) throws {
+    let loaded = try ModelLoader.load(path: Self.root + "/models/adult-xgboost.json")
+    let path = Self.root + "/datasets/adult.csv"
+    let expected = BackgroundSummary.sample(
+      try Background.read(path: path, schema: loaded.schema), count: count, seed: seed)
+    let stream = try BackgroundStream(path: path, schema: loaded.schema, chunkRows: 3_001, profiling: true)
+    switch try stream.sample(count: count, seed: seed) {
+    case .rows(let got):
+      #expect(count < 32_561)
+      // Bit patterns: missing values are NaN.
+      #expect(got.count == count && got.rows.map(\.bitPattern) == expected.rows.map(\.bitPattern))
+      #expect(got.weights == expected.weights)
+      #expect(got.source == expected.source)
+    case .all(let again):
+      #expect(count >= 32_561 && expected.count == 32_561)
+      #expect(try again.readAll().rows.map(\.bitPattern) == expected.rows.map(\.bitPattern))
+    }
+    // The first pass profiled every row.
+    #expect(try stream.finishProfile()?.rows == 32_561)
+  }
 }
