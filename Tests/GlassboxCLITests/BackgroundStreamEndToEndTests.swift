@@ -61,4 +61,22 @@ struct BackgroundStreamEndToEndTests {
     #expect(chunked.stderr.split(separator: "\n").count == 1)
     #expect(chunked.stdout.isEmpty)
   }
+
+  @Test("report: the HTML page (data checks against the background's profile included) is the same bytes")
+  func report() throws {
+    let dir = try TemporaryDirectory()
+    func page(_ chunkRows: String) throws -> String {
+      let out = dir.file("report-\(chunkRows).html")
+      let run = try Glassbox.run(
+        [
+          "report", "--model", "models/adult-xgboost.json", "--method", "tree-interventional",
+          "--background", "datasets/adult.csv", "--data", "datasets/adult-test.csv", "--rows", "0-29", "--out", out,
+        ], environment: ["GLASSBOX_BACKGROUND_CHUNK_ROWS": chunkRows])
+      #expect(run.status == 0, "\(run.stderr)")
+      return try String(contentsOfFile: out, encoding: .utf8)
+    }
+    let whole = try page("100000000")
+    #expect(whole.contains("background datasets/adult.csv"))
+    #expect(try page("5000") == whole)
+  }
 }
