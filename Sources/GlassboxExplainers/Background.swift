@@ -26,16 +26,7 @@ public struct Background: Sendable {
   /// the data), keeping every row.
   /// - Throws: `DataError` for unreadable input, `ExplainerError.invalidBackground` when empty.
   public static func read(path: String, schema: FeatureSchema) throws -> Background {
-    let reader = try CSVReader(path: path)
-    let encoder = try FeatureEncoder(schema: schema, columns: reader.columns, source: reader.sourceName)
-    var all: [Double] = []
-    var encoded: [Double] = []
-    while let block = try reader.nextBlock(maxRecords: 4096) {
-      try encoder.encode(block, into: &encoded)
-      all.append(contentsOf: encoded)
-    }
-    guard !all.isEmpty else { throw ExplainerError.invalidBackground(path: path, problem: "it has no data rows") }
-    return Background(rows: all, featureCount: schema.count, source: path)
+    try BackgroundStream(path: path, schema: schema).readAll()
   }
 
   /// The weighted mean of each feature over non-missing values (NaN when a feature is

@@ -139,9 +139,11 @@ struct Explain: ParsableCommand {
     // One instance or a row selection is one block: let the explainer spread its rows over the
     // cores. A whole file is spread over the cores block by block instead.
     let inner = (instance != nil || rows != nil) ? workers : 1
-    // The background is read once: for the explainer and for the data checks' reference.
+    // The background is read once, for the explainer and for the data checks' reference:
+    // streamed in chunks to tree-interventional (interaction values need every row).
     var setup = explainerOptions.setup(threads: inner)
-    setup.background = try setup.backgroundPath.map { try Background.read(path: $0, schema: loaded.schema) }
+    let backgroundStream = try explainerOptions.backgroundStream(schema: loaded.schema, profiling: true)
+    if interactions { setup.background = try backgroundStream?.readAll() } else { setup.backgroundStream = backgroundStream }
     let explainer = try withInteractions(ExplainerRegistry.make(setup, model: loaded))
     let chosenFormat = format?.format
       ?? ExplanationFormats.all.first { $0.isForTerminal == (out == nil && Terminal.isTerminal(1)) }!
@@ -172,9 +174,7 @@ struct Explain: ParsableCommand {
         dataPath: instance == nil ? (data ?? "-") : nil, captured: captured, idColumn: idColumn,
         parameters: explainerOptions.recordedParameters.merging(explainer.recordedSettings) { $1 }))
 
-    let reference = setup.background.map {
-      ReferenceProfile.build(encodedRows: $0.rows, schema: loaded.schema, source: $0.source)
-    }
+    let reference = try backgroundStream?.finishProfile()
     if let instance {
       let policy = badRows.onBadRow?.policy ?? .fail
       // Cells that cannot be read at all keep the encoder's own message.

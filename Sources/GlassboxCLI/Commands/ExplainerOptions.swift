@@ -174,6 +174,15 @@ struct ExplainerOptions: ParsableArguments {
       parameters: givenParameters)
   }
 
+  /// `--background` opened for reading in chunks (nil without it): the explainer folds it in
+  /// chunk by chunk when it can (`tree-interventional`), the others read it whole. Rows per
+  /// chunk: `GLASSBOX_BACKGROUND_CHUNK_ROWS` when set (a test and tuning knob), else
+  /// `BackgroundStream.defaultChunkRows`.
+  /// - Parameter profiling: also profile the rows for the data checks' reference.
+  func backgroundStream(schema: FeatureSchema, profiling: Bool = false) throws -> BackgroundStream? {
+    try openBackground(background, schema: schema, profiling: profiling)
+  }
+
   /// Method-specific settings worth recording in an audit trail: the method's parameters
   /// with their defaults filled in.
   var recordedParameters: [String: JSONValue] {
@@ -209,4 +218,14 @@ struct MethodName<List: MethodList>: ExpressibleByArgument, Sendable {
   }
   static var allValueStrings: [String] { List.names }
   var defaultValueDescription: String { name }
+}
+
+/// The background CSV at `path` (nil without one) opened for reading in chunks of
+/// `GLASSBOX_BACKGROUND_CHUNK_ROWS` rows when set, else `BackgroundStream.defaultChunkRows`.
+func openBackground(_ path: String?, schema: FeatureSchema, profiling: Bool) throws -> BackgroundStream? {
+  try path.map {
+    let given = Terminal.environment("GLASSBOX_BACKGROUND_CHUNK_ROWS").flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+    return try BackgroundStream(
+      path: $0, schema: schema, chunkRows: given ?? BackgroundStream.defaultChunkRows, profiling: profiling)
+  }
 }

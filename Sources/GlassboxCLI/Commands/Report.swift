@@ -114,11 +114,14 @@ struct Report: ParsableCommand {
     }
     let workers = threads ?? Terminal.cores()
     var setup = ExplainerSetup(method: method.name, backgroundPath: background, space: output?.space, seed: seed, threads: 1)
-    setup.background = try setup.backgroundPath.map { try Background.read(path: $0, schema: loaded.schema) }
+    // Read once, streamed to tree-interventional (interaction values need every row); the
+    // data checks' reference is profiled on the way.
+    let backgroundStream = try openBackground(background, schema: loaded.schema, profiling: true)
+    if interactions { setup.background = try backgroundStream?.readAll() } else { setup.backgroundStream = backgroundStream }
     var explainer = try ExplainerRegistry.make(setup, model: loaded)
     if interactions { explainer = try interactionExplainer(explainer) }
 
-    let check = try checkData(loaded, background: setup.background, threads: workers)
+    let check = try checkData(loaded, reference: backgroundStream?.finishProfile(), threads: workers)
     var configuration = ExplanationSummary.Configuration()
     configuration.replicates = bootstrap
     configuration.seed = seed
@@ -146,9 +149,8 @@ struct Report: ParsableCommand {
     try sink.commit()
   }
 
-  /// The findings of `glassbox check` on --data (against --background when given).
-  private func checkData(_ loaded: LoadedModel, background: Background?, threads: Int) throws -> CheckReport {
-    let reference = background.map { ReferenceProfile.build(encodedRows: $0.rows, schema: loaded.schema, source: $0.source) }
+  /// The findings of `glassbox check` on --data (against the --background profile when given).
+  private func checkData(_ loaded: LoadedModel, reference: ReferenceProfile?, threads: Int) throws -> CheckReport {
     let reader = try CSVReader(path: data)
     let checker = RowChecker(schema: loaded.schema, columns: reader.columns, source: reader.sourceName, reference: reference)
     var check = DatasetCheck(checker: checker, label: label, configuration: DatasetCheck.Configuration())

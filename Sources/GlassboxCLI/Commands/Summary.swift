@@ -177,7 +177,7 @@ struct Summary: ParsableCommand {
       throw ValidationError("the model has \(loaded.model.outputCount) outputs: choose one with --class K")
     }
     var setup = explainerOptions.setup(threads: 1)
-    setup.background = try setup.backgroundPath.map { try Background.read(path: $0, schema: loaded.schema) }
+    setup.backgroundStream = try explainerOptions.backgroundStream(schema: loaded.schema)
     let explainer = try ExplainerRegistry.make(setup, model: loaded)
     let outcome = try OnTheFlyExplanations.run(
       loaded: loaded, explainer: explainer, dataPath: data ?? "-", outputClass: outputClass, threads: threads ?? Terminal.cores(),

@@ -142,20 +142,50 @@ public struct ReferenceProfile: Sendable {
   public static func build(
     encodedRows: [Double], schema: FeatureSchema, source: String, sampleLimit: Int = 100_000
   ) -> ReferenceProfile {
-    precondition(sampleLimit > 0, "sampleLimit must be positive")
-    let m = schema.count
-    precondition(m > 0 && encodedRows.count % m == 0, "rows must hold one value per feature")
-    var accumulators = schema.features.map { Accumulator(categorical: $0.isCategorical) }
-    var rng = Xoshiro256StarStar(seed: 0x6C61_7373_626F_78)
-    let count = encodedRows.count / m
-    for r in 0..<count {
-      for j in 0..<m {
-        let x = encodedRows[r * m + j]
-        accumulators[j].add(x, x.isNaN ? .missing : .valid, seen: r + 1, limit: sampleLimit, rng: &rng)
+    var builder = Builder(schema: schema, source: source, sampleLimit: sampleLimit)
+    builder.add(encodedRows: encodedRows)
+    return builder.profile()
+  }
+
+  /// Profiles encoded rows that arrive in chunks (a background read streaming): the
+  /// profile of the chunks in order is that of `build(encodedRows:schema:source:)` on
+  /// their concatenation, bit for bit (the same reservoir draws in the same order).
+  /// - Complexity: O(features · min(rows, sampleLimit)) memory whatever the rows.
+  public struct Builder: Sendable {
+    private let schema: FeatureSchema
+    private let source: String
+    private let sampleLimit: Int
+    private var accumulators: [Accumulator]
+    private var rng = Xoshiro256StarStar(seed: 0x6C61_7373_626F_78)
+    /// Rows added so far.
+    public private(set) var rows = 0
+
+    public init(schema: FeatureSchema, source: String, sampleLimit: Int = 100_000) {
+      precondition(sampleLimit > 0, "sampleLimit must be positive")
+      self.schema = schema
+      self.source = source
+      self.sampleLimit = sampleLimit
+      accumulators = schema.features.map { Accumulator(categorical: $0.isCategorical) }
+    }
+
+    /// Adds encoded rows (row-major, `schema.count` values each, NaN where missing).
+    public mutating func add(encodedRows: [Double]) {
+      let m = schema.count
+      precondition(m > 0 && encodedRows.count % m == 0, "rows must hold one value per feature")
+      for r in 0..<(encodedRows.count / m) {
+        rows += 1
+        for j in 0..<m {
+          let x = encodedRows[r * m + j]
+          accumulators[j].add(x, x.isNaN ? .missing : .valid, seen: rows, limit: sampleLimit, rng: &rng)
+        }
       }
     }
-    return ReferenceProfile(
-      features: (0..<m).map { accumulators[$0].profile(schema.features[$0]) }, rows: count, source: source)
+
+    /// The profile of the rows added.
+    public func profile() -> ReferenceProfile {
+      ReferenceProfile(
+        features: (0..<schema.count).map { accumulators[$0].profile(schema.features[$0]) }, rows: rows, source: source)
+    }
   }
 
   /// Profiles the CSV file at `path`.
@@ -164,7 +194,7 @@ public struct ReferenceProfile: Sendable {
   }
 
   /// Running state for one feature while the background streams past.
-  private struct Accumulator {
+  private struct Accumulator: Sendable {
     let categorical: Bool
     var cells = 0
     var missing = 0

@@ -27,6 +27,9 @@ public enum BackgroundSummary {
     return Background(rows: rows, featureCount: m, weights: weights, source: background.source)
   }
 
+  /// The random stream of `sample` (`BackgroundStream.sample` draws the same numbers).
+  static let sampleStream: UInt64 = 0x6B67_7361
+
   /// Seeded sampling of `count` rows.
   ///
   /// Equal weights: `count` distinct rows drawn uniformly without replacement (like
@@ -41,7 +44,7 @@ public enum BackgroundSummary {
     if n <= count { return background }
     let m = background.featureCount
     let total = background.weights.reduce(0, +)
-    var rng = Xoshiro256StarStar(seed: seed, stream: 0x6B67_7361)
+    var rng = Xoshiro256StarStar(seed: seed, stream: sampleStream)
     var picks: [Int]
     if background.weights.allSatisfy({ $0 == background.weights[0] }) {
       var order = Array(0..<n)

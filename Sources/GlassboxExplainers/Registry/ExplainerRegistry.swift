@@ -26,6 +26,9 @@ public protocol ExplainerMethod: Sendable {
   /// add up to rounding, within the model format's tolerance; estimates whose efficiency is
   /// enforced add up within 1e-6 relative (`audit verify` judges records by this).
   var isExact: Bool { get }
+  /// True when `make` reads `ExplainerSetup.backgroundStream` itself (chunk by chunk);
+  /// for the other methods the registry reads the whole stream into `background` first.
+  var streamsBackground: Bool { get }
   /// Builds the explainer for `model`.
   /// - Throws: `ExplainerError` when the method does not fit the model or the setup.
   func make(_ setup: ExplainerSetup, model loaded: LoadedModel) throws -> any Explainer
@@ -37,6 +40,7 @@ extension ExplainerMethod {
   public var recordedOnly: [String] { [] }
   public var isAdditive: Bool { true }
   public var isExact: Bool { true }
+  public var streamsBackground: Bool { false }
 
   /// Every declared parameter, with its default where the caller gave none.
   public func recorded(_ values: ExplainerParameters) -> [String: JSONValue] {
@@ -86,6 +90,10 @@ public struct ExplainerSetup: Sendable {
   public var background: Background?
   /// Where the background came from (LIME re-reads its label column from it).
   public var backgroundPath: String?
+  /// The background opened for reading in chunks, when the caller wants it streamed to the
+  /// methods that can (`ExplainerMethod.streamsBackground`); the others get it whole in
+  /// `background`. Read once: a setup with a stream builds one explainer.
+  public var backgroundStream: BackgroundStream?
   /// nil: the method's default (raw margins for SHAP, probabilities for LIME on classifiers).
   public var space: OutputSpace?
   public var seed: UInt64
@@ -113,9 +121,15 @@ public struct ExplainerSetup: Sendable {
       .joined(separator: "\u{1}")
   }
 
-  /// Reads the background from `backgroundPath` when it was not given already.
-  mutating func readBackground(schema: FeatureSchema) throws {
-    if background == nil, let backgroundPath { background = try Background.read(path: backgroundPath, schema: schema) }
+  /// Reads the background from `backgroundStream` (unless `streaming`: the method reads it)
+  /// or `backgroundPath` when it was not given already.
+  mutating func readBackground(schema: FeatureSchema, streaming: Bool) throws {
+    guard background == nil else { return }
+    if let backgroundStream {
+      if !streaming { background = try backgroundStream.readAll() }
+    } else if let backgroundPath {
+      background = try Background.read(path: backgroundPath, schema: schema)
+    }
   }
 }
 
@@ -160,7 +174,7 @@ public enum ExplainerRegistry {
         method: setup.method, problem: "it takes no parameter \(Parameter(stray))")
     }
     var setup = setup
-    try setup.readBackground(schema: loaded.schema)
+    try setup.readBackground(schema: loaded.schema, streaming: method.streamsBackground)
     return try method.make(setup, model: loaded)
   }
 

@@ -74,8 +74,26 @@ struct InterventionalTreeMethod: ExplainerMethod {
   var name: String { "tree-interventional" }
   var summary: String { "interventional TreeSHAP over the background" }
   var parameters: [ExplainerParameter] { [.init("background_sample")] }
+  var streamsBackground: Bool { true }
 
   func make(_ setup: ExplainerSetup, model loaded: LoadedModel) throws -> any Explainer {
+    var setup = setup
+    if let stream = setup.backgroundStream, setup.background == nil {
+      // Tree ensembles fold the background in chunk by chunk (a sample is drawn in two
+      // passes); linear trees need every row.
+      if let trees = loaded.model as? TreeEnsemble {
+        var source = stream
+        if let count = try sampleCount(setup) {
+          switch try stream.sample(count: count, seed: setup.seed) {
+          case .all(let again): source = again
+          case .rows(let sample):
+            return try InterventionalTreeSHAP(ensemble: trees, background: sample, space: setup.space ?? .raw)
+          }
+        }
+        return try InterventionalTreeSHAP(ensemble: trees, stream: source, space: setup.space ?? .raw)
+      }
+      setup.background = try stream.readAll()
+    }
     if let linear = loaded.model as? LinearTreeEnsemble {
       guard let background = setup.background else { throw linearTreesNeedBackground(name) }
       try requireMarginSpace(setup)
@@ -86,14 +104,18 @@ struct InterventionalTreeMethod: ExplainerMethod {
       throw ExplainerError.unsupportedOutput(method: name, problem: "give the reference rows with \(Parameter.background) CSV")
     }
     var used = background
-    if let value = setup.parameters["background_sample"] {
-      guard let count = setup.parameters.integer("background_sample"), count >= 1 else {
-        throw ExplainerError.unsupportedOutput(
-          method: name, problem: "\(Parameter("background_sample")) must be a whole number of at least 1, not \(value)")
-      }
-      used = BackgroundSummary.sample(background, count: count, seed: setup.seed)
-    }
+    if let count = try sampleCount(setup) { used = BackgroundSummary.sample(background, count: count, seed: setup.seed) }
     return try InterventionalTreeSHAP(ensemble: trees, background: used, space: setup.space ?? .raw)
+  }
+
+  /// `background_sample`, when given.
+  private func sampleCount(_ setup: ExplainerSetup) throws -> Int? {
+    guard let value = setup.parameters["background_sample"] else { return nil }
+    guard let count = setup.parameters.integer("background_sample"), count >= 1 else {
+      throw ExplainerError.unsupportedOutput(
+        method: name, problem: "\(Parameter("background_sample")) must be a whole number of at least 1, not \(value)")
+    }
+    return count
   }
 }
 

@@ -26,6 +26,15 @@ extension DecisionPatternHistograms {
     let entryCounts = gathered.withUnsafeBufferPointer {
       blocks.countEntries(e, rows: $0.baseAddress!, count: included.count)
     }
+    setMasses(e, entryCounts: entryCounts, share: share, blocks: blocks)
+  }
+
+  /// Fills empty histograms from `entryCounts`, the number of rows that reached each table
+  /// row of `blocks` (`InterventionalBlocks.countEntries`, possibly summed over chunks of the
+  /// background), each row carrying `share`: bit for bit the masses of the per-row walk.
+  /// - Complexity: O(leaves · d) per table row reached, plus O(largest count) scratch.
+  mutating func setMasses(_ e: TreeEnsemble, entryCounts: [Int], share: Double, blocks: InterventionalBlocks) {
+    precondition(rowCount == 0 && totalWeight == 0, "counting needs empty histograms")
     var counts = [Int](repeating: 0, count: masses.count)
     for block in blocks.blocks {
       let splits = Int(block.testCount)

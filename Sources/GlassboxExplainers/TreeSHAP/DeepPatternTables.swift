@@ -61,8 +61,9 @@ struct DeepPatternTables {
   /// Leaf records' tables: record i owns `tables[tableStart[i]..<tableStart[i+1]]`,
   /// `[X][P, Q, R]` for the 2^d patterns X.
   let tableStart: [Int]
-  /// The histograms (entry `3 · Z` of each leaf) until `finish`, then the tables.
-  private(set) var tables: [Double]
+  /// The histograms (entry `3 · Z` of each leaf) until `finish`, then the tables (a
+  /// streamed background first counts rows there, `PatternAccumulator`).
+  var tables: [Double]
   private let leafValues: [Double]
 
   /// Number of deep trees.

@@ -48,13 +48,18 @@ public struct InterventionalInteractionExplainer: Explainer {
   /// - Parameters:
   ///   - shap: interventional TreeSHAP over the background (raw space).
   ///   - tableLimit: the interaction tables' budget in doubles (tests lower it).
-  /// - Throws: `ExplainerError.unsupportedOutput` when `shap` explains probabilities.
+  /// - Throws: `ExplainerError.unsupportedOutput` when `shap` explains probabilities or
+  ///   its background was streamed (no rows kept).
   public init(shap: InterventionalTreeSHAP, tableLimit: Int? = nil) throws {
     guard shap.space == .raw else {
       throw ExplainerError.unsupportedOutput(
         method: shap.method,
         problem:
           "interaction values add up in the raw margin only (the logistic link of \(Parameter("output")) probability is not additive); drop \(Parameter("output")) probability to get them in log-odds")
+    }
+    guard shap.streamedChunks == nil else {
+      throw ExplainerError.unsupportedOutput(
+        method: shap.method, problem: "interaction values need the background rows in memory; build the SHAP values from a whole background")
     }
     self.shap = shap
     pairs = InterventionalInteractions(

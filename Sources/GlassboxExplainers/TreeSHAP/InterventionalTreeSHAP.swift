@@ -61,7 +61,11 @@ public struct InterventionalTreeSHAP: Explainer {
   public static let minimumPatternBackground = 8
 
   public let ensemble: TreeEnsemble
+  /// The background rows kept in memory: empty when the background was streamed
+  /// (`init(ensemble:stream:space:)`), which keeps only its decision-pattern tables.
   public let background: Background
+  /// The chunks a streamed background was read in (nil when it was loaded whole).
+  public let streamedChunks: Int?
   /// The output space of the attributions.
   public let space: OutputSpace
   /// The (weighted) mean output of the background rows, per model output.
@@ -74,33 +78,34 @@ public struct InterventionalTreeSHAP: Explainer {
   public let backgroundRowsUsed: Int
   /// Per-pair data: directions and classes of the background rows (nil when every tree
   /// runs by decision patterns).
-  private let pairs: PairData?
+  let pairs: PairData?
   /// Raw-space tables, per block of each patterned tree (nil when no tree runs by decision
   /// patterns).
-  private let tables: InterventionalBlocks?
+  let tables: InterventionalBlocks?
   /// Tables of the trees too deep for `tables` (nil when there are none).
-  private let deepTables: DeepPatternTables?
-  private let backgroundMargins: [Double]
-  private let weightTable: [Double]
-  private let maxFeatures: Int
+  let deepTables: DeepPatternTables?
+  let backgroundMargins: [Double]
+  let weightTable: [Double]
+  let maxFeatures: Int
 
   public var method: String { "tree-interventional" }
   public var isExact: Bool { true }
 
-  /// Which algorithm ran, for reports:
-  /// "interventional (decision patterns, 32561 background rows)".
   /// Which algorithm ran, for reports (see `Explainer.algorithmNote`).
   public var algorithmDescription: String {
     let rows = "\(backgroundRowsUsed) background row\(backgroundRowsUsed == 1 ? "" : "s")"
     let trees = ensemble.treeCount
     if patternTreeCount == 0 { return "interventional (per pair, \(rows))" }
     let deep = deepPatternTreeCount == 0 ? "" : ", deep-path tables in \(deepPatternTreeCount) of \(trees) trees"
+    if let chunks = streamedChunks {
+      return "interventional (decision patterns\(deep), \(rows) streamed in \(chunks) chunk\(chunks == 1 ? "" : "s"))"
+    }
     if pairs == nil || patternTreeCount == trees { return "interventional (decision patterns\(deep), \(rows))" }
     return "interventional (decision patterns in \(patternTreeCount) of \(trees) trees\(deep), per pair in the rest, \(rows))"
   }
 
   /// The background's split directions and classes, for the per-pair algorithm.
-  private struct PairData: Sendable {
+  struct PairData: Sendable {
     let directions: NodeDirections
     let classes: BackgroundClasses
   }
@@ -134,6 +139,7 @@ public struct InterventionalTreeSHAP: Explainer {
     }
     self.ensemble = ensemble
     self.background = background
+    streamedChunks = nil
     self.space = space
     let used = background.weights.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
     backgroundRowsUsed = used
