@@ -67,6 +67,56 @@ extension InterventionalBlocks {
     }
   }
 
+  /// Calls `body(group, block, entry)` for each of the `count` direction words of patterned
+  /// tree `index` (bit i: the row goes left at the tree's i-th split, `TreeRowGroups`) and
+  /// each block of the tree, with the table row `entry` the word reaches in the block; 64
+  /// words at a time, blocks in order. No split is evaluated: the words hold the directions.
+  @inline(__always)
+  func forEachEntry(tree index: Int, words: UnsafePointer<UInt64>, count: Int, _ body: (Int, Block, Int) -> Void) {
+    let tree = trees[index]
+    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: maxSlots * 64) { failed in
+      withUnsafeTemporaryAllocation(of: Int.self, capacity: 64) { entries in
+        slots.withUnsafeBufferPointer { slots in
+          blocks.withUnsafeBufferPointer { blocks in
+            let failed = failed.baseAddress!
+            let entries = entries.baseAddress!
+            var chunk = 0
+            while chunk < count {
+              let n = min(64, count - chunk)
+              let w = words + chunk
+              // Failed masks slot by slot, for the words of the chunk side by side.
+              for r in 0..<n { failed[r] = 0 }
+              for s in (tree.slots.lowerBound + 1)..<tree.slots.upperBound {
+                let slot = slots[s]
+                let shift = UInt64(slot.parentTest)
+                let parent = failed + Int(slot.parent) &* 64
+                let own = failed + (s - tree.slots.lowerBound) &* 64
+                let bit = slot.parentBit
+                let isLeft = slot.isLeft
+                for r in 0..<n {
+                  let direction = UInt32(truncatingIfNeeded: w[r] &>> shift) & 1
+                  own[r] = parent[r] | (bit & (0 &- (direction ^ isLeft)))
+                }
+              }
+              for b in tree.blocks {
+                let block = blocks[b]
+                let splits = Int(block.testCount)
+                let first = UInt64(block.firstTest)
+                let low = (1 &<< splits) &- 1
+                let above = failed + Int(block.slot) &* 64
+                for r in 0..<n {
+                  entries[r] = (Int(above[r]) &<< splits) | (Int(truncatingIfNeeded: w[r] &>> first) & low)
+                }
+                for r in 0..<n { body(chunk &+ r, block, entries[r]) }
+              }
+              chunk += n
+            }
+          }
+        }
+      }
+    }
+  }
+
   /// Bit i set when row i of the `count` (≤ 64) rows at `x` goes left at `node`
   /// (branch-free for numeric splits whose missing values take the default child).
   @inline(__always)
