@@ -31,7 +31,8 @@ import GlassboxModels
 struct TreeRowGroups {
   /// The bins: per feature the sorted thresholds, per patterned tree its features with the
   /// offset of their lookup table (nil for a tree with more than 64 splits), and the lookup
-  /// tables (global code → mask of the tree's splits going left). Built once per explainer.
+  /// tables (global code → mask of the tree's splits going left), after a table of zeros
+  /// for the codes of feature 0. Built once per explainer.
   struct Bins: Sendable {
     let cuts: [[Double]]
     let treeFeatures: [[(feature: Int, table: Int)]?]
@@ -51,7 +52,8 @@ struct TreeRowGroups {
       let cuts = global.map { Array(Set($0)).sorted() }
       if cuts.contains(where: { 2 * $0.count + 2 > Int(UInt16.max) }) { return nil }
       var treeFeatures: [[(feature: Int, table: Int)]?] = []
-      var masks: [UInt64] = []
+      // First, zero masks for every code of feature 0 (the padding of `group`).
+      var masks = [UInt64](repeating: 0, count: 2 * cuts[0].count + 2)
       let none = [UInt32]()
       for tree in blocks.trees {
         guard tree.tests.count <= 64 else {
@@ -93,23 +95,23 @@ struct TreeRowGroups {
     }
   }
 
-  /// One slot of the hash table: a direction word and its group, valid when `stamp` is the
-  /// current call's.
+  /// One slot of the hash table: a direction word, its group and its number of rows so
+  /// far (0 when the slot is free).
   private struct Slot {
     var key: UInt64
+    var size: Int32
     var group: Int32
-    var stamp: Int32
   }
 
   let bins: Bins
-  /// Per row, per feature, the global code (`[row][feature]`).
+  /// Per feature, per row, the global code (`[feature][row]`).
   private let codes: [UInt16]
   private let featureCount: Int
   private let rowCount: Int
-  /// The hash table of `group` (2^tableBits slots), its stamp for the current call.
+  /// The hash table of `group` (2^tableBits slots; free between calls) and each group's slot.
   private var table: [Slot]
   private var tableBits: Int
-  private var stamp: Int32 = 0
+  private var slotOf: [Int32]
   /// After `group(tree:)`: per group its direction word and number of rows (the first
   /// `groupCount` entries), and with `membership` each row's group.
   private(set) var words: [UInt64]
@@ -117,23 +119,27 @@ struct TreeRowGroups {
   private(set) var groupOf: [Int32]
   private(set) var groupCount = 0
 
+  /// Rows per chunk of `group`: their words are made first, then looked up.
+  private static let chunk = 64
+
   /// The codes of `count` prepared rows (row-major).
   init(_ bins: Bins, rows: UnsafePointer<Double>, count: Int) {
     let m = bins.cuts.count
     var codes = [UInt16](repeating: 0, count: count * m)
     for f in 0..<m where !bins.cuts[f].isEmpty {
       let cuts = bins.cuts[f]
-      for r in 0..<count { codes[r * m + f] = UInt16(truncatingIfNeeded: Self.code(rows[r * m + f], cuts)) }
+      for r in 0..<count { codes[f * count + r] = UInt16(truncatingIfNeeded: Self.code(rows[r * m + f], cuts)) }
     }
-    // Room for 2,048 groups at half load to start with; `group` doubles it as needed.
-    var bits = 4
+    // Room for 128 to 2,048 groups at half load to start with; `group` doubles it as needed.
+    var bits = 8
     while (1 << bits) < min(2 * count, 4096) { bits += 1 }
     tableBits = bits
-    table = [Slot](repeating: Slot(key: 0, group: 0, stamp: 0), count: 1 << bits)
+    table = [Slot](repeating: Slot(key: 0, size: 0, group: 0), count: 1 << bits)
     self.bins = bins
     self.codes = codes
     featureCount = m
     rowCount = count
+    slotOf = [Int32](repeating: 0, count: count)
     words = [UInt64](repeating: 0, count: count)
     sizes = [Int32](repeating: 0, count: count)
     groupOf = [Int32](repeating: 0, count: count)
@@ -151,6 +157,15 @@ struct TreeRowGroups {
     return 1 + 2 * lo + (lo < cuts.count && cuts[lo] == v ? 1 : 0)
   }
 
+  /// The slot of `key` in a table of 2^bits slots: its own, or the first free one.
+  @inline(__always)
+  private static func probe(_ table: UnsafeMutablePointer<Slot>, _ key: UInt64, bits: Int) -> Int {
+    let mask = (1 &<< bits) &- 1
+    var h = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) &>> UInt64(64 &- bits))
+    while table[h].size != 0 && table[h].key != key { h = (h &+ 1) & mask }
+    return h
+  }
+
   /// Groups the rows by their direction word in patterned tree `tree` (index into
   /// `InterventionalBlocks.trees`, which must have bins): afterwards the first `groupCount`
   /// entries of `words` and `sizes` hold each group's word and size, in order of the groups'
@@ -158,59 +173,66 @@ struct TreeRowGroups {
   /// - Returns: the number of groups.
   @discardableResult
   mutating func group(tree: Int, membership: Bool = false) -> Int {
-    let features = bins.treeFeatures[tree]!
-    let columns = features.map { $0.feature }
-    let tables = features.map { $0.table }
-    let width = features.count
-    stamp &+= 1
-    let stamp = self.stamp
-    var groupCount = 0
-    let m = featureCount
     let count = rowCount
+    // Per feature of the tree: the start of its codes and of its masks; padded with the
+    // zero masks at 0 (any code of column 0 reads a 0 there).
+    var columns = bins.treeFeatures[tree]!.map { $0.feature &* count }
+    var tables = bins.treeFeatures[tree]!.map { $0.table }
+    while columns.count % 4 != 0 {
+      columns.append(0)
+      tables.append(0)
+    }
+    let width = columns.count
+    var groupCount = 0
     var r = 0
-    while r < count {
-      // Until the table is half full (or the rows run out); then it doubles and the rows
-      // go on where they stopped.
-      let limit = (1 << tableBits) / 2
-      let bits = tableBits
-      let mask = (1 << bits) &- 1
-      codes.withUnsafeBufferPointer { codes in
-        bins.masks.withUnsafeBufferPointer { masks in
-          columns.withUnsafeBufferPointer { columns in
-            tables.withUnsafeBufferPointer { tables in
-              table.withUnsafeMutableBufferPointer { table in
+    withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Self.chunk) { keys in
+      let keys = keys.baseAddress!
+      while r < count {
+        // Until the table is half full (or the rows run out); then it doubles and the rows
+        // go on where they stopped.
+        let limit = (1 << tableBits) / 2
+        let bits = tableBits
+        codes.withUnsafeBufferPointer { codes in
+          bins.masks.withUnsafeBufferPointer { masks in
+            table.withUnsafeMutableBufferPointer { table in
+              slotOf.withUnsafeMutableBufferPointer { slotOf in
                 words.withUnsafeMutableBufferPointer { words in
-                  sizes.withUnsafeMutableBufferPointer { sizes in
-                    groupOf.withUnsafeMutableBufferPointer { groupOf in
-                      let masks = masks.baseAddress!
-                      let columns = columns.baseAddress!
-                      let tables = tables.baseAddress!
-                      let table = table.baseAddress!
-                      while r < count && groupCount < limit {
-                        let row = codes.baseAddress! + r &* m
-                        var key: UInt64 = 0
-                        for j in 0..<width { key |= masks[tables[j] &+ Int(row[columns[j]])] }
-                        var h = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) &>> UInt64(64 - bits))
-                        while true {
-                          let slot = table[h]
-                          if slot.stamp != stamp {
-                            let g = Int32(truncatingIfNeeded: groupCount)
-                            table[h] = Slot(key: key, group: g, stamp: stamp)
-                            if membership { groupOf[r] = g }
-                            words[groupCount] = key
-                            sizes[groupCount] = 1
-                            groupCount &+= 1
-                            break
-                          }
-                          if slot.key == key {
-                            sizes[Int(slot.group)] &+= 1
-                            if membership { groupOf[r] = slot.group }
-                            break
-                          }
-                          h = (h &+ 1) & mask
+                  groupOf.withUnsafeMutableBufferPointer { groupOf in
+                    let table = table.baseAddress!
+                    while r < count && groupCount &+ Self.chunk <= limit {
+                      let n = min(Self.chunk, count &- r)
+                      // The chunk's words, four features at a time (`features` is padded
+                      // to a multiple of four with a feature whose masks are 0).
+                      for i in 0..<n { keys[i] = 0 }
+                      var j = 0
+                      while j < width {
+                        let c0 = codes.baseAddress! + (columns[j] &+ r)
+                        let c1 = codes.baseAddress! + (columns[j &+ 1] &+ r)
+                        let c2 = codes.baseAddress! + (columns[j &+ 2] &+ r)
+                        let c3 = codes.baseAddress! + (columns[j &+ 3] &+ r)
+                        let m0 = masks.baseAddress! + tables[j]
+                        let m1 = masks.baseAddress! + tables[j &+ 1]
+                        let m2 = masks.baseAddress! + tables[j &+ 2]
+                        let m3 = masks.baseAddress! + tables[j &+ 3]
+                        for i in 0..<n {
+                          keys[i] |= (m0[Int(c0[i])] | m1[Int(c1[i])]) | (m2[Int(c2[i])] | m3[Int(c3[i])])
                         }
-                        r &+= 1
+                        j &+= 4
                       }
+                      for i in 0..<n {
+                        let key = keys[i]
+                        let h = Self.probe(table, key, bits: bits)
+                        if table[h].size == 0 {
+                          table[h] = Slot(key: key, size: 1, group: Int32(truncatingIfNeeded: groupCount))
+                          slotOf[groupCount] = Int32(truncatingIfNeeded: h)
+                          words[groupCount] = key
+                          groupCount &+= 1
+                        } else {
+                          table[h].size &+= 1
+                        }
+                        if membership { groupOf[r &+ i] = table[h].group }
+                      }
+                      r &+= n
                     }
                   }
                 }
@@ -218,24 +240,31 @@ struct TreeRowGroups {
             }
           }
         }
+        if r < count { grow(groups: groupCount) }
       }
-      if r < count { grow(groups: groupCount) }
+    }
+    // The sizes out, the slots freed for the next tree.
+    for g in 0..<groupCount {
+      let h = Int(slotOf[g])
+      sizes[g] = table[h].size
+      table[h].size = 0
     }
     self.groupCount = groupCount
     return groupCount
   }
 
-  /// Doubles the hash table and enters the first `groups` groups again.
+  /// Doubles the hash table and moves the first `groups` groups into it.
   private mutating func grow(groups: Int) {
     tableBits += 1
     let bits = tableBits
-    let mask = (1 << bits) &- 1
-    var grown = [Slot](repeating: Slot(key: 0, group: 0, stamp: 0), count: 1 << bits)
-    for g in 0..<groups {
-      let key = words[g]
-      var h = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) &>> UInt64(64 - bits))
-      while grown[h].stamp == stamp { h = (h &+ 1) & mask }
-      grown[h] = Slot(key: key, group: Int32(g), stamp: stamp)
+    var grown = [Slot](repeating: Slot(key: 0, size: 0, group: 0), count: 1 << bits)
+    grown.withUnsafeMutableBufferPointer { grown in
+      for g in 0..<groups {
+        let slot = table[Int(slotOf[g])]
+        let h = Self.probe(grown.baseAddress!, slot.key, bits: bits)
+        grown[h] = slot
+        slotOf[g] = Int32(truncatingIfNeeded: h)
+      }
     }
     table = grown
   }
