@@ -74,8 +74,10 @@ extension InterventionalBlocks {
   @inline(__always)
   func forEachEntry(tree index: Int, words: UnsafePointer<UInt64>, count: Int, _ body: (Int, Block, Int) -> Void) {
     let tree = trees[index]
-    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: maxSlots * 64) { failed in
-      withUnsafeTemporaryAllocation(of: Int.self, capacity: 64) { entries in
+    // Failed masks as 64-bit words, like the direction words, so that the loops over the
+    // chunk run on one type (and vectorize).
+    withUnsafeTemporaryAllocation(of: UInt64.self, capacity: maxSlots * 64) { failed in
+      withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 64) { entries in
         slots.withUnsafeBufferPointer { slots in
           blocks.withUnsafeBufferPointer { blocks in
             let failed = failed.baseAddress!
@@ -91,23 +93,21 @@ extension InterventionalBlocks {
                 let shift = UInt64(slot.parentTest)
                 let parent = failed + Int(slot.parent) &* 64
                 let own = failed + (s - tree.slots.lowerBound) &* 64
-                let bit = slot.parentBit
-                let isLeft = slot.isLeft
+                let bit = UInt64(slot.parentBit)
+                let isLeft = UInt64(slot.isLeft)
                 for r in 0..<n {
-                  let direction = UInt32(truncatingIfNeeded: w[r] &>> shift) & 1
+                  let direction = (w[r] &>> shift) & 1
                   own[r] = parent[r] | (bit & (0 &- (direction ^ isLeft)))
                 }
               }
               for b in tree.blocks {
                 let block = blocks[b]
-                let splits = Int(block.testCount)
+                let splits = UInt64(block.testCount)
                 let first = UInt64(block.firstTest)
-                let low = (1 &<< splits) &- 1
+                let low = (UInt64(1) &<< splits) &- 1
                 let above = failed + Int(block.slot) &* 64
-                for r in 0..<n {
-                  entries[r] = (Int(above[r]) &<< splits) | (Int(truncatingIfNeeded: w[r] &>> first) & low)
-                }
-                for r in 0..<n { body(chunk &+ r, block, entries[r]) }
+                for r in 0..<n { entries[r] = (above[r] &<< splits) | ((w[r] &>> first) & low) }
+                for r in 0..<n { body(chunk &+ r, block, Int(truncatingIfNeeded: entries[r])) }
               }
               chunk += n
             }

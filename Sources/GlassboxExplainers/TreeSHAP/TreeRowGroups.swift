@@ -126,9 +126,12 @@ struct TreeRowGroups {
   init(_ bins: Bins, rows: UnsafePointer<Double>, count: Int) {
     let m = bins.cuts.count
     var codes = [UInt16](repeating: 0, count: count * m)
-    for f in 0..<m where !bins.cuts[f].isEmpty {
-      let cuts = bins.cuts[f]
-      for r in 0..<count { codes[f * count + r] = UInt16(truncatingIfNeeded: Self.code(rows[r * m + f], cuts)) }
+    codes.withUnsafeMutableBufferPointer { codes in
+      for f in 0..<m where !bins.cuts[f].isEmpty {
+        bins.cuts[f].withUnsafeBufferPointer { cuts in
+          for r in 0..<count { codes[f &* count &+ r] = UInt16(truncatingIfNeeded: Self.code(rows[r &* m &+ f], cuts)) }
+        }
+      }
     }
     // Room for 128 to 2,048 groups at half load to start with; `group` doubles it as needed.
     var bits = 8
@@ -145,16 +148,20 @@ struct TreeRowGroups {
     groupOf = [Int32](repeating: 0, count: count)
   }
 
-  /// The code of `v` against the sorted thresholds `cuts` (see the type's notes).
-  static func code(_ v: Double, _ cuts: [Double]) -> Int {
-    if v.isNaN { return 0 }
-    var lo = 0
-    var hi = cuts.count
-    while lo < hi {
-      let mid = (lo + hi) / 2
-      if cuts[mid] < v { lo = mid + 1 } else { hi = mid }
+  /// The code of `v` against the sorted thresholds `cuts` (see the type's notes): a
+  /// branch-free binary search for the first threshold not below `v`.
+  @inline(__always)
+  static func code(_ v: Double, _ cuts: UnsafeBufferPointer<Double>) -> Int {
+    if v.isNaN || cuts.isEmpty { return v.isNaN ? 0 : 1 }
+    var base = 0
+    var n = cuts.count
+    while n > 1 {
+      let half = n &>> 1
+      base = cuts[base &+ half] < v ? base &+ half : base
+      n &-= half
     }
-    return 1 + 2 * lo + (lo < cuts.count && cuts[lo] == v ? 1 : 0)
+    let lo = base &+ (cuts[base] < v ? 1 : 0)
+    return 1 &+ 2 &* lo &+ (lo < cuts.count && cuts[lo] == v ? 1 : 0)
   }
 
   /// The slot of `key` in a table of 2^bits slots: its own, or the first free one.
