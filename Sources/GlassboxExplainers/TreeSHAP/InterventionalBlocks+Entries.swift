@@ -67,12 +67,15 @@ extension InterventionalBlocks {
     }
   }
 
-  /// Calls `body(group, block, entry)` for each of the `count` direction words of patterned
-  /// tree `index` (bit i: the row goes left at the tree's i-th split, `TreeRowGroups`) and
-  /// each block of the tree, with the table row `entry` the word reaches in the block; 64
-  /// words at a time, blocks in order. No split is evaluated: the words hold the directions.
+  /// Calls `body(first, n, block, entries)` for each chunk of (at most) 64 of the `count`
+  /// direction words of patterned tree `index` (bit i: the row goes left at the tree's i-th
+  /// split, `TreeRowGroups`), from word `first` on, and each block of the tree in order, with
+  /// `entries[i]` the table row word `first + i` reaches in the block. No split is
+  /// evaluated: the words hold the directions.
   @inline(__always)
-  func forEachEntry(tree index: Int, words: UnsafePointer<UInt64>, count: Int, _ body: (Int, Block, Int) -> Void) {
+  func forEachEntry(
+    tree index: Int, words: UnsafePointer<UInt64>, count: Int, _ body: (Int, Int, Block, UnsafePointer<UInt64>) -> Void
+  ) {
     let tree = trees[index]
     // Failed masks as 64-bit words, like the direction words, so that the loops over the
     // chunk run on one type (and vectorize).
@@ -107,7 +110,7 @@ extension InterventionalBlocks {
                 let low = (UInt64(1) &<< splits) &- 1
                 let above = failed + Int(block.slot) &* 64
                 for r in 0..<n { entries[r] = (above[r] &<< splits) | ((w[r] &>> first) & low) }
-                for r in 0..<n { body(chunk &+ r, block, Int(truncatingIfNeeded: entries[r])) }
+                body(chunk, n, block, entries)
               }
               chunk += n
             }

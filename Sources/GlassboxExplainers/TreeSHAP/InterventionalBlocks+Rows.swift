@@ -56,8 +56,23 @@ extension InterventionalBlocks {
                   leaves[g] += reached[block.entryStart &+ entry]
                 }
                 if byGroups {
+                  // Feature by feature within a block, for the chunk's groups side by side:
+                  // each sum still receives the blocks' rows in block order.
                   grouped!.words.withUnsafeBufferPointer { words in
-                    forEachEntry(tree: treeIndex, words: words.baseAddress!, count: groupCount, add)
+                    forEachEntry(tree: treeIndex, words: words.baseAddress!, count: groupCount) { first, n, block, entries in
+                      let width = Int(block.width)
+                      let fs = block.featureStart
+                      let rows = table.baseAddress! + block.tableStart
+                      let out = v + first &* m
+                      for k in 0..<width {
+                        let column = out + Int(features[fs &+ k])
+                        let values = rows + k
+                        for i in 0..<n { column[i &* m] += values[Int(truncatingIfNeeded: entries[i]) &* width] }
+                      }
+                      let reachedHere = reached.baseAddress! + block.entryStart
+                      let leavesHere = leaves + first
+                      for i in 0..<n { leavesHere[i] += reachedHere[Int(truncatingIfNeeded: entries[i])] }
+                    }
                   }
                 } else {
                   forEachEntry(e, rows: rows, count: count, only: treeIndex) { _, r, block, entry in add(r, block, entry) }

@@ -317,8 +317,10 @@ struct InterventionalBlocks {
           let groups = grouped.group(tree: tree)
           grouped.words.withUnsafeBufferPointer { words in
             grouped.sizes.withUnsafeBufferPointer { sizes in
-              forEachEntry(tree: tree, words: words.baseAddress!, count: groups) { g, block, entry in
-                counts[block.entryStart &+ entry] &+= Int(sizes[g])
+              forEachEntry(tree: tree, words: words.baseAddress!, count: groups) { first, n, block, entries in
+                let counts = counts.baseAddress! + block.entryStart
+                let sizes = sizes.baseAddress! + first
+                for i in 0..<n { counts[Int(truncatingIfNeeded: entries[i])] &+= Int(sizes[i]) }
               }
             }
           }
