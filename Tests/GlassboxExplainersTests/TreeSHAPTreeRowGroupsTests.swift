@@ -37,72 +37,99 @@ struct TreeSHAPTreeRowGroupsTests {
 
   @Test("rows collapse into fewer groups, each going alike at every split")
   func groupsGoAlike() throws {
-    let m = 5
-    let e = try randomEnsemble(seed: 91, features: m, splitFeatures: 3, trees: 4, depth: 5)
-    var rng = SeededRandom(state: 9191)
-    let count = 1000
-    // Six values per cell: at most 6^3 groups per tree.
-    let rows = (0..<(count * m)).map { _ in
-      let k = rng.below(6)
-      return e.prepared(k == 5 ? .nan : Double(k) * 0.25)
+    // 1,000 rows, six values per cell (NaN one of them), 3 features split on: at most 6^3
+    // groups per tree.
+    let groupCounts = try Self.gridGroups(seed: 91, splitFeatures: 3, depth: 5, count: 1000, steps: 6, step: 0.25)
+    #expect(groupCounts.count == 4)
+    for (tree, groups) in groupCounts.enumerated() { #expect(groups < 500, "tree \(tree): \(groups) groups") }
+  }
+
+  @Test("thousands of groups: the hash table grows and the groups stay right")
+  func manyGroups() throws {
+    // 12,000 rows on a 0.001 grid (with NaN): most rows fall in cells of their own.
+    let groupCounts = try Self.gridGroups(seed: 93, splitFeatures: 5, depth: 6, count: 12_000, steps: 1001, step: 0.001)
+    // The table starts with room for 2,048 groups.
+    #expect(groupCounts.max() ?? 0 > 2048, "\(groupCounts): the table never grew")
+  }
+
+  /// The groups' counts per tree (checked by `checkGroups`) of `count` rows whose cells are
+  /// k · `step` for a random k below `steps`, NaN for the last k, on a random 4-tree model of
+  /// 5 features.
+  static func gridGroups(seed: UInt64, splitFeatures: Int, depth: Int, count: Int, steps: Int, step: Double) throws -> [Int] {
+    let e = try randomEnsemble(seed: seed, features: 5, splitFeatures: splitFeatures, trees: 4, depth: depth)
+    var rng = SeededRandom(state: seed * 101)
+    let rows = (0..<(count * e.featureCount)).map { _ in
+      let k = rng.below(steps)
+      return e.prepared(k == steps - 1 ? .nan : Double(k) * step)
     }
+    return try checkGroups(e, rows: rows, count: count)
+  }
+
+  /// Groups `rows` in every patterned tree of `e` and checks the groups against brute force;
+  /// returns each tree's number of groups.
+  static func checkGroups(_ e: TreeEnsemble, rows: [Double], count: Int) throws -> [Int] {
+    let m = e.featureCount
     let histograms = DecisionPatternHistograms(e, knownTotal: Double(count))
     let blocks = InterventionalBlocks(e, histograms: histograms)
-    #expect(blocks.trees.count == 4)
     let bins = try #require(blocks.bins)
     var grouped = rows.withUnsafeBufferPointer { TreeRowGroups(bins, rows: $0.baseAddress!, count: count) }
+    var groupCounts: [Int] = []
     for tree in blocks.trees.indices {
-      let (representatives, sizes, groupOf) = grouped.groups(tree: tree, membership: true)
-      #expect(sizes.reduce(0, +) == count)
-      #expect(representatives.count < count / 2, "tree \(tree): \(representatives.count) groups")
-      #expect(representatives == representatives.sorted())
+      let groups = grouped.group(tree: tree, membership: true)
+      groupCounts.append(groups)
+      let words = Array(grouped.words[..<groups])
+      let sizes = Array(grouped.sizes[..<groups])
+      let groupOf = grouped.groupOf
+      #expect(sizes.reduce(0, +) == Int32(count))
+      #expect(Set(words).count == groups, "tree \(tree): two groups with one word")
       #expect(groupOf.count == count)
-      for (g, r) in representatives.enumerated() { #expect(groupOf[r] == Int32(g)) }
-      // Brute force: rows with the same directions at every split of the tree form one group.
+      // Groups in order of their first rows, each group's size its rows.
+      var firstRows: [Int] = []
+      var seen = [Int](repeating: 0, count: groups)
+      for r in 0..<count {
+        let g = Int(groupOf[r])
+        if seen[g] == 0 { firstRows.append(r) }
+        seen[g] += 1
+      }
+      #expect(firstRows.count == groups && firstRows == firstRows.sorted())
+      #expect(seen.map { Int32($0) } == sizes)
+      // Brute force: each row's group word holds the row's direction at every split, and
+      // rows with the same directions form one group.
       let splits = blocks.trees[tree].tests.map { blocks.tests[$0] }
       var signatures: [[Int32]: Int] = [:]
-      e.categoryWords.withUnsafeBufferPointer { words in
-        for r in 0..<count {
-          let signature = splits.map { $0.child(rows[r * m + Int($0.feature)], words) }
-          signatures[signature, default: 0] += 1
-        }
-      }
-      // Every row of a group goes the representative's way at every split.
       var strays = 0
-      e.categoryWords.withUnsafeBufferPointer { words in
+      e.categoryWords.withUnsafeBufferPointer { categories in
         for r in 0..<count {
-          let rep = representatives[Int(groupOf[r])]
-          for split in splits where split.child(rows[r * m + Int(split.feature)], words) != split.child(rows[rep * m + Int(split.feature)], words) {
+          let signature = splits.map { $0.child(rows[r * m + Int($0.feature)], categories) }
+          signatures[signature, default: 0] += 1
+          let word = words[Int(groupOf[r])]
+          for (i, split) in splits.enumerated() where (word >> UInt64(i)) & 1 != (signature[i] == split.left ? 1 : 0) {
             strays += 1
           }
         }
       }
       #expect(strays == 0, "tree \(tree)")
-      #expect(representatives.count >= signatures.count)
+      #expect(groups == signatures.count)
     }
+    return groupCounts
   }
-  /// A tree testing many features at several thresholds each has more keys than an `Int`
-  /// holds: the bins are not made (every row is evaluated, no grouping) instead of the
-  /// key's place value overflowing, and the values are those of the per-row walk.
-  @Test("keys past Int's range: no bins, no trap, the per-row walk's values")
-  func keysPastIntRange() throws {
-    let m = 40
-    let e = try randomEnsemble(seed: 95, features: m, splitFeatures: m, trees: 3, depth: 8)
-    // log2 of the key space of each tree: Σ over its features of log2(2 · thresholds + 2).
-    var widest = 0.0
-    for tree in 0..<e.treeCount {
-      var thresholds: [Int32: Set<Double>] = [:]
-      let end = tree + 1 < e.treeStart.count ? e.treeStart[tree + 1] : e.nodes.count
-      for node in e.nodes[e.treeStart[tree]..<end] where !node.isLeaf {
-        thresholds[node.feature, default: []].insert(node.threshold)
-      }
-      widest = max(widest, thresholds.values.map { log2(Double(2 * $0.count + 2)) }.reduce(0, +))
-    }
-    #expect(widest > 64, "the model's keys fit in an Int (log2 \(widest)): the test does not reach the overflow")
+
+  /// A tree with more than 64 splits has no direction word: it is not grouped (every row is
+  /// evaluated), the trees with fewer are, and the values are those of the per-row walk.
+  @Test("trees past 64 splits: not grouped, no trap, the per-row walk's values")
+  func treesPast64Splits() throws {
+    // Eight features, depth 8: every path has at most 8 distinct features (patterned), and
+    // the trees have about 65 splits each, some more, some fewer.
+    let m = 8
+    let e = try randomEnsemble(seed: 95, features: m, splitFeatures: m, trees: 6, depth: 8)
     let histograms = DecisionPatternHistograms(e, knownTotal: 1)
     let blocks = InterventionalBlocks(e, histograms: histograms)
     #expect(!blocks.trees.isEmpty)
-    #expect(blocks.bins == nil)
+    let bins = try #require(blocks.bins)
+    let wide = blocks.trees.indices.filter { blocks.trees[$0].tests.count > 64 }
+    #expect(!wide.isEmpty, "no tree has more than 64 splits")
+    #expect(wide.count < blocks.trees.count, "every tree has more than 64 splits")
+    for tree in blocks.trees.indices { #expect((bins.treeFeatures[tree] == nil) == wide.contains(tree)) }
     var rng = SeededRandom(state: 9595)
     let background = Self.coarseRows(e, &rng, count: 60)
     let rows = Self.coarseRows(e, &rng, count: 10)

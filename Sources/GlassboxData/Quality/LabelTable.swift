@@ -5,11 +5,14 @@
 /// hit is confirmed by comparing bytes. Cells with non-ASCII bytes that miss are retried
 /// as `String`s, so labels match exactly as `FeatureEncoder` matches them (Unicode
 /// canonical equivalence included).
-struct LabelTable: Sendable {
-  private var bytes: [UInt8] = []
-  private var offsets: [Int] = [0]
-  private var codes: [Double] = []
-  private var slots: [Int32]
+///
+/// A final class, so that a copy (reading it out of an array, once per cell) is one retain,
+/// not one per array it holds.
+final class LabelTable: Sendable {
+  private let bytes: [UInt8]
+  private let offsets: [Int]
+  private let codes: [Double]
+  private let slots: [Int32]
   private let mask: Int
   private let byString: [String: Double]
 
@@ -18,12 +21,16 @@ struct LabelTable: Sendable {
   init(labels: [(label: String, code: Double)]) {
     var size = 8
     while size < labels.count * 2 { size *= 2 }
-    slots = [Int32](repeating: -1, count: size)
-    mask = size - 1
-    byString = Dictionary(labels.map { ($0.label, $0.code) }, uniquingKeysWith: { a, _ in a })
+    var slots = [Int32](repeating: -1, count: size)
+    let mask = size - 1
+    var bytes: [UInt8] = []
+    var offsets = [0]
+    var codes: [Double] = []
     for (label, code) in labels {
       let key = Array(label.utf8)
-      let found = key.withUnsafeBufferPointer { lookup($0) }
+      let found = key.withUnsafeBufferPointer {
+        Self.lookup($0, bytes: bytes, offsets: offsets, codes: codes, slots: slots, mask: mask)
+      }
       guard found == nil else { continue }
       let h = key.withUnsafeBytes { RowHash.hash($0) }
       var s = Int(truncatingIfNeeded: h) & mask
@@ -33,6 +40,12 @@ struct LabelTable: Sendable {
       offsets.append(bytes.count)
       codes.append(code)
     }
+    self.bytes = bytes
+    self.offsets = offsets
+    self.codes = codes
+    self.slots = slots
+    self.mask = mask
+    byString = Dictionary(labels.map { ($0.label, $0.code) }, uniquingKeysWith: { a, _ in a })
   }
 
   /// The code of the label spelled by `cell` (spaces and tabs around it ignored).
@@ -43,12 +56,16 @@ struct LabelTable: Sendable {
     while lo < hi, cell[lo] == 0x20 || cell[lo] == 0x09 { lo += 1 }
     while hi > lo, cell[hi - 1] == 0x20 || cell[hi - 1] == 0x09 { hi -= 1 }
     let trimmed = UnsafeBufferPointer(rebasing: cell[lo..<hi])
-    if let code = lookup(trimmed) { return code }
+    if let code = Self.lookup(trimmed, bytes: bytes, offsets: offsets, codes: codes, slots: slots, mask: mask) {
+      return code
+    }
     guard trimmed.contains(where: { $0 >= 0x80 }) else { return nil }
     return byString[FeatureEncoder.trimmedText(trimmed)]
   }
 
-  private func lookup(_ key: UnsafeBufferPointer<UInt8>) -> Double? {
+  private static func lookup(
+    _ key: UnsafeBufferPointer<UInt8>, bytes: [UInt8], offsets: [Int], codes: [Double], slots: [Int32], mask: Int
+  ) -> Double? {
     let h = RowHash.hash(UnsafeRawBufferPointer(key))
     var s = Int(truncatingIfNeeded: h) & mask
     while true {

@@ -67,6 +67,59 @@ extension InterventionalBlocks {
     }
   }
 
+  /// Calls `body(first, n, block, entries)` for each chunk of (at most) 64 of the `count`
+  /// direction words of patterned tree `index` (bit i: the row goes left at the tree's i-th
+  /// split, `TreeRowGroups`), from word `first` on, and each block of the tree in order, with
+  /// `entries[i]` the table row word `first + i` reaches in the block. No split is
+  /// evaluated: the words hold the directions.
+  @inline(__always)
+  func forEachEntry(
+    tree index: Int, words: UnsafePointer<UInt64>, count: Int, _ body: (Int, Int, Block, UnsafePointer<UInt64>) -> Void
+  ) {
+    let tree = trees[index]
+    // Failed masks as 64-bit words, like the direction words, so that the loops over the
+    // chunk run on one type (and vectorize).
+    withUnsafeTemporaryAllocation(of: UInt64.self, capacity: maxSlots * 64) { failed in
+      withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 64) { entries in
+        slots.withUnsafeBufferPointer { slots in
+          blocks.withUnsafeBufferPointer { blocks in
+            let failed = failed.baseAddress!
+            let entries = entries.baseAddress!
+            var chunk = 0
+            while chunk < count {
+              let n = min(64, count - chunk)
+              let w = words + chunk
+              // Failed masks slot by slot, for the words of the chunk side by side.
+              for r in 0..<n { failed[r] = 0 }
+              for s in (tree.slots.lowerBound + 1)..<tree.slots.upperBound {
+                let slot = slots[s]
+                let shift = UInt64(slot.parentTest)
+                let parent = failed + Int(slot.parent) &* 64
+                let own = failed + (s - tree.slots.lowerBound) &* 64
+                let bit = UInt64(slot.parentBit)
+                let isLeft = UInt64(slot.isLeft)
+                for r in 0..<n {
+                  let direction = (w[r] &>> shift) & 1
+                  own[r] = parent[r] | (bit & (0 &- (direction ^ isLeft)))
+                }
+              }
+              for b in tree.blocks {
+                let block = blocks[b]
+                let splits = UInt64(block.testCount)
+                let first = UInt64(block.firstTest)
+                let low = (UInt64(1) &<< splits) &- 1
+                let above = failed + Int(block.slot) &* 64
+                for r in 0..<n { entries[r] = (above[r] &<< splits) | ((w[r] &>> first) & low) }
+                body(chunk, n, block, entries)
+              }
+              chunk += n
+            }
+          }
+        }
+      }
+    }
+  }
+
   /// Bit i set when row i of the `count` (≤ 64) rows at `x` goes left at `node`
   /// (branch-free for numeric splits whose missing values take the default child).
   @inline(__always)

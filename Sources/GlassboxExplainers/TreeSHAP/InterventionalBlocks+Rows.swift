@@ -4,10 +4,11 @@ extension InterventionalBlocks {
   /// Adds the attributions of `count` prepared rows `x` (row-major) in every patterned tree
   /// to `phi` (`[row][output][feature]`), tree by tree.
   ///
-  /// Per tree, the rows are grouped by the bins of the tree's thresholds (`TreeRowGroups`;
-  /// every row is its own group when the splits cannot be binned): one representative per
-  /// group is run through the blocks (64 at a time), its table rows are summed, in block
-  /// order, into one dense vector per group, and each row adds its group's vector. A row's
+  /// Per tree, the rows are grouped by their directions at the tree's splits
+  /// (`TreeRowGroups`; every row is its own group when the splits cannot be binned): each
+  /// group's direction word gives its table row in every block (64 groups at a time), these
+  /// are summed, in block order, into one vector per group, and each row adds its group's
+  /// vector on the tree's features. A row's
   /// values are thus the same sums in the same order whatever the rows explained with it
   /// (threads, batches), and within ≈1e-16 relative of a sum over the leaves.
   ///
@@ -15,8 +16,8 @@ extension InterventionalBlocks {
   /// value in each patterned tree is added to it too, in file order: the same sum, bit for
   /// bit, as a walk of the trees (`InterventionalTreeSHAP.margins`) when every tree is
   /// patterned, without a second walk.
-  /// - Complexity: O(count · T · (f + F) + Σ_trees G_t · (S + B · (I + w))) for G_t groups
-  ///   in tree t, f features tested by a tree and F features in all.
+  /// - Complexity: O(count · T · f + Σ_trees G_t · (slots + B · w)) for G_t groups in tree t
+  ///   and f features tested by a tree (O(count · F · log K) more for the codes).
   func addAll(
     _ e: TreeEnsemble, x rows: UnsafePointer<Double>, count: Int, phi: UnsafeMutablePointer<Double>,
     margins: UnsafeMutablePointer<Double>? = nil
@@ -26,48 +27,66 @@ extension InterventionalBlocks {
     let outputs = e.outputCount
     let stride = m * outputs
     var grouped = bins.map { TreeRowGroups($0, rows: rows, count: count) }
-    var gathered = [Double](repeating: 0, count: grouped == nil ? 0 : count * m)
     var vectors = [Double](repeating: 0, count: count * m)
     var leaves = [Double](repeating: -0.0, count: count)
+    var identity: [Int32] = []
     blockFeatures.withUnsafeBufferPointer { features in
       table.withUnsafeBufferPointer { table in
         reachedValues.withUnsafeBufferPointer { reached in
-          gathered.withUnsafeMutableBufferPointer { gathered in
-            vectors.withUnsafeMutableBufferPointer { vectors in
-              leaves.withUnsafeMutableBufferPointer { leaves in
-                for treeIndex in trees.indices {
-                  let tree = trees[treeIndex]
-                  var groupRows = rows
-                  var groupCount = count
-                  var groupOf: [Int32] = []
-                  if grouped != nil {
-                    let groups = grouped!.groups(tree: treeIndex, membership: true)
-                    for (i, r) in groups.representatives.enumerated() {
-                      (gathered.baseAddress! + i * m).update(from: rows + r * m, count: m)
+          vectors.withUnsafeMutableBufferPointer { vectors in
+            leaves.withUnsafeMutableBufferPointer { leaves in
+              let v = vectors.baseAddress!
+              let leaves = leaves.baseAddress!
+              for treeIndex in trees.indices {
+                let tree = trees[treeIndex]
+                let columns = treeColumns[treeIndex]
+                let byGroups = bins?.treeFeatures[treeIndex] != nil
+                let groupCount = byGroups ? grouped!.group(tree: treeIndex, membership: true) : count
+                for g in 0..<groupCount {
+                  for j in columns { v[g &* m &+ j] = 0 }
+                }
+                leaves.update(repeating: -0.0, count: groupCount)
+                // One table row per block and group (or row), in block order.
+                @inline(__always) func add(_ g: Int, _ block: Block, _ entry: Int) {
+                  let out = v + g &* m
+                  let width = Int(block.width)
+                  let base = block.tableStart &+ entry &* width
+                  let fs = block.featureStart
+                  for k in 0..<width { out[Int(features[fs &+ k])] += table[base &+ k] }
+                  leaves[g] += reached[block.entryStart &+ entry]
+                }
+                if byGroups {
+                  // Feature by feature within a block, for the chunk's groups side by side:
+                  // each sum still receives the blocks' rows in block order.
+                  grouped!.words.withUnsafeBufferPointer { words in
+                    forEachEntry(tree: treeIndex, words: words.baseAddress!, count: groupCount) { first, n, block, entries in
+                      let width = Int(block.width)
+                      let fs = block.featureStart
+                      let rows = table.baseAddress! + block.tableStart
+                      let out = v + first &* m
+                      for k in 0..<width {
+                        let column = out + Int(features[fs &+ k])
+                        let values = rows + k
+                        for i in 0..<n { column[i &* m] += values[Int(truncatingIfNeeded: entries[i]) &* width] }
+                      }
+                      let reachedHere = reached.baseAddress! + block.entryStart
+                      let leavesHere = leaves + first
+                      for i in 0..<n { leavesHere[i] += reachedHere[Int(truncatingIfNeeded: entries[i])] }
                     }
-                    groupRows = UnsafePointer(gathered.baseAddress!)
-                    groupCount = groups.representatives.count
-                    groupOf = groups.groupOf
                   }
-                  let v = vectors.baseAddress!
-                  v.update(repeating: 0, count: groupCount * m)
-                  leaves.baseAddress!.update(repeating: -0.0, count: groupCount)
-                  forEachEntry(e, rows: groupRows, count: groupCount, only: treeIndex) { _, g, block, entry in
-                    let out = v + g &* m
-                    let width = Int(block.width)
-                    let base = block.tableStart &+ entry &* width
-                    let fs = block.featureStart
-                    for k in 0..<width { out[Int(features[fs &+ k])] += table[base &+ k] }
-                    leaves[g] += reached[block.entryStart &+ entry]
-                  }
-                  groupOf.withUnsafeBufferPointer { groupOf in
-                    for r in 0..<count {
-                      let g = groupOf.isEmpty ? r : Int(groupOf[r])
-                      let out = phi + (r &* stride &+ tree.output &* m)
-                      let vector = v + g &* m
-                      for j in 0..<m { out[j] += vector[j] }
-                      if let margins { margins[r &* outputs &+ tree.output] += leaves[g] }
-                    }
+                } else {
+                  forEachEntry(e, rows: rows, count: count, only: treeIndex) { _, r, block, entry in add(r, block, entry) }
+                  if identity.isEmpty { identity = (0..<count).map { Int32($0) } }
+                }
+                // Each row adds its group's vector on the tree's features (elsewhere the
+                // vector is +0, which leaves any sum of them as it is).
+                (byGroups ? grouped!.groupOf : identity).withUnsafeBufferPointer { groupOf in
+                  for r in 0..<count {
+                    let g = Int(groupOf[r])
+                    let out = phi + (r &* stride &+ tree.output &* m)
+                    let vector = v + g &* m
+                    for j in columns { out[j] += vector[j] }
+                    if let margins { margins[r &* outputs &+ tree.output] += leaves[g] }
                   }
                 }
               }

@@ -94,6 +94,8 @@ struct InterventionalBlocks {
   /// value when the row reaches the block (F = 0) and the directions lead to that leaf, else
   /// −0 (which leaves any sum as it is), so that a row's margin is the sum over its blocks.
   let reachedValues: [Double]
+  /// Per patterned tree: the features its blocks' tables hold, ascending.
+  let treeColumns: [[Int]]
   /// The most splits and slots of one tree (scratch sizes).
   let maxTests: Int
   let maxSlots: Int
@@ -199,6 +201,10 @@ struct InterventionalBlocks {
       }
     }
     reachedValues = reached
+    treeColumns = trees.map { tree in
+      Set(tree.blocks.flatMap { b in blockFeatures[blocks[b].featureStart..<(blocks[b].featureStart + Int(blocks[b].width))] })
+        .map { Int($0) }.sorted()
+    }
     maxTests = max(1, trees.map { $0.tests.count }.max() ?? 1)
     maxSlots = max(1, trees.map { $0.slots.count }.max() ?? 1)
     bins = TreeRowGroups.Bins(e, blocks: self)
@@ -290,27 +296,31 @@ struct InterventionalBlocks {
 
   /// How many of the `count` prepared rows reach each table row (blocks in order,
   /// `entryCount` rows each, `Block.entryStart`). When the splits can be binned
-  /// (`TreeRowGroups`), each tree evaluates one row per group of rows that go alike in it
-  /// and counts the group's size; the counts are the same integers either way.
-  /// - Complexity: O(count · Σ patterned trees (S + B · I)), with count the number of
-  ///   groups of each tree when binned (plus O(count · F · log K) for the codes).
+  /// (`TreeRowGroups`), each tree groups the rows by their directions at its splits and
+  /// counts each group's size once per block, without evaluating a split; the counts are the
+  /// same integers either way.
+  /// - Complexity: O(count · Σ patterned trees f_t + Σ_trees G_t · (slots + B)) for f_t
+  ///   features and G_t groups of tree t when binned (plus O(count · F · log K) for the
+  ///   codes), else O(count · Σ patterned trees (S + B · I)).
   func countEntries(_ e: TreeEnsemble, rows: UnsafePointer<Double>, count: Int) -> [Int] {
     if let bins {
       var grouped = TreeRowGroups(bins, rows: rows, count: count)
-      let m = e.featureCount
       var counts = [Int](repeating: 0, count: entryCount)
-      var gathered = [Double](repeating: 0, count: count * m)
       counts.withUnsafeMutableBufferPointer { counts in
-        gathered.withUnsafeMutableBufferPointer { gathered in
-          let out = gathered.baseAddress!
-          for tree in trees.indices {
-            let (representatives, sizes, _) = grouped.groups(tree: tree)
-            for (i, r) in representatives.enumerated() {
-              (out + i * m).update(from: rows + r * m, count: m)
+        for tree in trees.indices {
+          guard bins.treeFeatures[tree] != nil else {
+            forEachEntry(e, rows: rows, count: count, only: tree) { _, _, block, entry in
+              counts[block.entryStart &+ entry] &+= 1
             }
-            sizes.withUnsafeBufferPointer { sizes in
-              forEachEntry(e, rows: out, count: representatives.count, only: tree) { _, r, block, entry in
-                counts[block.entryStart &+ entry] &+= sizes[r]
+            continue
+          }
+          let groups = grouped.group(tree: tree)
+          grouped.words.withUnsafeBufferPointer { words in
+            grouped.sizes.withUnsafeBufferPointer { sizes in
+              forEachEntry(tree: tree, words: words.baseAddress!, count: groups) { first, n, block, entries in
+                let counts = counts.baseAddress! + block.entryStart
+                let sizes = sizes.baseAddress! + first
+                for i in 0..<n { counts[Int(truncatingIfNeeded: entries[i])] &+= Int(sizes[i]) }
               }
             }
           }

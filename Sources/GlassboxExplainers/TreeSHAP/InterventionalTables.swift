@@ -73,12 +73,13 @@ struct InterventionalTables {
               let up = na > 0 ? mass * weightTable[(na - 1) * stride + nb] : 0
               let down = nb > 0 ? mass * weightTable[na * stride + nb - 1] : 0
               let row = start + x * d
+              // Branch-free: the features in neither set add ±0, which leaves the sum as it
+              // is (it starts at +0 and never reaches −0), so the result is the same bit for
+              // bit as adding only to those in A or B.
               for k in 0..<d {
-                if a & (1 << k) != 0 {
-                  c[row + k] += up
-                } else if bSet & (1 << k) != 0 {
-                  c[row + k] -= down
-                }
+                let inA = (a &>> k) & 1 != 0
+                let inB = (bSet &>> k) & 1 != 0
+                c[row &+ k] += inA ? up : (inB ? -down : 0)
               }
             }
             if s == 0 { break }

@@ -1,38 +1,46 @@
 import GlassboxModels
 
-/// Rows grouped, tree by tree, by the bins of that tree's thresholds they fall in: rows of
-/// one group take the same direction at every split of the tree, so the tree needs to
-/// evaluate one representative per group (with the group's size as its count).
+/// Rows grouped, tree by tree, by their directions at the tree's splits: rows of one group
+/// take the same direction at every split of the tree, so they reach the same table row in
+/// every block (`InterventionalBlocks`), and the tree needs those table rows once per group
+/// (with the group's size as its count).
 ///
-/// ## Bins
+/// ## Bins and direction words
 /// Each feature's value gets a global code against the sorted union of the thresholds the
 /// patterned trees test it at: 0 for NaN, `1 + 2p` strictly between the p-th and (p+1)-th
 /// threshold, `2 + 2p` equal to the (p+1)-th threshold. Rows with equal codes compare alike
-/// with every threshold (`<` and `<=` alike) and go alike when missing. Per tree, a lookup
-/// table maps each global code to the code against the tree's own thresholds, already
-/// times the feature's place value, so a row's key in a tree is a sum of one table entry
-/// per feature the tree tests; equal keys mean equal codes on every such feature.
+/// with every threshold (`<` and `<=` alike) and go alike when missing. Per tree with at most
+/// 64 splits, a lookup table maps each global code of a feature the tree tests to the mask
+/// of the tree's splits on that feature that a value with that code goes left at (bit i for
+/// the tree's i-th split in `InterventionalBlocks.tests`). A split tests one feature, so the
+/// masks of a tree's features have no bit in common and a row's direction word in the tree
+/// is their OR: one table entry per feature the tree tests. The word is the group's key, and
+/// all the blocks need (`InterventionalBlocks.forEachEntry(tree:words:)`): no row of a group
+/// is evaluated again.
 ///
 /// Only numeric splits whose missing values are NaN (`missingMask == 0`) are binned; with a
 /// categorical split or LightGBM's zero/none missing rules `init` returns nil and the caller
-/// evaluates every row. On the Adult background (32,561 rows, 120 depth-6 trees) a tree has
-/// 4,748 groups on average.
+/// evaluates every row. A tree with more than 64 splits is not grouped (its rows are
+/// evaluated one by one). On the Adult background (32,561 rows, 120 depth-6 trees, 9.4
+/// features per tree) a tree has about 4,700 groups.
 ///
 /// - Complexity: O(R · F · log K) for the codes (R rows, F features, K thresholds of a
 ///   feature), then O(R · f_t) per tree for f_t features of the tree, with an
-///   open-addressing table of 2R entries; memory O(R · F) codes.
+///   open-addressing table of twice the groups' count (kept between trees, grown as needed);
+///   memory O(R · F) 16-bit codes.
 struct TreeRowGroups {
   /// The bins: per feature the sorted thresholds, per patterned tree its features with the
-  /// offset of their lookup table, and the lookup tables (global code → tree code × place
-  /// value). Built once per explainer.
+  /// offset of their lookup table (nil for a tree with more than 64 splits), and the lookup
+  /// tables (global code → mask of the tree's splits going left), after a table of zeros
+  /// for the codes of feature 0. Built once per explainer.
   struct Bins: Sendable {
     let cuts: [[Double]]
-    let treeFeatures: [[(feature: Int, table: Int)]]
-    let lookup: [Int]
+    let treeFeatures: [[(feature: Int, table: Int)]?]
+    let masks: [UInt64]
 
-    /// The bins of the patterned trees of `blocks`, or nil when a split cannot be binned
-    /// or a tree's keys would not fit in an `Int`.
-    /// - Complexity: O(Σ trees Σ features (K log k)) for K global and k tree thresholds.
+    /// The bins of the patterned trees of `blocks`, or nil when a split cannot be binned or
+    /// a feature has more codes than 16 bits hold.
+    /// - Complexity: O(Σ trees Σ features K · k) for K global and k tree thresholds.
     init?(_ e: TreeEnsemble, blocks: InterventionalBlocks) {
       var global = [[Double]](repeating: [], count: e.featureCount)
       for test in blocks.tests {
@@ -42,20 +50,21 @@ struct TreeRowGroups {
         global[Int(test.feature)].append(test.threshold)
       }
       let cuts = global.map { Array(Set($0)).sorted() }
-      var treeFeatures: [[(feature: Int, table: Int)]] = []
-      var lookup: [Int] = []
+      if cuts.contains(where: { 2 * $0.count + 2 > Int(UInt16.max) }) { return nil }
+      var treeFeatures: [[(feature: Int, table: Int)]?] = []
+      // First, zero masks for every code of feature 0 (the padding of `group`).
+      var masks = [UInt64](repeating: 0, count: 2 * cuts[0].count + 2)
+      let none = [UInt32]()
       for tree in blocks.trees {
-        var local = [Int: Set<Double>]()
-        for j in tree.tests { local[Int(blocks.tests[j].feature), default: []].insert(blocks.tests[j].threshold) }
-        var place = 1
+        guard tree.tests.count <= 64 else {
+          treeFeatures.append(nil)
+          continue
+        }
+        var splitsOf = [Int: [Int]]()
+        for j in tree.tests { splitsOf[Int(blocks.tests[j].feature), default: []].append(j - tree.tests.lowerBound) }
         var features: [(feature: Int, table: Int)] = []
-        for f in local.keys.sorted() {
-          let own = local[f]!.sorted()
-          // The place value of the next feature, checked first: every entry of this
-          // feature's table (a code below `2 * own.count + 2`, times `place`) is below it.
-          let (next, overflow) = place.multipliedReportingOverflow(by: 2 * own.count + 2)
-          if overflow { return nil }
-          features.append((f, lookup.count))
+        for f in splitsOf.keys.sorted() {
+          features.append((f, masks.count))
           let g = cuts[f]
           for code in 0..<(2 * g.count + 2) {
             // A value with this global code: NaN, inside an open bin, or a threshold itself.
@@ -68,121 +77,169 @@ struct TreeRowGroups {
               let p = (code - 1) / 2
               v = p == 0 ? -.infinity : g[p - 1].nextUp
             }
-            lookup.append(TreeRowGroups.code(v, own) * place)
+            var mask: UInt64 = 0
+            none.withUnsafeBufferPointer { words in
+              for i in splitsOf[f]! {
+                let node = blocks.tests[tree.tests.lowerBound + i]
+                if node.child(v, words) == node.left { mask |= UInt64(1) << UInt64(i) }
+              }
+            }
+            masks.append(mask)
           }
-          place = next
         }
         treeFeatures.append(features)
       }
       self.cuts = cuts
       self.treeFeatures = treeFeatures
-      self.lookup = lookup
+      self.masks = masks
     }
   }
 
+  /// One slot of the hash table: a direction word, its group and its number of rows so
+  /// far (0 when the slot is free).
+  private struct Slot {
+    var key: UInt64
+    var size: Int32
+    var group: Int32
+  }
+
   let bins: Bins
-  /// Per row, per feature, the global code (`[row][feature]`).
-  private let codes: [Int32]
+  /// Per feature, per row, the global code (`[feature][row]`).
+  private let codes: [UInt16]
   private let featureCount: Int
   private let rowCount: Int
-  /// The hash table of `groups` (keys, -1 when free, and group numbers), 2^tableBits slots.
-  private var keys: [Int]
-  private var slots: [Int32]
-  private let tableBits: Int
+  /// The hash table of `group` (2^tableBits slots; free between calls) and each group's slot.
+  private var table: [Slot]
+  private var tableBits: Int
+  private var slotOf: [Int32]
+  /// After `group(tree:)`: per group its direction word and number of rows (the first
+  /// `groupCount` entries), and with `membership` each row's group.
+  private(set) var words: [UInt64]
+  private(set) var sizes: [Int32]
+  private(set) var groupOf: [Int32]
+  private(set) var groupCount = 0
+
+  /// Rows per chunk of `group`: their words are made first, then looked up.
+  private static let chunk = 64
 
   /// The codes of `count` prepared rows (row-major).
   init(_ bins: Bins, rows: UnsafePointer<Double>, count: Int) {
     let m = bins.cuts.count
-    var codes = [Int32](repeating: 0, count: count * m)
-    for f in 0..<m where !bins.cuts[f].isEmpty {
-      let cuts = bins.cuts[f]
-      for r in 0..<count { codes[r * m + f] = Int32(Self.code(rows[r * m + f], cuts)) }
+    var codes = [UInt16](repeating: 0, count: count * m)
+    codes.withUnsafeMutableBufferPointer { codes in
+      for f in 0..<m where !bins.cuts[f].isEmpty {
+        bins.cuts[f].withUnsafeBufferPointer { cuts in
+          for r in 0..<count { codes[f &* count &+ r] = UInt16(truncatingIfNeeded: Self.code(rows[r &* m &+ f], cuts)) }
+        }
+      }
     }
-    var bits = 1
-    while (1 << bits) < 2 * count { bits += 1 }
+    // Room for 128 to 2,048 groups at half load to start with; `group` doubles it as needed.
+    var bits = 8
+    while (1 << bits) < min(2 * count, 4096) { bits += 1 }
     tableBits = bits
-    keys = [Int](repeating: -1, count: 1 << bits)
-    slots = [Int32](repeating: 0, count: 1 << bits)
+    table = [Slot](repeating: Slot(key: 0, size: 0, group: 0), count: 1 << bits)
     self.bins = bins
     self.codes = codes
     featureCount = m
     rowCount = count
+    slotOf = [Int32](repeating: 0, count: count)
+    words = [UInt64](repeating: 0, count: count)
+    sizes = [Int32](repeating: 0, count: count)
+    groupOf = [Int32](repeating: 0, count: count)
   }
 
-  /// The code of `v` against the sorted thresholds `cuts` (see the type's notes).
-  static func code(_ v: Double, _ cuts: [Double]) -> Int {
-    if v.isNaN { return 0 }
-    var lo = 0
-    var hi = cuts.count
-    while lo < hi {
-      let mid = (lo + hi) / 2
-      if cuts[mid] < v { lo = mid + 1 } else { hi = mid }
+  /// The code of `v` against the sorted thresholds `cuts` (see the type's notes): a
+  /// branch-free binary search for the first threshold not below `v`.
+  @inline(__always)
+  static func code(_ v: Double, _ cuts: UnsafeBufferPointer<Double>) -> Int {
+    if v.isNaN || cuts.isEmpty { return v.isNaN ? 0 : 1 }
+    var base = 0
+    var n = cuts.count
+    while n > 1 {
+      let half = n &>> 1
+      base = cuts[base &+ half] < v ? base &+ half : base
+      n &-= half
     }
-    return 1 + 2 * lo + (lo < cuts.count && cuts[lo] == v ? 1 : 0)
+    let lo = base &+ (cuts[base] < v ? 1 : 0)
+    return 1 &+ 2 &* lo &+ (lo < cuts.count && cuts[lo] == v ? 1 : 0)
   }
 
-  /// The groups of patterned tree `tree` (index into `InterventionalBlocks.trees`): each
-  /// group's first row (in row order) and its number of rows, in order of first rows; with
-  /// `membership`, also each row's group (else empty). The hash table is kept between
-  /// calls (only the slots used are cleared).
-  mutating func groups(tree: Int, membership: Bool = false) -> (representatives: [Int], sizes: [Int], groupOf: [Int32]) {
-    let features = bins.treeFeatures[tree]
-    let columns = features.map { $0.feature }
-    let tables = features.map { $0.table }
-    let width = features.count
-    let bits = tableBits
-    let mask = (1 << bits) &- 1
-    var representatives = [Int](repeating: 0, count: rowCount)
-    var sizes = [Int](repeating: 0, count: rowCount)
+  /// The slot of `key` in a table of 2^bits slots: its own, or the first free one.
+  @inline(__always)
+  private static func probe(_ table: UnsafeMutablePointer<Slot>, _ key: UInt64, bits: Int) -> Int {
+    let mask = (1 &<< bits) &- 1
+    var h = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) &>> UInt64(64 &- bits))
+    while table[h].size != 0 && table[h].key != key { h = (h &+ 1) & mask }
+    return h
+  }
+
+  /// Groups the rows by their direction word in patterned tree `tree` (index into
+  /// `InterventionalBlocks.trees`, which must have bins): afterwards the first `groupCount`
+  /// entries of `words` and `sizes` hold each group's word and size, in order of the groups'
+  /// first rows, and with `membership` `groupOf` holds each row's group.
+  /// - Returns: the number of groups.
+  @discardableResult
+  mutating func group(tree: Int, membership: Bool = false) -> Int {
+    let count = rowCount
+    // Per feature of the tree: the start of its codes and of its masks; padded with the
+    // zero masks at 0 (any code of column 0 reads a 0 there).
+    var columns = bins.treeFeatures[tree]!.map { $0.feature &* count }
+    var tables = bins.treeFeatures[tree]!.map { $0.table }
+    while columns.count % 4 != 0 {
+      columns.append(0)
+      tables.append(0)
+    }
+    let width = columns.count
     var groupCount = 0
-    let used = UnsafeMutablePointer<Int>.allocate(capacity: max(1, rowCount))
-    defer { used.deallocate() }
-    var groupOf = [Int32](repeating: 0, count: membership ? rowCount : 0)
-    let m = featureCount
-    codes.withUnsafeBufferPointer { codes in
-      bins.lookup.withUnsafeBufferPointer { lookup in
-        columns.withUnsafeBufferPointer { columns in
-          tables.withUnsafeBufferPointer { tables in
-            keys.withUnsafeMutableBufferPointer { keys in
-              slots.withUnsafeMutableBufferPointer { slots in
-                groupOf.withUnsafeMutableBufferPointer { groupOf in
-                  representatives.withUnsafeMutableBufferPointer { representatives in
-                    sizes.withUnsafeMutableBufferPointer { sizes in
-                      let lookup = lookup.baseAddress!
-                      let columns = columns.baseAddress!
-                      let tables = tables.baseAddress!
-                      let keys = keys.baseAddress!
-                      let slots = slots.baseAddress!
-                      for r in 0..<rowCount {
-                        let row = codes.baseAddress! + r &* m
-                        var key = 0
-                        for j in 0..<width { key &+= lookup[tables[j] &+ Int(row[columns[j]])] }
-                        var h = Int(
-                          truncatingIfNeeded: (UInt64(bitPattern: Int64(key)) &* 0x9E37_79B9_7F4A_7C15) &>> UInt64(64 - bits))
-                        while true {
-                          let k = keys[h]
-                          if k == key {
-                            let g = slots[h]
-                            sizes[Int(g)] &+= 1
-                            if membership { groupOf[r] = g }
-                            break
-                          }
-                          if k < 0 {
-                            keys[h] = key
-                            let g = Int32(truncatingIfNeeded: groupCount)
-                            slots[h] = g
-                            if membership { groupOf[r] = g }
-                            representatives[groupCount] = r
-                            sizes[groupCount] = 1
-                            used[groupCount] = h
-                            groupCount &+= 1
-                            break
-                          }
-                          h = (h &+ 1) & mask
+    var r = 0
+    withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Self.chunk) { keys in
+      let keys = keys.baseAddress!
+      while r < count {
+        // Until the table is half full (or the rows run out); then it doubles and the rows
+        // go on where they stopped.
+        let limit = (1 << tableBits) / 2
+        let bits = tableBits
+        codes.withUnsafeBufferPointer { codes in
+          bins.masks.withUnsafeBufferPointer { masks in
+            table.withUnsafeMutableBufferPointer { table in
+              slotOf.withUnsafeMutableBufferPointer { slotOf in
+                words.withUnsafeMutableBufferPointer { words in
+                  groupOf.withUnsafeMutableBufferPointer { groupOf in
+                    let table = table.baseAddress!
+                    while r < count && groupCount &+ Self.chunk <= limit {
+                      let n = min(Self.chunk, count &- r)
+                      // The chunk's words, four features at a time (`features` is padded
+                      // to a multiple of four with a feature whose masks are 0).
+                      for i in 0..<n { keys[i] = 0 }
+                      var j = 0
+                      while j < width {
+                        let c0 = codes.baseAddress! + (columns[j] &+ r)
+                        let c1 = codes.baseAddress! + (columns[j &+ 1] &+ r)
+                        let c2 = codes.baseAddress! + (columns[j &+ 2] &+ r)
+                        let c3 = codes.baseAddress! + (columns[j &+ 3] &+ r)
+                        let m0 = masks.baseAddress! + tables[j]
+                        let m1 = masks.baseAddress! + tables[j &+ 1]
+                        let m2 = masks.baseAddress! + tables[j &+ 2]
+                        let m3 = masks.baseAddress! + tables[j &+ 3]
+                        for i in 0..<n {
+                          keys[i] |= (m0[Int(c0[i])] | m1[Int(c1[i])]) | (m2[Int(c2[i])] | m3[Int(c3[i])])
                         }
+                        j &+= 4
                       }
-                      // Free the slots used, for the next tree.
-                      for g in 0..<groupCount { keys[used[g]] = -1 }
+                      for i in 0..<n {
+                        let key = keys[i]
+                        let h = Self.probe(table, key, bits: bits)
+                        if table[h].size == 0 {
+                          table[h] = Slot(key: key, size: 1, group: Int32(truncatingIfNeeded: groupCount))
+                          slotOf[groupCount] = Int32(truncatingIfNeeded: h)
+                          words[groupCount] = key
+                          groupCount &+= 1
+                        } else {
+                          table[h].size &+= 1
+                        }
+                        if membership { groupOf[r &+ i] = table[h].group }
+                      }
+                      r &+= n
                     }
                   }
                 }
@@ -190,10 +247,32 @@ struct TreeRowGroups {
             }
           }
         }
+        if r < count { grow(groups: groupCount) }
       }
     }
-    representatives.removeLast(rowCount - groupCount)
-    sizes.removeLast(rowCount - groupCount)
-    return (representatives, sizes, groupOf)
+    // The sizes out, the slots freed for the next tree.
+    for g in 0..<groupCount {
+      let h = Int(slotOf[g])
+      sizes[g] = table[h].size
+      table[h].size = 0
+    }
+    self.groupCount = groupCount
+    return groupCount
+  }
+
+  /// Doubles the hash table and moves the first `groups` groups into it.
+  private mutating func grow(groups: Int) {
+    tableBits += 1
+    let bits = tableBits
+    var grown = [Slot](repeating: Slot(key: 0, size: 0, group: 0), count: 1 << bits)
+    grown.withUnsafeMutableBufferPointer { grown in
+      for g in 0..<groups {
+        let slot = table[Int(slotOf[g])]
+        let h = Self.probe(grown.baseAddress!, slot.key, bits: bits)
+        grown[h] = slot
+        slotOf[g] = Int32(truncatingIfNeeded: h)
+      }
+    }
+    table = grown
   }
 }
