@@ -100,6 +100,10 @@ public protocol Explainer: Sendable {
   /// Settings the explainer resolved itself (e.g. which LIME estimator runs), recorded in
   /// audit trails next to the requested parameters; empty by default.
   var recordedSettings: [String: JSONValue] { get }
+  /// How many rows a batch should hand to one `explain` call (one block of a batch run):
+  /// larger blocks let an explainer share more work between rows (rows grouped per tree)
+  /// at the cost of memory and coarser progress; 1,024 by default.
+  var preferredBlockRows: Int { get }
   /// Explains `count` rows (row-major, model feature order), appending one
   /// `Explanation` per row and model output, rows in order, outputs in order.
   ///
@@ -151,6 +155,7 @@ extension StochasticExplainer {
 
 extension Explainer {
   public var recordedSettings: [String: JSONValue] { [:] }
+  public var preferredBlockRows: Int { 1024 }
 
   /// Stops the program unless `rows` holds exactly `count` rows of `featureCount` values and
   /// `rowIndices` (and `streams`, when given) one entry per row: the caller's side of
