@@ -53,40 +53,6 @@ struct LIMELeafTable: Sendable {
   /// by term; 0 for other features).
   private var gaussianCuts: [[Double]] = []
   private var termLower: [Int32] = [], termUpper: [Int32] = []
-  /// While building: per feature, the distinct sets (a point level's masses, or a
-  /// Gaussian feature's interval ends) and their local numbers; per entry its feature and
-  /// local number.
-  private var keys: [[[Double]]] = []
-  private var keyIndex: [[TermKey: Int32]] = []
-  private var entryFeature: [Int32] = []
-  /// While building: per feature, the term of each distinct signature (the sorted
-  /// threshold, flags-and-side and category-set words of a leaf's tests), and a scratch one.
-  private var signatureIndex: [[TestSignature: Int32]] = []
-  /// While building: per feature, the truncated-normal levels' masses of each interval.
-  private var intervalMasses: [[IntervalKey: [Double]]] = []
-  /// While building: per feature, whether some level is a truncated normal (not a point);
-  /// scratch buffers of `term`.
-  private var hasContinuousLevels: [Bool] = []
-  private var passScratch: [UInt64] = []
-  private var keyScratch: [Double] = []
-  private var signature = TestSignature()
-  /// While building: per feature, the step of the current path that tests it last (−1:
-  /// none), and the features the path tests, in the order of their first tests.
-  private var lastStep: [Int] = []
-  /// While building: per node, where its point levels' sides start in `pointMasks` (−1:
-  /// not computed yet; `pointMask`).
-  private var pointMaskStart: [Int32] = []
-  private var pointMasks: [UInt64] = []
-  private var pathFeatures: [Int] = []
-
-  /// One test on the path from the root: the node, the side taken, and the term of the
-  /// node's feature given the path's tests up to here (−1 until a leaf asks for it).
-  private struct PathStep {
-    var node: Int
-    var left: Bool
-    var term: Int32
-  }
-
   /// - Throws: `ExplainerError.unsupportedOutput` when a categorical split tests a
   ///   feature LIME samples as continuous (its mass has no closed form here).
   /// - Parameters:
@@ -97,27 +63,20 @@ struct LIMELeafTable: Sendable {
   init(_ ensemble: TreeEnsemble, laws: [LIMEFeatureLaw], tilts: [[LIMETilt]], storesSlots: Bool = true) throws {
     outputCount = ensemble.outputCount
     baseMargins = ensemble.baseMargins
-    keys = [[[Double]]](repeating: [], count: laws.count)
-    keyIndex = [[TermKey: Int32]](repeating: [:], count: laws.count)
-    signatureIndex = [[TestSignature: Int32]](repeating: [:], count: laws.count)
-    intervalMasses = [[IntervalKey: [Double]]](repeating: [:], count: laws.count)
-    hasContinuousLevels = laws.map { law in law.points.contains { $0 == nil } }
-    lastStep = [Int](repeating: -1, count: laws.count)
-    pointMaskStart = [Int32](repeating: -1, count: ensemble.nodes.count)
-    var path: [PathStep] = []
-    try ensemble.nodes.withUnsafeBufferPointer { nodes in
-      try ensemble.categoryWords.withUnsafeBufferPointer { words in
-        for t in 0..<ensemble.treeCount {
-          try walk(ensemble.treeStart[t], tree: t, path: &path, ensemble: ensemble, nodes: nodes, words: words, laws: laws)
-        }
-      }
-    }
-    arrangeTerms(laws: laws, tilts: tilts, storesSlots: storesSlots)
+    let built = try LIMELeafTableBuilder(ensemble, laws: laws)
+    leafValues = built.leafValues
+    leafOutputs = built.leafOutputs
+    leafStart = built.leafStart
+    entryTerm = built.entryTerm
+    arrangeTerms(built, laws: laws, tilts: tilts, storesSlots: storesSlots)
   }
 
   /// Numbers the terms feature by feature, points the entries at them, and computes the
   /// static terms of every slot (non-Gaussian features) or the cut indices (Gaussian ones).
-  private mutating func arrangeTerms(laws: [LIMEFeatureLaw], tilts: [[LIMETilt]], storesSlots: Bool) {
+  private mutating func arrangeTerms(
+    _ built: LIMELeafTableBuilder, laws: [LIMEFeatureLaw], tilts: [[LIMETilt]], storesSlots: Bool
+  ) {
+    let keys = built.keys, entryFeature = built.entryFeature
     var first = 0
     for j in laws.indices {
       featureFirstTerm.append(first)
@@ -132,8 +91,8 @@ struct LIMELeafTable: Sendable {
       if law.feature.isGaussian {
         let cuts = Array(Set(keys[j].flatMap { $0 } + [-.infinity, .infinity])).sorted()
         gaussianCuts.append(cuts)
-      termMasses.append(contentsOf: keys[j])
-      termTotals.append(contentsOf: repeatElement(0, count: keys[j].count))
+        termMasses.append(contentsOf: keys[j])
+        termTotals.append(contentsOf: repeatElement(0, count: keys[j].count))
         for (t, interval) in keys[j].enumerated() {
           termLower[featureFirstTerm[j] + t] = Int32(cuts.firstIndex(of: interval[0]) ?? 0)
           termUpper[featureFirstTerm[j] + t] = Int32(cuts.firstIndex(of: interval[1]) ?? cuts.count - 1)
@@ -166,179 +125,6 @@ struct LIMELeafTable: Sendable {
     } else {
       self.tilts = tilts
     }
-    keys = []
-    keyIndex = []
-    signatureIndex = []
-    intervalMasses = []
-    hasContinuousLevels = []
-    passScratch = []
-    keyScratch = []
-    signature = TestSignature()
-    entryFeature = []
-    lastStep = []
-    pointMaskStart = []
-    pointMasks = []
-  }
-
-  private mutating func walk(
-    _ n: Int, tree t: Int, path: inout [PathStep], ensemble: TreeEnsemble,
-    nodes: UnsafeBufferPointer<TreeNode>, words: UnsafeBufferPointer<UInt32>, laws: [LIMEFeatureLaw]
-  ) throws {
-    let node = nodes[n]
-    if node.isLeaf {
-      try addLeaf(
-        value: ensemble.values[n] * ensemble.treeWeights[t], output: ensemble.treeOutputs[t], path: &path,
-        ensemble: ensemble, nodes: nodes, words: words, laws: laws)
-      return
-    }
-    let j = Int(node.feature)
-    let previous = lastStep[j]
-    if previous < 0 { pathFeatures.append(j) }
-    lastStep[j] = path.count
-    path.append(PathStep(node: n, left: true, term: -1))
-    try walk(Int(node.left), tree: t, path: &path, ensemble: ensemble, nodes: nodes, words: words, laws: laws)
-    path[path.count - 1].left = false
-    path[path.count - 1].term = -1
-    try walk(Int(node.right), tree: t, path: &path, ensemble: ensemble, nodes: nodes, words: words, laws: laws)
-    path.removeLast()
-    lastStep[j] = previous
-    if previous < 0 { pathFeatures.removeLast() }
-  }
-
-  /// Adds a leaf's entries: one per feature its path tests, in the order of their first
-  /// tests. A feature's term depends on its tests only, which stay the same below its last
-  /// test: the term is found once per edge (kept on that step) and reused by every leaf
-  /// below, in the order the leaves meet it, so terms are numbered as if found leaf by leaf.
-  private mutating func addLeaf(
-    value: Double, output: Int, path: inout [PathStep], ensemble: TreeEnsemble,
-    nodes: UnsafeBufferPointer<TreeNode>, words: UnsafeBufferPointer<UInt32>, laws: [LIMEFeatureLaw]
-  ) throws {
-    for j in pathFeatures {
-      let last = lastStep[j]
-      var local = path[last].term
-      if local < 0 {
-        // The set a feature's tests allow depends on their thresholds, flags, sides and
-        // category sets only: leaves whose tests agree share the term without recomputing it.
-        signature.removeAll()
-        for step in path[...last] where Int(nodes[step.node].feature) == j {
-          let node = nodes[step.node]
-          signature.insert((
-            node.threshold.bitPattern,
-            UInt64(node.flags) | (step.left ? 256 : 0) | UInt64(UInt32(bitPattern: node.categoryStart)) << 32,
-            UInt64(UInt32(bitPattern: node.categoryWordCount))
-          ))
-        }
-        if let known = signatureIndex[j][signature] {
-          local = known
-        } else {
-          local = try term(j, path: path, ensemble: ensemble, nodes: nodes, words: words, law: laws[j])
-          signatureIndex[j][signature] = local
-        }
-        path[last].term = local
-      }
-      entryFeature.append(Int32(j))
-      entryTerm.append(local)
-    }
-    leafValues.append(value)
-    leafOutputs.append(Int32(output))
-    leafStart.append(Int32(entryTerm.count))
-  }
-
-  /// The local number of the set feature j's tests on `path` allow (a new term when no
-  /// earlier set has the same key).
-  private mutating func term(
-    _ j: Int, path: [PathStep], ensemble: TreeEnsemble, nodes: UnsafeBufferPointer<TreeNode>,
-    words: UnsafeBufferPointer<UInt32>, law: LIMEFeatureLaw
-  ) throws -> Int32 {
-    var lower = -Double.infinity, upper = Double.infinity
-    var categoricalTest = false
-    // A point value (a point level, bit l, or "missing", bit `levelCount`) passes when it
-    // takes the path's side of every test: the AND of the tests' sides of their nodes' masks.
-    let wordCount = law.levelCount / 64 + 1
-    var pass: [UInt64] = []
-    swap(&pass, &passScratch)
-    pass.removeAll(keepingCapacity: true)
-    pass.append(contentsOf: repeatElement(~0, count: wordCount))
-    defer { passScratch = pass }
-    for step in path where Int(nodes[step.node].feature) == j {
-      let node = nodes[step.node]
-      let start = pointMask(step.node, node: node, ensemble: ensemble, words: words, law: law)
-      for w in 0..<wordCount { pass[w] &= step.left ? pointMasks[start + w] : ~pointMasks[start + w] }
-      if node.flags & TreeNode.Flags.categorical != 0 {
-        categoricalTest = true
-        continue
-      }
-      let cut = Self.cutoff(node, roundsToFloat: ensemble.roundsInputToFloat)
-      if step.left { upper = min(upper, cut) } else { lower = max(lower, cut) }
-    }
-    func passes(_ bit: Int) -> Bool { (pass[bit >> 6] >> UInt64(bit & 63)) & 1 == 1 }
-    // The key is built in a buffer kept between calls; it is copied only when stored.
-    var key: [Double] = []
-    swap(&key, &keyScratch)
-    key.removeAll(keepingCapacity: true)
-    defer { keyScratch = key }
-    if law.feature.isGaussian {
-      if categoricalTest { throw Self.categoricalSplitError(law.feature.name) }
-      // The terms depend on the instance; `gaussianTerms` computes them per row.
-      key.append(lower)
-      key.append(upper)
-    } else {
-      // The truncated-normal levels' masses depend on the interval only: computed once per
-      // distinct interval of the feature (features with point levels only have none).
-      let interval = IntervalKey(lower: lower, upper: upper)
-      var masses = hasContinuousLevels[j] ? intervalMasses[j][interval] ?? [] : []
-      let known = !masses.isEmpty
-      var continuous = 0
-      for l in 0..<law.levelCount {
-        if law.points[l] != nil {
-          key.append(passes(l) ? 1 : 0)
-        } else if categoricalTest {
-          throw Self.categoricalSplitError(law.feature.name)
-        } else {
-          if !known { masses.append(law.mass(level: l, lower: lower, upper: upper)) }
-          key.append(masses[continuous])
-          continuous += 1
-        }
-      }
-      if !known && !masses.isEmpty { intervalMasses[j][interval] = masses }
-      key.append(passes(law.levelCount) ? 1 : 0)
-    }
-    let termKey = TermKey(key)
-    if let known = keyIndex[j][termKey] { return known }
-    let local = Int32(keys[j].count)
-    keyIndex[j][termKey] = local
-    keys[j].append(key)
-    return local
-  }
-
-  /// Where node n's mask starts in `pointMasks`: bit l set when point level l of the node's
-  /// feature goes left, bit `levelCount` when "missing" does (`TreeNode.child`, exact),
-  /// computed once per node.
-  private mutating func pointMask(
-    _ n: Int, node: TreeNode, ensemble: TreeEnsemble, words: UnsafeBufferPointer<UInt32>, law: LIMEFeatureLaw
-  ) -> Int {
-    if pointMaskStart[n] >= 0 { return Int(pointMaskStart[n]) }
-    let start = pointMasks.count
-    pointMasks.append(contentsOf: repeatElement(0, count: law.levelCount / 64 + 1))
-    for l in 0...law.levelCount {
-      let v: Double
-      if l == law.levelCount {
-        v = .nan
-      } else if let point = law.points[l] {
-        v = point
-      } else {
-        continue
-      }
-      if node.child(ensemble.prepared(v), words) == node.left { pointMasks[start + (l >> 6)] |= 1 << UInt64(l & 63) }
-    }
-    pointMaskStart[n] = Int32(start)
-    return start
-  }
-
-  private static func categoricalSplitError(_ name: String) -> ExplainerError {
-    .unsupportedOutput(
-      method: "lime",
-      problem: "the exact estimator cannot follow a categorical split on '\(name)', which the card leaves numeric; use \(Parameter.estimator) sampled")
   }
 
   /// Where a numeric test's answer changes, in terms of the raw (unprepared) input: values

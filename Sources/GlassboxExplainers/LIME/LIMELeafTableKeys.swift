@@ -3,44 +3,6 @@ import GlassboxModels
 
 // Hash keys of `LIMELeafTable`'s term lookup, and the Gaussian tilt its terms read.
 
-/// The tests one leaf's path makes on one feature, as words (threshold bits; flags, side and
-/// category-set start; category-set length), in ascending order so that the same tests in
-/// another order give the same signature. Hashing reads one running digest of the words
-/// (equality compares them all), which is cheaper than hashing every word.
-struct TestSignature: Hashable {
-  private(set) var words: [UInt64] = []
-  private var digest: UInt64 = 0
-
-  mutating func removeAll() {
-    words.removeAll(keepingCapacity: true)
-    digest = 0
-  }
-
-  /// Adds one test, keeping the words in order.
-  mutating func insert(_ test: (UInt64, UInt64, UInt64)) {
-    words.append(test.0)
-    words.append(test.1)
-    words.append(test.2)
-    var at = words.count - 3
-    while at > 0 && (words[at - 3], words[at - 2], words[at - 1]) > test {
-      for d in 0..<3 { words[at + d] = words[at - 3 + d] }
-      at -= 3
-    }
-    (words[at], words[at + 1], words[at + 2]) = test
-    // A sum of mixed words, so that the order of insertion does not matter.
-    digest &+= Self.mix(test.0) &+ Self.mix(test.1 ^ 0x5555) &+ Self.mix(test.2 ^ 0xAAAA)
-  }
-
-  private static func mix(_ word: UInt64) -> UInt64 {
-    var x = word &* 0x9E37_79B9_7F4A_7C15
-    x ^= x >> 29
-    return x &* 0xBF58_476D_1CE4_E5B9
-  }
-
-  static func == (a: TestSignature, b: TestSignature) -> Bool { a.words == b.words }
-  func hash(into hasher: inout Hasher) { hasher.combine(digest) }
-}
-
 /// The ends of an interval a leaf's tests allow, as a dictionary key: equal when both ends
 /// are equal as doubles (a zero of either sign hashes as +0).
 struct IntervalKey: Hashable {
