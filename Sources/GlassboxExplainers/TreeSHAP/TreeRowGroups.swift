@@ -126,8 +126,10 @@ struct TreeRowGroups {
     var codes = [UInt16](repeating: 0, count: count * m)
     codes.withUnsafeMutableBufferPointer { codes in
       for f in 0..<m where !bins.cuts[f].isEmpty {
-        bins.cuts[f].withUnsafeBufferPointer { cuts in
-          Self.fillCodes(codes.baseAddress! + f &* count, column: rows + f, stride: m, count: count, cuts: cuts)
+        Self.searchKeys(bins.cuts[f]).withUnsafeBufferPointer { keys in
+          Self.fillCodes(
+            codes.baseAddress! + f &* count, column: rows + f, stride: m, count: count, keys: keys.baseAddress!,
+            cutCount: bins.cuts[f].count)
         }
       }
     }
@@ -146,58 +148,89 @@ struct TreeRowGroups {
     groupOf = [Int32](repeating: 0, count: count)
   }
 
-  /// The code of `v` against the sorted thresholds `cuts` (see the type's notes): a
-  /// branch-free binary search for the first threshold not below `v`.
-  @inline(__always)
-  static func code(_ v: Double, _ cuts: UnsafeBufferPointer<Double>) -> Int {
-    if v.isNaN || cuts.isEmpty { return v.isNaN ? 0 : 1 }
-    var base = 0
-    var n = cuts.count
-    while n > 1 {
-      let half = n &>> 1
-      base = cuts[base &+ half] < v ? base &+ half : base
-      n &-= half
+  /// The codes (see the type's notes) of `values` against the sorted, non-empty, NaN-free
+  /// thresholds `cuts`.
+  static func codes(_ values: [Double], cuts: [Double]) -> [UInt16] {
+    var out = [UInt16](repeating: 0, count: values.count)
+    searchKeys(cuts).withUnsafeBufferPointer { keys in
+      values.withUnsafeBufferPointer { v in
+        out.withUnsafeMutableBufferPointer {
+          fillCodes(
+            $0.baseAddress!, column: v.baseAddress!, stride: 1, count: values.count, keys: keys.baseAddress!,
+            cutCount: cuts.count)
+        }
+      }
     }
-    return code(v, cuts, below: base)
+    return out
   }
 
-  /// The code of a number `v` whose binary search over the non-empty `cuts` ended at `base`.
+  /// The keys (`sortKey`) of the sorted thresholds `cuts`, then `Int64.max`, above every
+  /// number's key (so never equal to one).
+  private static func searchKeys(_ cuts: [Double]) -> [Int64] { cuts.map { sortKey($0) } + [Int64.max] }
+
+  /// A key whose signed order is the order of the numbers, −0 and +0 alike (not for NaN).
   @inline(__always)
-  private static func code(_ v: Double, _ cuts: UnsafeBufferPointer<Double>, below base: Int) -> Int {
-    if v.isNaN { return 0 }
-    let lo = base &+ (cuts[base] < v ? 1 : 0)
-    return 1 &+ 2 &* lo &+ (lo < cuts.count && cuts[lo] == v ? 1 : 0)
+  private static func sortKey(_ x: Double) -> Int64 {
+    let bits = Int64(bitPattern: (x + 0.0).bitPattern)  // −0 + 0 = +0
+    return bits ^ ((bits &>> 63) & Int64.max)
   }
 
-  /// The codes (`code`) of `count` values `column[r · m]` against the non-empty `cuts`, four
-  /// rows searched side by side: the searches take the same steps, so the four chains of
-  /// loads overlap instead of waiting for each other.
+  /// −1 when x < y, else 0, by arithmetic (Hacker's Delight 2-12): a comparison here
+  /// compiles to a branch that random values mispredict at every other step.
+  @inline(__always)
+  private static func lessMask(_ x: Int64, _ y: Int64) -> Int {
+    let d = x &- y
+    return Int(truncatingIfNeeded: (d ^ ((x ^ y) & (d ^ x))) &>> 63)
+  }
+
+  /// The code of `v` (key `k`) whose search over the keys ended at `base`: the first
+  /// threshold not below `v` is `base` or the next one.
+  @inline(__always)
+  private static func code(_ v: Double, key k: Int64, _ keys: UnsafePointer<Int64>, below base: Int) -> UInt16 {
+    if v.isNaN { return 0 }
+    let lo = base &+ (lessMask(keys[base], k) & 1)
+    return UInt16(truncatingIfNeeded: 1 &+ 2 &* lo &+ Int(truncatingIfNeeded: oneIf(keys[lo] == k)))
+  }
+
+  /// The codes of `count` values `column[r · m]` against `cutCount` (≥ 1) threshold keys
+  /// (`searchKeys`): a binary search without branches, four rows side by side (the searches
+  /// take the same steps, so the four chains of loads overlap).
   private static func fillCodes(
     _ out: UnsafeMutablePointer<UInt16>, column: UnsafePointer<Double>, stride m: Int, count: Int,
-    cuts: UnsafeBufferPointer<Double>
+    keys: UnsafePointer<Int64>, cutCount: Int
   ) {
     var r = 0
     while r &+ 4 <= count {
       let (v0, v1) = (column[r &* m], column[(r &+ 1) &* m])
       let (v2, v3) = (column[(r &+ 2) &* m], column[(r &+ 3) &* m])
+      let (k0, k1, k2, k3) = (sortKey(v0), sortKey(v1), sortKey(v2), sortKey(v3))
       var (b0, b1, b2, b3) = (0, 0, 0, 0)
-      var n = cuts.count
+      var n = cutCount
       while n > 1 {
         let half = n &>> 1
-        b0 = cuts[b0 &+ half] < v0 ? b0 &+ half : b0
-        b1 = cuts[b1 &+ half] < v1 ? b1 &+ half : b1
-        b2 = cuts[b2 &+ half] < v2 ? b2 &+ half : b2
-        b3 = cuts[b3 &+ half] < v3 ? b3 &+ half : b3
+        b0 &+= half & lessMask(keys[b0 &+ half], k0)
+        b1 &+= half & lessMask(keys[b1 &+ half], k1)
+        b2 &+= half & lessMask(keys[b2 &+ half], k2)
+        b3 &+= half & lessMask(keys[b3 &+ half], k3)
         n &-= half
       }
-      out[r] = UInt16(truncatingIfNeeded: code(v0, cuts, below: b0))
-      out[r &+ 1] = UInt16(truncatingIfNeeded: code(v1, cuts, below: b1))
-      out[r &+ 2] = UInt16(truncatingIfNeeded: code(v2, cuts, below: b2))
-      out[r &+ 3] = UInt16(truncatingIfNeeded: code(v3, cuts, below: b3))
+      out[r] = code(v0, key: k0, keys, below: b0)
+      out[r &+ 1] = code(v1, key: k1, keys, below: b1)
+      out[r &+ 2] = code(v2, key: k2, keys, below: b2)
+      out[r &+ 3] = code(v3, key: k3, keys, below: b3)
       r &+= 4
     }
     while r < count {
-      out[r] = UInt16(truncatingIfNeeded: code(column[r &* m], cuts))
+      let v = column[r &* m]
+      let k = sortKey(v)
+      var b = 0
+      var n = cutCount
+      while n > 1 {
+        let half = n &>> 1
+        b &+= half & lessMask(keys[b &+ half], k)
+        n &-= half
+      }
+      out[r] = code(v, key: k, keys, below: b)
       r &+= 1
     }
   }
