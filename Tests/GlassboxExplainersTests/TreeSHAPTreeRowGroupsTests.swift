@@ -35,6 +35,33 @@ struct TreeSHAPTreeRowGroupsTests {
     #expect(worst <= 1e-13, "seed \(seed): \(worst)")
   }
 
+  @Test("a value's code: the branch-free search equals counting the thresholds below it")
+  func codesEqualCounting() {
+    var rng = SeededRandom(state: 8181)
+    var checked = 0
+    for cutCount in [1, 2, 3, 4, 5, 7, 8, 63, 64, 65, 129] {
+      // Sorted distinct thresholds around 0 (0 itself among them when there are 3 or more).
+      var cuts = Set((0..<(cutCount - 1)).map { _ in (Double(rng.below(2001)) - 1000) / 8 })
+      cuts.insert(cutCount >= 3 ? 0 : 0.25)
+      while cuts.count < cutCount { cuts.insert(Double(rng.below(100_000)) + 0.5) }
+      let sorted = cuts.sorted()
+      #expect(sorted.count == cutCount)
+      // Thresholds, their neighbours, ±0, ±infinity, NaN, values far out and random ones;
+      // 4k + 1 to 4k + 3 of them, so that the rows after the last four are searched too.
+      var values: [Double] = [0, -0.0, .infinity, -.infinity, .nan, -.nan, 1e300, -1e300]
+      for c in sorted { values += [c, c.nextUp, c.nextDown] }
+      for _ in 0..<(100 + cutCount % 3) { values.append((Double(rng.below(2_400_001)) - 1_200_000) / 1000) }
+      let codes = TreeRowGroups.codes(values, cuts: sorted)
+      for (v, code) in zip(values, codes) {
+        let lo = sorted.filter { $0 < v }.count
+        let expected = v.isNaN ? 0 : 1 + 2 * lo + (lo < sorted.count && sorted[lo] == v ? 1 : 0)
+        #expect(Int(code) == expected, "\(cutCount) thresholds, value \(v): \(code), expected \(expected)")
+        checked += 1
+      }
+    }
+    #expect(checked == 11 * 108 + 3 * (1 + 2 + 3 + 4 + 5 + 7 + 8 + 63 + 64 + 65 + 129) + 12)
+  }
+
   @Test("rows collapse into fewer groups, each going alike at every split")
   func groupsGoAlike() throws {
     // 1,000 rows, six values per cell (NaN one of them), 3 features split on: at most 6^3

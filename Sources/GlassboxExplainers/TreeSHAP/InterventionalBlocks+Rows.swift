@@ -56,22 +56,14 @@ extension InterventionalBlocks {
                   leaves[g] += reached[block.entryStart &+ entry]
                 }
                 if byGroups {
-                  // Feature by feature within a block, for the chunk's groups side by side:
-                  // each sum still receives the blocks' rows in block order.
+                  // Group by group within a block: each sum still receives the blocks' rows
+                  // in block order.
                   grouped!.words.withUnsafeBufferPointer { words in
                     forEachEntry(tree: treeIndex, words: words.baseAddress!, count: groupCount) { first, n, block, entries in
-                      let width = Int(block.width)
-                      let fs = block.featureStart
-                      let rows = table.baseAddress! + block.tableStart
-                      let out = v + first &* m
-                      for k in 0..<width {
-                        let column = out + Int(features[fs &+ k])
-                        let values = rows + k
-                        for i in 0..<n { column[i &* m] += values[Int(truncatingIfNeeded: entries[i]) &* width] }
-                      }
-                      let reachedHere = reached.baseAddress! + block.entryStart
-                      let leavesHere = leaves + first
-                      for i in 0..<n { leavesHere[i] += reachedHere[Int(truncatingIfNeeded: entries[i])] }
+                      Self.addBlockRows(
+                        n, entries: entries, width: Int(block.width), features: features.baseAddress! + block.featureStart,
+                        rows: table.baseAddress! + block.tableStart, out: v + first &* m, stride: m,
+                        reached: reached.baseAddress! + block.entryStart, leaves: leaves + first)
                     }
                   }
                 } else {
@@ -93,6 +85,56 @@ extension InterventionalBlocks {
             }
           }
         }
+      }
+    }
+  }
+
+  /// Adds to each of `n` group vectors (`out + i · m`) the table row its entry reaches in a
+  /// block (`rows + entries[i] · width`, on the block's `width` features `features`) and to
+  /// `leaves[i]` the block's reached value (`reached[entries[i]]`). Specialized per width up
+  /// to 8, so that the features stay out of the loop and each add is a load, an add and a
+  /// store; each sum receives the same terms in the same order at any width.
+  @inline(__always)
+  static func addBlockRows(
+    _ n: Int, entries: UnsafePointer<UInt64>, width: Int, features: UnsafePointer<Int32>,
+    rows: UnsafePointer<Double>, out: UnsafeMutablePointer<Double>, stride m: Int,
+    reached: UnsafePointer<Double>, leaves: UnsafeMutablePointer<Double>
+  ) {
+    @inline(__always) func run(_ w: Int) {
+      @inline(__always) func feature(_ k: Int) -> Int { w > k ? Int(features[k]) : 0 }
+      let (f0, f1, f2, f3) = (feature(0), feature(1), feature(2), feature(3))
+      let (f4, f5, f6, f7) = (feature(4), feature(5), feature(6), feature(7))
+      for i in 0..<n {
+        let entry = Int(truncatingIfNeeded: entries[i])
+        let t = rows + entry &* w
+        let o = out + i &* m
+        o[f0] += t[0]
+        if w > 1 { o[f1] += t[1] }
+        if w > 2 { o[f2] += t[2] }
+        if w > 3 { o[f3] += t[3] }
+        if w > 4 { o[f4] += t[4] }
+        if w > 5 { o[f5] += t[5] }
+        if w > 6 { o[f6] += t[6] }
+        if w > 7 { o[f7] += t[7] }
+        leaves[i] += reached[entry]
+      }
+    }
+    switch width {
+    case 1: run(1)
+    case 2: run(2)
+    case 3: run(3)
+    case 4: run(4)
+    case 5: run(5)
+    case 6: run(6)
+    case 7: run(7)
+    case 8: run(8)
+    default:
+      for i in 0..<n {
+        let entry = Int(truncatingIfNeeded: entries[i])
+        let t = rows + entry &* width
+        let o = out + i &* m
+        for k in 0..<width { o[Int(features[k])] += t[k] }
+        leaves[i] += reached[entry]
       }
     }
   }

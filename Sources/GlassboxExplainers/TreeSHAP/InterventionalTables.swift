@@ -73,13 +73,16 @@ struct InterventionalTables {
               let up = na > 0 ? mass * weightTable[(na - 1) * stride + nb] : 0
               let down = nb > 0 ? mass * weightTable[na * stride + nb - 1] : 0
               let row = start + x * d
-              // Branch-free: the features in neither set add ±0, which leaves the sum as it
-              // is (it starts at +0 and never reaches −0), so the result is the same bit for
-              // bit as adding only to those in A or B.
-              for k in 0..<d {
-                let inA = (a &>> k) & 1 != 0
-                let inB = (bSet &>> k) & 1 != 0
-                c[row &+ k] += inA ? up : (inB ? -down : 0)
+              // Only the features in A or B: the others' terms are 0.
+              var inA = a
+              while inA != 0 {
+                c[row &+ inA.trailingZeroBitCount] += up
+                inA &= inA &- 1
+              }
+              var inB = bSet
+              while inB != 0 {
+                c[row &+ inB.trailingZeroBitCount] += -down
+                inB &= inB &- 1
               }
             }
             if s == 0 { break }

@@ -31,8 +31,7 @@ import GlassboxModels
 struct TreeRowGroups {
   /// The bins: per feature the sorted thresholds, per patterned tree its features with the
   /// offset of their lookup table (nil for a tree with more than 64 splits), and the lookup
-  /// tables (global code → mask of the tree's splits going left), after a table of zeros
-  /// for the codes of feature 0. Built once per explainer.
+  /// tables (global code → mask of the tree's splits going left). Built once per explainer.
   struct Bins: Sendable {
     let cuts: [[Double]]
     let treeFeatures: [[(feature: Int, table: Int)]?]
@@ -52,8 +51,7 @@ struct TreeRowGroups {
       let cuts = global.map { Array(Set($0)).sorted() }
       if cuts.contains(where: { 2 * $0.count + 2 > Int(UInt16.max) }) { return nil }
       var treeFeatures: [[(feature: Int, table: Int)]?] = []
-      // First, zero masks for every code of feature 0 (the padding of `group`).
-      var masks = [UInt64](repeating: 0, count: 2 * cuts[0].count + 2)
+      var masks: [UInt64] = []
       let none = [UInt32]()
       for tree in blocks.trees {
         guard tree.tests.count <= 64 else {
@@ -128,8 +126,10 @@ struct TreeRowGroups {
     var codes = [UInt16](repeating: 0, count: count * m)
     codes.withUnsafeMutableBufferPointer { codes in
       for f in 0..<m where !bins.cuts[f].isEmpty {
-        bins.cuts[f].withUnsafeBufferPointer { cuts in
-          for r in 0..<count { codes[f &* count &+ r] = UInt16(truncatingIfNeeded: Self.code(rows[r &* m &+ f], cuts)) }
+        Self.searchKeys(bins.cuts[f]).withUnsafeBufferPointer { keys in
+          Self.fillCodes(
+            codes.baseAddress! + f &* count, column: rows + f, stride: m, count: count, keys: keys.baseAddress!,
+            cutCount: bins.cuts[f].count)
         }
       }
     }
@@ -148,20 +148,91 @@ struct TreeRowGroups {
     groupOf = [Int32](repeating: 0, count: count)
   }
 
-  /// The code of `v` against the sorted thresholds `cuts` (see the type's notes): a
-  /// branch-free binary search for the first threshold not below `v`.
-  @inline(__always)
-  static func code(_ v: Double, _ cuts: UnsafeBufferPointer<Double>) -> Int {
-    if v.isNaN || cuts.isEmpty { return v.isNaN ? 0 : 1 }
-    var base = 0
-    var n = cuts.count
-    while n > 1 {
-      let half = n &>> 1
-      base = cuts[base &+ half] < v ? base &+ half : base
-      n &-= half
+  /// The codes (see the type's notes) of `values` against the sorted, non-empty, NaN-free
+  /// thresholds `cuts`.
+  static func codes(_ values: [Double], cuts: [Double]) -> [UInt16] {
+    var out = [UInt16](repeating: 0, count: values.count)
+    searchKeys(cuts).withUnsafeBufferPointer { keys in
+      values.withUnsafeBufferPointer { v in
+        out.withUnsafeMutableBufferPointer {
+          fillCodes(
+            $0.baseAddress!, column: v.baseAddress!, stride: 1, count: values.count, keys: keys.baseAddress!,
+            cutCount: cuts.count)
+        }
+      }
     }
-    let lo = base &+ (cuts[base] < v ? 1 : 0)
-    return 1 &+ 2 &* lo &+ (lo < cuts.count && cuts[lo] == v ? 1 : 0)
+    return out
+  }
+
+  /// The keys (`sortKey`) of the sorted thresholds `cuts`, then `Int64.max`, above every
+  /// number's key (so never equal to one).
+  private static func searchKeys(_ cuts: [Double]) -> [Int64] { cuts.map { sortKey($0) } + [Int64.max] }
+
+  /// A key whose signed order is the order of the numbers, −0 and +0 alike (not for NaN).
+  @inline(__always)
+  private static func sortKey(_ x: Double) -> Int64 {
+    let bits = Int64(bitPattern: (x + 0.0).bitPattern)  // −0 + 0 = +0
+    return bits ^ ((bits &>> 63) & Int64.max)
+  }
+
+  /// −1 when x < y, else 0, by arithmetic (Hacker's Delight 2-12): a comparison here
+  /// compiles to a branch that random values mispredict at every other step.
+  @inline(__always)
+  private static func lessMask(_ x: Int64, _ y: Int64) -> Int {
+    let d = x &- y
+    return Int(truncatingIfNeeded: (d ^ ((x ^ y) & (d ^ x))) &>> 63)
+  }
+
+  /// The code of `v` (key `k`) whose search over the keys ended at `base`: the first
+  /// threshold not below `v` is `base` or the next one.
+  @inline(__always)
+  private static func code(_ v: Double, key k: Int64, _ keys: UnsafePointer<Int64>, below base: Int) -> UInt16 {
+    if v.isNaN { return 0 }
+    let lo = base &+ (lessMask(keys[base], k) & 1)
+    return UInt16(truncatingIfNeeded: 1 &+ 2 &* lo &+ Int(truncatingIfNeeded: oneIf(keys[lo] == k)))
+  }
+
+  /// The codes of `count` values `column[r · m]` against `cutCount` (≥ 1) threshold keys
+  /// (`searchKeys`): a binary search without branches, four rows side by side (the searches
+  /// take the same steps, so the four chains of loads overlap).
+  private static func fillCodes(
+    _ out: UnsafeMutablePointer<UInt16>, column: UnsafePointer<Double>, stride m: Int, count: Int,
+    keys: UnsafePointer<Int64>, cutCount: Int
+  ) {
+    var r = 0
+    while r &+ 4 <= count {
+      let (v0, v1) = (column[r &* m], column[(r &+ 1) &* m])
+      let (v2, v3) = (column[(r &+ 2) &* m], column[(r &+ 3) &* m])
+      let (k0, k1, k2, k3) = (sortKey(v0), sortKey(v1), sortKey(v2), sortKey(v3))
+      var (b0, b1, b2, b3) = (0, 0, 0, 0)
+      var n = cutCount
+      while n > 1 {
+        let half = n &>> 1
+        b0 &+= half & lessMask(keys[b0 &+ half], k0)
+        b1 &+= half & lessMask(keys[b1 &+ half], k1)
+        b2 &+= half & lessMask(keys[b2 &+ half], k2)
+        b3 &+= half & lessMask(keys[b3 &+ half], k3)
+        n &-= half
+      }
+      out[r] = code(v0, key: k0, keys, below: b0)
+      out[r &+ 1] = code(v1, key: k1, keys, below: b1)
+      out[r &+ 2] = code(v2, key: k2, keys, below: b2)
+      out[r &+ 3] = code(v3, key: k3, keys, below: b3)
+      r &+= 4
+    }
+    while r < count {
+      let v = column[r &* m]
+      let k = sortKey(v)
+      var b = 0
+      var n = cutCount
+      while n > 1 {
+        let half = n &>> 1
+        b &+= half & lessMask(keys[b &+ half], k)
+        n &-= half
+      }
+      out[r] = code(v, key: k, keys, below: b)
+      r &+= 1
+    }
   }
 
   /// The slot of `key` in a table of 2^bits slots: its own, or the first free one.
@@ -180,16 +251,20 @@ struct TreeRowGroups {
   /// - Returns: the number of groups.
   @discardableResult
   mutating func group(tree: Int, membership: Bool = false) -> Int {
+    // Two copies of the loop, one per value of `membership`, so that neither tests it per row.
+    membership ? group(tree, membership: true) : group(tree, membership: false)
+  }
+
+  @inline(__always)
+  private mutating func group(_ tree: Int, membership: Bool) -> Int {
     let count = rowCount
-    // Per feature of the tree: the start of its codes and of its masks; padded with the
-    // zero masks at 0 (any code of column 0 reads a 0 there).
-    var columns = bins.treeFeatures[tree]!.map { $0.feature &* count }
-    var tables = bins.treeFeatures[tree]!.map { $0.table }
-    while columns.count % 4 != 0 {
-      columns.append(0)
-      tables.append(0)
-    }
+    // Per feature of the tree: the start of its codes and of its masks. The first `head`
+    // features (1 to 4) set the chunk's words, the others OR into them four at a time.
+    let features = bins.treeFeatures[tree]!
+    let columns = features.map { $0.feature &* count }
+    let tables = features.map { $0.table }
     let width = columns.count
+    let head = width == 0 ? 0 : (width &- 1) % 4 &+ 1
     var groupCount = 0
     var r = 0
     withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Self.chunk) { keys in
@@ -206,26 +281,12 @@ struct TreeRowGroups {
                 words.withUnsafeMutableBufferPointer { words in
                   groupOf.withUnsafeMutableBufferPointer { groupOf in
                     let table = table.baseAddress!
+                    let c = codes.baseAddress!
+                    let m = masks.baseAddress!
                     while r < count && groupCount &+ Self.chunk <= limit {
                       let n = min(Self.chunk, count &- r)
-                      // The chunk's words, four features at a time (`features` is padded
-                      // to a multiple of four with a feature whose masks are 0).
-                      for i in 0..<n { keys[i] = 0 }
-                      var j = 0
-                      while j < width {
-                        let c0 = codes.baseAddress! + (columns[j] &+ r)
-                        let c1 = codes.baseAddress! + (columns[j &+ 1] &+ r)
-                        let c2 = codes.baseAddress! + (columns[j &+ 2] &+ r)
-                        let c3 = codes.baseAddress! + (columns[j &+ 3] &+ r)
-                        let m0 = masks.baseAddress! + tables[j]
-                        let m1 = masks.baseAddress! + tables[j &+ 1]
-                        let m2 = masks.baseAddress! + tables[j &+ 2]
-                        let m3 = masks.baseAddress! + tables[j &+ 3]
-                        for i in 0..<n {
-                          keys[i] |= (m0[Int(c0[i])] | m1[Int(c1[i])]) | (m2[Int(c2[i])] | m3[Int(c3[i])])
-                        }
-                        j &+= 4
-                      }
+                      Self.words(
+                        keys, n, c + r, m, columns: columns, tables: tables, head: head)
                       for i in 0..<n {
                         let key = keys[i]
                         let h = Self.probe(table, key, bits: bits)
@@ -258,6 +319,43 @@ struct TreeRowGroups {
     }
     self.groupCount = groupCount
     return groupCount
+  }
+
+  /// The direction words of `n` rows into `keys`: the OR of each feature's mask, looked up
+  /// by the row's code (`codes + columns[j]`, masks from `masks + tables[j]`); the first
+  /// `head` features set the words, the rest OR into them four at a time (`columns.count -
+  /// head` is a multiple of four).
+  @inline(__always)
+  private static func words(
+    _ keys: UnsafeMutablePointer<UInt64>, _ n: Int, _ codes: UnsafePointer<UInt16>, _ masks: UnsafePointer<UInt64>,
+    columns: [Int], tables: [Int], head: Int
+  ) {
+    @inline(__always) func code(_ j: Int) -> UnsafePointer<UInt16> { codes + columns[j] }
+    @inline(__always) func mask(_ j: Int) -> UnsafePointer<UInt64> { masks + tables[j] }
+    switch head {
+    case 0:
+      for i in 0..<n { keys[i] = 0 }
+    case 1:
+      let (c0, m0) = (code(0), mask(0))
+      for i in 0..<n { keys[i] = m0[Int(c0[i])] }
+    case 2:
+      let (c0, m0, c1, m1) = (code(0), mask(0), code(1), mask(1))
+      for i in 0..<n { keys[i] = m0[Int(c0[i])] | m1[Int(c1[i])] }
+    case 3:
+      let (c0, m0, c1, m1, c2, m2) = (code(0), mask(0), code(1), mask(1), code(2), mask(2))
+      for i in 0..<n { keys[i] = m0[Int(c0[i])] | m1[Int(c1[i])] | m2[Int(c2[i])] }
+    default:
+      let (c0, m0, c1, m1) = (code(0), mask(0), code(1), mask(1))
+      let (c2, m2, c3, m3) = (code(2), mask(2), code(3), mask(3))
+      for i in 0..<n { keys[i] = (m0[Int(c0[i])] | m1[Int(c1[i])]) | (m2[Int(c2[i])] | m3[Int(c3[i])]) }
+    }
+    var j = head
+    while j < columns.count {
+      let (c0, m0, c1, m1) = (code(j), mask(j), code(j &+ 1), mask(j &+ 1))
+      let (c2, m2, c3, m3) = (code(j &+ 2), mask(j &+ 2), code(j &+ 3), mask(j &+ 3))
+      for i in 0..<n { keys[i] |= (m0[Int(c0[i])] | m1[Int(c1[i])]) | (m2[Int(c2[i])] | m3[Int(c3[i])]) }
+      j &+= 4
+    }
   }
 
   /// Doubles the hash table and moves the first `groups` groups into it.
