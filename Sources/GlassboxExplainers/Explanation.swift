@@ -102,8 +102,10 @@ public protocol Explainer: Sendable {
   var recordedSettings: [String: JSONValue] { get }
   /// How many rows a batch should hand to one `explain` call (one block of a batch run):
   /// larger blocks let an explainer share more work between rows (rows grouped per tree)
-  /// at the cost of memory and coarser progress; 1,024 by default.
-  var preferredBlockRows: Int { get }
+  /// at the cost of memory and coarser progress; 1,024 by default. `threads` is how many
+  /// workers share the batch: an explainer may ask for larger blocks when one worker runs
+  /// them all, and must give the same output whatever it asks for.
+  func preferredBlockRows(threads: Int) -> Int
   /// Explains `count` rows (row-major, model feature order), appending one
   /// `Explanation` per row and model output, rows in order, outputs in order.
   ///
@@ -155,7 +157,7 @@ extension StochasticExplainer {
 
 extension Explainer {
   public var recordedSettings: [String: JSONValue] { [:] }
-  public var preferredBlockRows: Int { 1024 }
+  public func preferredBlockRows(threads: Int) -> Int { 1024 }
 
   /// Stops the program unless `rows` holds exactly `count` rows of `featureCount` values and
   /// `rowIndices` (and `streams`, when given) one entry per row: the caller's side of

@@ -206,7 +206,7 @@ struct Explain: ParsableCommand {
     options.idColumn = idColumn
     options.outputClass = outputClass
     options.threads = workers
-    options.blockSize = explainer.preferredBlockRows
+    options.blockSize = explainer.preferredBlockRows(threads: workers)
     options.additivityTolerance = AdditivityError.tolerance(explainer: explainer, model: loaded.model)
     let batch = try BatchExplanation(
       reader: reader, schema: loaded.schema, explainer: explainer, renderer: renderer, reference: reference,

@@ -34,7 +34,7 @@ enum OnTheFlyExplanations {
     options.outputClass = outputClass
     options.badRows = .fail  // a summary over silently dropped rows would mislead
     options.threads = threads
-    options.blockSize = explainer.preferredBlockRows
+    options.blockSize = explainer.preferredBlockRows(threads: threads)
     options.additivityTolerance = AdditivityError.tolerance(explainer: explainer, model: loaded.model)
     let batch = try BatchExplanation(
       reader: reader, schema: loaded.schema, explainer: explainer, renderer: keeper, options: options)
