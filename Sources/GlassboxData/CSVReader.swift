@@ -107,7 +107,14 @@ public final class CSVReader {
   ) throws(DataError) -> Int? {
     var parsed = 0
     while parsed < limit {
-      let outcome = try parseOne(name, buffer, &position, atEnd, &line, &block, expected: expected)
+      // Plain records (no quotes) in bulk; the general parser takes the first other one.
+      parsed += buffer.withUnsafeBufferPointer { bytes in
+        plainRecords(bytes, &position, atEnd, &line, &block, fields: expected?.count, limit: limit - parsed)
+      }
+      if parsed == limit { break }
+      let outcome = try buffer.withUnsafeBufferPointer { bytes throws(DataError) in
+        try parseOne(name, bytes, &position, atEnd, &line, &block, expected: expected)
+      }
       switch outcome {
       case .record:
         parsed += 1
@@ -128,8 +135,71 @@ public final class CSVReader {
     return parsed
   }
 
+  /// Parses up to `limit` records that hold no quote at the start of a field and end with
+  /// a line end inside `buffer`, with `fields` fields each when given; stops before the
+  /// first other record (blank, quoted, cut off, wrong field count) and leaves it to
+  /// `parseOne`, whose result on plain records this equals byte for byte. Each record is
+  /// copied in one piece, its commas and line end turned into the fields' 0 bytes.
+  /// - Returns: the number of records parsed.
+  /// - Complexity: O(bytes of the records).
+  private static func plainRecords(
+    _ buffer: UnsafeBufferPointer<UInt8>, _ position: inout Int, _ atEnd: Bool, _ line: inout Int,
+    _ block: inout CSVBlock, fields expectedFields: Int?, limit: Int
+  ) -> Int {
+    let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+    let end = buffer.count
+    var parsed = 0
+    var i = position
+    records: while parsed < limit, i < end {
+      // Find the line end; give up on a quoted field or a record cut off by the buffer's end.
+      var j = i
+      var fields = 1
+      if buffer[j] == quote || buffer[j] == lf || buffer[j] == cr { break }
+      while j < end {
+        let c = buffer[j]
+        if c == comma {
+          fields += 1
+          if j + 1 < end && buffer[j + 1] == quote { break records }
+        } else if c == lf || c == cr {
+          break
+        }
+        j += 1
+      }
+      guard j < end else { break }
+      if buffer[j] == cr && j + 1 >= end && !atEnd { break }
+      if let expectedFields, fields != expectedFields { break }
+      // Copy the record with its line end; commas and the line end become 0 bytes.
+      let base = block.bytes.count
+      let first = block.starts.count
+      block.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[i...j]))
+      block.starts.append(contentsOf: repeatElement(0, count: fields))
+      block.lengths.append(contentsOf: repeatElement(0, count: fields))
+      block.bytes.withUnsafeMutableBufferPointer { bytes in
+        block.starts.withUnsafeMutableBufferPointer { starts in
+          block.lengths.withUnsafeMutableBufferPointer { lengths in
+            var field = first
+            var start = base
+            for k in base..<bytes.count where bytes[k] == comma || k == bytes.count - 1 {
+              starts[field] = Int32(start)
+              lengths[field] = Int32(k - start)
+              bytes[k] = 0
+              field += 1
+              start = k + 1
+            }
+          }
+        }
+      }
+      i = (buffer[j] == cr && j + 1 < end && buffer[j + 1] == lf) ? j + 2 : j + 1
+      block.lines.append(line)
+      line += 1
+      parsed += 1
+    }
+    position = i
+    return parsed
+  }
+
   private static func parseOne(
-    _ name: String, _ buffer: [UInt8], _ position: inout Int, _ atEnd: Bool, _ line: inout Int,
+    _ name: String, _ buffer: UnsafeBufferPointer<UInt8>, _ position: inout Int, _ atEnd: Bool, _ line: inout Int,
     _ block: inout CSVBlock, expected: [String]?
   ) throws(DataError) -> Outcome {
     let end = buffer.count
@@ -199,7 +269,7 @@ public final class CSVReader {
           if c == comma || c == lf || c == cr { break }
           j += 1
         }
-        block.bytes.append(contentsOf: buffer[i..<j])
+        block.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[i..<j]))
         i = j
       }
       block.starts.append(Int32(fieldStart))
