@@ -45,6 +45,8 @@ public struct FeatureEncoder: Sendable {
   /// - Complexity: O(records · features).
   public func encode(_ block: CSVBlock, into out: inout [Double]) throws(DataError) {
     let m = schema.count
+    if encodeColumns(block, into: &out) { return }
+    // A bad cell: encode row by row, which throws at the first one in row order.
     out.removeAll(keepingCapacity: true)
     out.reserveCapacity(block.count * m)
     for r in 0..<block.count {
@@ -52,6 +54,49 @@ public struct FeatureEncoder: Sendable {
         out.append(try encodeCell(block, r, j))
       }
     }
+  }
+
+  /// Encodes every record of `block` into `out` (row-major) one feature at a time, each
+  /// feature's table looked up once; false, with `out` unspecified, when a cell is bad.
+  /// - Complexity: O(records · features).
+  private func encodeColumns(_ block: CSVBlock, into out: inout [Double]) -> Bool {
+    let m = schema.count
+    let n = block.count
+    let stride = block.columnCount
+    out.removeAll(keepingCapacity: true)
+    out.append(contentsOf: repeatElement(.nan, count: n * m))
+    return out.withUnsafeMutableBufferPointer { out in
+      block.withStorage { bytes, starts, lengths in
+        for j in 0..<m {
+          let table = labelTables[j]
+          let codes = validCodes[j]
+          var k = columnIndex[j]
+          var at = j
+          for _ in 0..<n {
+            let start = Int(starts[k])
+            let cell = UnsafeBufferPointer(rebasing: bytes[start..<(start + Int(lengths[k]))])
+            guard let value = Self.value(cell, table, codes) else { return false }
+            out[at] = value
+            k += stride
+            at += m
+          }
+        }
+        return true
+      }
+    }
+  }
+
+  /// The value of one cell (0-terminated in memory): NaN when missing, a card code for a
+  /// categorical feature (its label, or the code itself), else a number; nil when bad.
+  @inline(__always)
+  private static func value(_ bytes: UnsafeBufferPointer<UInt8>, _ table: LabelTable?, _ codes: Set<Double>?) -> Double? {
+    if CellParsing.isMissing(bytes) { return Double.nan }
+    if let table {
+      if let code = table.code(bytes) { return code }
+      if let number = CellParsing.number(zeroTerminated: bytes), let codes, codes.contains(number) { return number }
+      return nil
+    }
+    return CellParsing.number(zeroTerminated: bytes)
   }
 
   /// Encodes one record into `out` (which must hold `features` values).
@@ -62,15 +107,7 @@ public struct FeatureEncoder: Sendable {
   @inline(__always)
   private func encodeCell(_ block: CSVBlock, _ r: Int, _ j: Int) throws(DataError) -> Double {
     let column = columnIndex[j]
-    let result: Double? = block.withField(r, column) { bytes in
-      if CellParsing.isMissing(bytes) { return Double.nan }
-      if let table = labelTables[j] {
-        if let code = table.code(bytes) { return code }
-        if let number = CellParsing.number(zeroTerminated: bytes), validCodes[j]!.contains(number) { return number }
-        return nil
-      }
-      return CellParsing.number(zeroTerminated: bytes)
-    }
+    let result = block.withField(r, column) { Self.value($0, labelTables[j], validCodes[j]) }
     if let result { return result }
     let location = InputLocation(
       file: source, line: block.lines[r], column: columnNames[column], value: block.string(r, column))
