@@ -68,18 +68,32 @@ public struct FeatureEncoder: Sendable {
     return out.withUnsafeMutableBufferPointer { out in
       block.withStorage { bytes, starts, lengths in
         for j in 0..<m {
-          let table = labelTables[j]
-          let codes = validCodes[j]
           var k = columnIndex[j]
           var at = j
-          for _ in 0..<n {
-            let start = Int(starts[k])
-            let cell = UnsafeBufferPointer(rebasing: bytes[start..<(start + Int(lengths[k]))])
-            guard let value = Self.value(cell, table, codes) else { return false }
-            out[at] = value
-            k += stride
-            at += m
+          guard let table = labelTables[j] else {
+            for _ in 0..<n {
+              let start = Int(starts[k])
+              let cell = UnsafeBufferPointer(rebasing: bytes[start..<(start + Int(lengths[k]))])
+              guard let value = Self.value(cell, nil, nil) else { return false }
+              out[at] = value
+              k += stride
+              at += m
+            }
+            continue
           }
+          let codes = validCodes[j]
+          let done: Bool = withExtendedLifetime(table) {
+            for _ in 0..<n {
+              let start = Int(starts[k])
+              let cell = UnsafeBufferPointer(rebasing: bytes[start..<(start + Int(lengths[k]))])
+              guard let value = Self.value(cell, table, codes) else { return false }
+              out[at] = value
+              k += stride
+              at += m
+            }
+            return true
+          }
+          if !done { return false }
         }
         return true
       }

@@ -288,7 +288,7 @@ public struct ReferenceProfile: Sendable {
     }
 
     func profile(_ feature: ModelCard.Feature) -> Feature {
-      let sorted = sample.sorted()
+      let sorted = SortedValues.ascending(sample)
       func quantile(_ p: Double) -> Double {
         guard !sorted.isEmpty else { return .nan }
         let rank = Int((p * Double(sorted.count)).rounded(.up))
