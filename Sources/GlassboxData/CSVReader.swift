@@ -106,10 +106,17 @@ public final class CSVReader {
     source: ByteSource, chunk: Int
   ) throws(DataError) -> Int? {
     var parsed = 0
+    let fields = expected?.count ?? 0
+    var scratch = [Int32](repeating: 0, count: 2 * fields)
     while parsed < limit {
-      // Plain records (no quotes) in bulk; the general parser takes the first other one.
-      parsed += buffer.withUnsafeBufferPointer { bytes in
-        plainRecords(bytes, &position, atEnd, &line, &block, fields: expected?.count, limit: limit - parsed)
+      // Plain records (no quotes) in bulk; the general parser takes the first other one
+      // (and the header, whose field count is not known yet).
+      if fields > 0 {
+        parsed += buffer.withUnsafeBufferPointer { bytes in
+          scratch.withUnsafeMutableBufferPointer { scratch in
+            plainRecords(bytes, &position, atEnd, &line, &block, fields: fields, limit: limit - parsed, scratch: scratch)
+          }
+        }
       }
       if parsed == limit { break }
       let outcome = try buffer.withUnsafeBufferPointer { bytes throws(DataError) in
@@ -135,61 +142,60 @@ public final class CSVReader {
     return parsed
   }
 
-  /// Parses up to `limit` records that hold no quote at the start of a field and end with
-  /// a line end inside `buffer`, with `fields` fields each when given; stops before the
-  /// first other record (blank, quoted, cut off, wrong field count) and leaves it to
-  /// `parseOne`, whose result on plain records this equals byte for byte. Each record is
-  /// copied in one piece, its commas and line end turned into the fields' 0 bytes.
+  /// Parses up to `limit` records that hold no quote at the start of a field, end with a
+  /// line end inside `buffer` and have `fields` fields; stops before the first other record
+  /// (blank, quoted, cut off, wrong field count) and leaves it to `parseOne`, whose result
+  /// on plain records this equals byte for byte. Each record is copied in one piece, its
+  /// commas and line end turned into the fields' 0 bytes; `scratch` (2 × `fields` entries)
+  /// holds a record's field starts and lengths on the way.
   /// - Returns: the number of records parsed.
   /// - Complexity: O(bytes of the records).
   private static func plainRecords(
     _ buffer: UnsafeBufferPointer<UInt8>, _ position: inout Int, _ atEnd: Bool, _ line: inout Int,
-    _ block: inout CSVBlock, fields expectedFields: Int?, limit: Int
+    _ block: inout CSVBlock, fields: Int, limit: Int, scratch: UnsafeMutableBufferPointer<Int32>
   ) -> Int {
     let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+    guard let p = buffer.baseAddress, fields > 0, scratch.count >= 2 * fields else { return 0 }
     let end = buffer.count
     var parsed = 0
     var i = position
     records: while parsed < limit, i < end {
-      // Find the line end; give up on a quoted field or a record cut off by the buffer's end.
+      let c0 = p[i]
+      if c0 == quote || c0 == lf || c0 == cr { break }
+      // Find the fields and the line end; give up on a quoted field, a record cut off by
+      // the buffer's end, or a wrong number of fields.
       var j = i
-      var fields = 1
-      if buffer[j] == quote || buffer[j] == lf || buffer[j] == cr { break }
-      while j < end {
-        let c = buffer[j]
+      var f = 0
+      var fieldStart = i
+      while true {
+        guard j < end else { break records }
+        let c = p[j]
         if c == comma {
-          fields += 1
-          if j + 1 < end && buffer[j + 1] == quote { break records }
+          if f + 1 >= fields { break records }
+          scratch[f] = Int32(truncatingIfNeeded: fieldStart - i)
+          scratch[fields + f] = Int32(truncatingIfNeeded: j - fieldStart)
+          f += 1
+          fieldStart = j + 1
+          if j + 1 < end && p[j + 1] == quote { break records }
         } else if c == lf || c == cr {
           break
         }
         j += 1
       }
-      guard j < end else { break }
-      if buffer[j] == cr && j + 1 >= end && !atEnd { break }
-      if let expectedFields, fields != expectedFields { break }
-      // Copy the record with its line end; commas and the line end become 0 bytes.
+      if f + 1 != fields { break }
+      if p[j] == cr && j + 1 >= end && !atEnd { break }
+      scratch[f] = Int32(truncatingIfNeeded: fieldStart - i)
+      scratch[fields + f] = Int32(truncatingIfNeeded: j - fieldStart)
+      // Copy the record with its line end; each field's end becomes its 0 byte.
       let base = block.bytes.count
-      let first = block.starts.count
-      block.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[i...j]))
-      block.starts.append(contentsOf: repeatElement(0, count: fields))
-      block.lengths.append(contentsOf: repeatElement(0, count: fields))
+      block.bytes.append(contentsOf: UnsafeBufferPointer(start: p + i, count: j - i + 1))
       block.bytes.withUnsafeMutableBufferPointer { bytes in
-        block.starts.withUnsafeMutableBufferPointer { starts in
-          block.lengths.withUnsafeMutableBufferPointer { lengths in
-            var field = first
-            var start = base
-            for k in base..<bytes.count where bytes[k] == comma || k == bytes.count - 1 {
-              starts[field] = Int32(start)
-              lengths[field] = Int32(k - start)
-              bytes[k] = 0
-              field += 1
-              start = k + 1
-            }
-          }
-        }
+        for q in 0..<fields { bytes[base + Int(scratch[q]) + Int(scratch[fields + q])] = 0 }
       }
-      i = (buffer[j] == cr && j + 1 < end && buffer[j + 1] == lf) ? j + 2 : j + 1
+      for q in 0..<fields { scratch[q] += Int32(truncatingIfNeeded: base) }
+      block.starts.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[0..<fields]))
+      block.lengths.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[fields..<(2 * fields)]))
+      i = (p[j] == cr && j + 1 < end && p[j + 1] == lf) ? j + 2 : j + 1
       block.lines.append(line)
       line += 1
       parsed += 1
