@@ -44,11 +44,22 @@ public struct FeatureEncoder: Sendable {
   /// - Throws: `DataError.notANumber` or `.unknownLabel` with file, line, column and value.
   /// - Complexity: O(records · features).
   public func encode(_ block: CSVBlock, into out: inout [Double]) throws(DataError) {
-    let m = schema.count
-    if encodeColumns(block, into: &out) { return }
-    // A bad cell: encode row by row, which throws at the first one in row order.
     out.removeAll(keepingCapacity: true)
-    out.reserveCapacity(block.count * m)
+    try encode(block, appendingTo: &out)
+  }
+
+  /// Encodes every record of `block` after the values already in `out` (row-major), so a
+  /// caller that collects many blocks copies nothing; on a bad cell `out` keeps only its
+  /// earlier values.
+  /// - Throws: `DataError.notANumber` or `.unknownLabel` with file, line, column and value.
+  /// - Complexity: O(records · features).
+  public func encode(_ block: CSVBlock, appendingTo out: inout [Double]) throws(DataError) {
+    let m = schema.count
+    let base = out.count
+    if encodeColumns(block, into: &out, at: base) { return }
+    // A bad cell: encode row by row, which throws at the first one in row order.
+    out.removeSubrange(base...)
+    out.reserveCapacity(base + block.count * m)
     for r in 0..<block.count {
       for j in 0..<m {
         out.append(try encodeCell(block, r, j))
@@ -56,17 +67,18 @@ public struct FeatureEncoder: Sendable {
     }
   }
 
-  /// Encodes every record of `block` into `out` (row-major) one feature at a time, each
-  /// feature's table looked up once; false, with `out` unspecified, when a cell is bad.
+  /// Appends every record of `block` to `out` (row-major, from `base`) one feature at a
+  /// time, each feature's table looked up once; false, with `out` unspecified from `base`
+  /// on, when a cell is bad.
   /// - Complexity: O(records · features).
-  private func encodeColumns(_ block: CSVBlock, into out: inout [Double]) -> Bool {
+  private func encodeColumns(_ block: CSVBlock, into out: inout [Double], at base: Int) -> Bool {
     let m = schema.count
     let n = block.count
     let stride = block.columnCount
-    out.removeAll(keepingCapacity: true)
     out.append(contentsOf: repeatElement(.nan, count: n * m))
-    return out.withUnsafeMutableBufferPointer { out in
-      block.withStorage { bytes, starts, lengths in
+    return out.withUnsafeMutableBufferPointer { all in
+      let out = UnsafeMutableBufferPointer(rebasing: all[base...])
+      return block.withStorage { bytes, starts, lengths in
         for j in 0..<m {
           var k = columnIndex[j]
           var at = j
