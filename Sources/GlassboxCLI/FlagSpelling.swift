@@ -2,6 +2,7 @@ import GlassboxData
 import GlassboxExplainers
 import GlassboxFairness
 import GlassboxSystem
+import ArgumentParser
 
 /// The command-line flag of each parameter the library's messages name, so that an error
 /// reads `--samples must be at least 2` on the command line.
@@ -36,4 +37,11 @@ enum FlagSpelling {
 extension ParameterSpelling {
   /// Parameters spelled as the flags that set them.
   static let flags = ParameterSpelling(FlagSpelling.flag(for:))
+}
+
+extension ExpressibleByArgument where Self: CaseIterable, Self: RawRepresentable, RawValue == String {
+  /// The raw values, as ArgumentParser's own default lists them (a string's description
+  /// is the string), without its key path: instantiating a generic key path at start-up
+  /// looks types up by name and scans the binary's protocol conformances, on every run.
+  public static var allValueStrings: [String] { allCases.map { $0.rawValue } }
 }

@@ -45,6 +45,16 @@ public struct CSVBlock: Sendable {
     try bytes.withUnsafeBufferPointer(body)
   }
 
+  /// Calls `body` with every field's bytes, start offsets and lengths at once (record-major,
+  /// as stored), for loops over many cells that should not look each one up.
+  func withStorage<R>(
+    _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Int32>) throws -> R
+  ) rethrows -> R {
+    try bytes.withUnsafeBufferPointer { b in
+      try starts.withUnsafeBufferPointer { s in try lengths.withUnsafeBufferPointer { l in try body(b, s, l) } }
+    }
+  }
+
   /// Field `column` of record `record` as a string (UTF-8, invalid bytes repaired).
   public func string(_ record: Int, _ column: Int) -> String {
     withField(record, column) { String(decoding: $0, as: UTF8.self) }

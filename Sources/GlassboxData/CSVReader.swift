@@ -106,8 +106,22 @@ public final class CSVReader {
     source: ByteSource, chunk: Int
   ) throws(DataError) -> Int? {
     var parsed = 0
+    let fields = expected?.count ?? 0
+    var scratch = [Int32](repeating: 0, count: 2 * fields)
     while parsed < limit {
-      let outcome = try parseOne(name, buffer, &position, atEnd, &line, &block, expected: expected)
+      // Plain records (no quotes) in bulk; the general parser takes the first other one
+      // (and the header, whose field count is not known yet).
+      if fields > 0 {
+        parsed += buffer.withUnsafeBufferPointer { bytes in
+          scratch.withUnsafeMutableBufferPointer { scratch in
+            plainRecords(bytes, &position, atEnd, &line, &block, fields: fields, limit: limit - parsed, scratch: scratch)
+          }
+        }
+      }
+      if parsed == limit { break }
+      let outcome = try buffer.withUnsafeBufferPointer { bytes throws(DataError) in
+        try parseOne(name, bytes, &position, atEnd, &line, &block, expected: expected)
+      }
       switch outcome {
       case .record:
         parsed += 1
@@ -128,8 +142,88 @@ public final class CSVReader {
     return parsed
   }
 
+  /// Parses up to `limit` records that hold no quote at the start of a field, end with a
+  /// line end inside `buffer` and have `fields` fields; stops before the first other record
+  /// (blank, quoted, cut off, wrong field count) and leaves it to `parseOne`, whose result
+  /// on plain records this equals byte for byte. Each record is copied in one piece, its
+  /// commas and line end turned into the fields' 0 bytes; `scratch` (2 × `fields` entries)
+  /// holds a record's field starts and lengths on the way.
+  /// - Returns: the number of records parsed.
+  /// - Complexity: O(bytes of the records).
+  private static func plainRecords(
+    _ buffer: UnsafeBufferPointer<UInt8>, _ position: inout Int, _ atEnd: Bool, _ line: inout Int,
+    _ block: inout CSVBlock, fields: Int, limit: Int, scratch: UnsafeMutableBufferPointer<Int32>
+  ) -> Int {
+    let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+    guard let p = buffer.baseAddress, fields > 0, scratch.count >= 2 * fields else { return 0 }
+    let end = buffer.count
+    var parsed = 0
+    var i = position
+    records: while parsed < limit, i < end {
+      let c0 = p[i]
+      if c0 == quote || c0 == lf || c0 == cr { break }
+      // Find the fields and the line end; give up on a quoted field, a record cut off by
+      // the buffer's end, or a wrong number of fields.
+      var j = i
+      var f = 0
+      var fieldStart = i
+      while true {
+        // To the next comma or line end: 8 bytes at a time, then byte by byte.
+        while j + 8 <= end {
+          let found = separators(UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self))
+          if found != 0 {
+            j += found.trailingZeroBitCount >> 3
+            break
+          }
+          j += 8
+        }
+        while j < end, p[j] != comma, p[j] != lf, p[j] != cr { j += 1 }
+        guard j < end else { break records }
+        if p[j] != comma { break }
+        if f + 1 >= fields { break records }
+        scratch[f] = Int32(truncatingIfNeeded: fieldStart - i)
+        scratch[fields + f] = Int32(truncatingIfNeeded: j - fieldStart)
+        f += 1
+        fieldStart = j + 1
+        if j + 1 < end && p[j + 1] == quote { break records }
+        j += 1
+      }
+      if f + 1 != fields { break }
+      if p[j] == cr && j + 1 >= end && !atEnd { break }
+      scratch[f] = Int32(truncatingIfNeeded: fieldStart - i)
+      scratch[fields + f] = Int32(truncatingIfNeeded: j - fieldStart)
+      // Copy the record with its line end; each field's end becomes its 0 byte.
+      let base = block.bytes.count
+      block.bytes.append(contentsOf: UnsafeBufferPointer(start: p + i, count: j - i + 1))
+      block.bytes.withUnsafeMutableBufferPointer { bytes in
+        for q in 0..<fields { bytes[base + Int(scratch[q]) + Int(scratch[fields + q])] = 0 }
+      }
+      for q in 0..<fields { scratch[q] += Int32(truncatingIfNeeded: base) }
+      block.starts.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[0..<fields]))
+      block.lengths.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[fields..<(2 * fields)]))
+      i = (p[j] == cr && j + 1 < end && p[j + 1] == lf) ? j + 2 : j + 1
+      block.lines.append(line)
+      line += 1
+      parsed += 1
+    }
+    position = i
+    return parsed
+  }
+
+  /// A word whose lowest set bit is the high bit of the first (lowest-addressed) byte of `w`
+  /// that is a comma, LF or CR; 0 when there is none. Each test is the exact zero-byte test
+  /// `(x − 0x01…01) & ~x & 0x80…80` on `x = w ^ c…c`: its lowest set bit marks the first
+  /// zero byte (bits above it may be spurious, so only the lowest is used).
+  @inline(__always)
+  private static func separators(_ w: UInt64) -> UInt64 {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    let a = w ^ (ones &* 0x2C), b = w ^ (ones &* 0x0A), c = w ^ (ones &* 0x0D)
+    return (((a &- ones) & ~a) | ((b &- ones) & ~b) | ((c &- ones) & ~c)) & highs
+  }
+
   private static func parseOne(
-    _ name: String, _ buffer: [UInt8], _ position: inout Int, _ atEnd: Bool, _ line: inout Int,
+    _ name: String, _ buffer: UnsafeBufferPointer<UInt8>, _ position: inout Int, _ atEnd: Bool, _ line: inout Int,
     _ block: inout CSVBlock, expected: [String]?
   ) throws(DataError) -> Outcome {
     let end = buffer.count
@@ -199,7 +293,7 @@ public final class CSVReader {
           if c == comma || c == lf || c == cr { break }
           j += 1
         }
-        block.bytes.append(contentsOf: buffer[i..<j])
+        block.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[i..<j]))
         i = j
       }
       block.starts.append(Int32(fieldStart))

@@ -44,14 +44,85 @@ public struct FeatureEncoder: Sendable {
   /// - Throws: `DataError.notANumber` or `.unknownLabel` with file, line, column and value.
   /// - Complexity: O(records · features).
   public func encode(_ block: CSVBlock, into out: inout [Double]) throws(DataError) {
-    let m = schema.count
     out.removeAll(keepingCapacity: true)
-    out.reserveCapacity(block.count * m)
+    try encode(block, appendingTo: &out)
+  }
+
+  /// Encodes every record of `block` after the values already in `out` (row-major), so a
+  /// caller that collects many blocks copies nothing; on a bad cell `out` keeps only its
+  /// earlier values.
+  /// - Throws: `DataError.notANumber` or `.unknownLabel` with file, line, column and value.
+  /// - Complexity: O(records · features).
+  public func encode(_ block: CSVBlock, appendingTo out: inout [Double]) throws(DataError) {
+    let m = schema.count
+    let base = out.count
+    if encodeColumns(block, into: &out, at: base) { return }
+    // A bad cell: encode row by row, which throws at the first one in row order.
+    out.removeSubrange(base...)
+    out.reserveCapacity(base + block.count * m)
     for r in 0..<block.count {
       for j in 0..<m {
         out.append(try encodeCell(block, r, j))
       }
     }
+  }
+
+  /// Appends every record of `block` to `out` (row-major, from `base`) one feature at a
+  /// time, each feature's table looked up once; false, with `out` unspecified from `base`
+  /// on, when a cell is bad.
+  /// - Complexity: O(records · features).
+  private func encodeColumns(_ block: CSVBlock, into out: inout [Double], at base: Int) -> Bool {
+    let m = schema.count
+    let n = block.count
+    let stride = block.columnCount
+    out.append(contentsOf: repeatElement(.nan, count: n * m))
+    return out.withUnsafeMutableBufferPointer { all in
+      let out = UnsafeMutableBufferPointer(rebasing: all[base...])
+      return block.withStorage { bytes, starts, lengths in
+        for j in 0..<m {
+          var k = columnIndex[j]
+          var at = j
+          guard let table = labelTables[j] else {
+            for _ in 0..<n {
+              let start = Int(starts[k])
+              let cell = UnsafeBufferPointer(rebasing: bytes[start..<(start + Int(lengths[k]))])
+              guard let value = Self.value(cell, nil, nil) else { return false }
+              out[at] = value
+              k += stride
+              at += m
+            }
+            continue
+          }
+          let codes = validCodes[j]
+          let done: Bool = withExtendedLifetime(table) {
+            for _ in 0..<n {
+              let start = Int(starts[k])
+              let cell = UnsafeBufferPointer(rebasing: bytes[start..<(start + Int(lengths[k]))])
+              guard let value = Self.value(cell, table, codes) else { return false }
+              out[at] = value
+              k += stride
+              at += m
+            }
+            return true
+          }
+          if !done { return false }
+        }
+        return true
+      }
+    }
+  }
+
+  /// The value of one cell (0-terminated in memory): NaN when missing, a card code for a
+  /// categorical feature (its label, or the code itself), else a number; nil when bad.
+  @inline(__always)
+  private static func value(_ bytes: UnsafeBufferPointer<UInt8>, _ table: LabelTable?, _ codes: Set<Double>?) -> Double? {
+    if CellParsing.isMissing(bytes) { return Double.nan }
+    if let table {
+      if let code = table.code(bytes) { return code }
+      if let number = CellParsing.number(zeroTerminated: bytes), let codes, codes.contains(number) { return number }
+      return nil
+    }
+    return CellParsing.number(zeroTerminated: bytes)
   }
 
   /// Encodes one record into `out` (which must hold `features` values).
@@ -62,15 +133,7 @@ public struct FeatureEncoder: Sendable {
   @inline(__always)
   private func encodeCell(_ block: CSVBlock, _ r: Int, _ j: Int) throws(DataError) -> Double {
     let column = columnIndex[j]
-    let result: Double? = block.withField(r, column) { bytes in
-      if CellParsing.isMissing(bytes) { return Double.nan }
-      if let table = labelTables[j] {
-        if let code = table.code(bytes) { return code }
-        if let number = CellParsing.number(zeroTerminated: bytes), validCodes[j]!.contains(number) { return number }
-        return nil
-      }
-      return CellParsing.number(zeroTerminated: bytes)
-    }
+    let result = block.withField(r, column) { Self.value($0, labelTables[j], validCodes[j]) }
     if let result { return result }
     let location = InputLocation(
       file: source, line: block.lines[r], column: columnNames[column], value: block.string(r, column))

@@ -8,7 +8,8 @@
 /// `strtod`, and nesting is limited (512 levels) so a hostile file cannot exhaust the stack.
 /// - Complexity: O(bytes).
 public struct JSONParser {
-  private let bytes: [UInt8]
+  /// The document and a trailing 0 (a sentinel), alive for the whole parse.
+  private let bytes: UnsafeBufferPointer<UInt8>
   private let path: String
   private var i = 0
   private var depth = 0
@@ -20,17 +21,21 @@ public struct JSONParser {
   ///   - path: the file name used in messages.
   /// - Throws: `DataError.malformedJSON` with line and column of the first problem.
   public static func parse(_ bytes: [UInt8], path: String) throws(DataError) -> JSONValue {
-    var parser = JSONParser(bytes: bytes + [0], path: path)
-    if parser.bytes.count >= 4, parser.bytes[0] == 0xEF, parser.bytes[1] == 0xBB, parser.bytes[2] == 0xBF {
-      parser.i = 3
+    // The parser reads through an unsafe buffer (no bounds check per byte): every read is
+    // guarded by the sentinel or by `end`.
+    try (bytes + [0]).withUnsafeBufferPointer { (all: UnsafeBufferPointer<UInt8>) throws(DataError) -> JSONValue in
+      var parser = JSONParser(bytes: all, path: path)
+      if parser.bytes.count >= 4, parser.bytes[0] == 0xEF, parser.bytes[1] == 0xBB, parser.bytes[2] == 0xBF {
+        parser.i = 3
+      }
+      parser.skipSpace()
+      let value = try parser.value()
+      parser.skipSpace()
+      if parser.i < parser.bytes.count - 1 {
+        throw parser.error("unexpected text after the document")
+      }
+      return value
     }
-    parser.skipSpace()
-    let value = try parser.value()
-    parser.skipSpace()
-    if parser.i < parser.bytes.count - 1 {
-      throw parser.error("unexpected text after the document")
-    }
-    return value
   }
 
   /// Reads and parses the JSON file at `path`.
@@ -38,7 +43,7 @@ public struct JSONParser {
     try parse(ByteSource.contents(of: path), path: path)
   }
 
-  private init(bytes: [UInt8], path: String) {
+  private init(bytes: UnsafeBufferPointer<UInt8>, path: String) {
     self.bytes = bytes
     self.path = path
   }
@@ -118,7 +123,7 @@ public struct JSONParser {
     if bytes[i] == 0x30, bytes[i + 1] >= 0x30, bytes[i + 1] <= 0x39 { throw error("invalid number: leading zero", at: start) }
     var mantissa: UInt64 = 0
     var digitCount = 0
-    func digits(_ i: inout Int, _ bytes: [UInt8], _ mantissa: inout UInt64, _ digitCount: inout Int) -> Int {
+    func digits(_ i: inout Int, _ bytes: UnsafeBufferPointer<UInt8>, _ mantissa: inout UInt64, _ digitCount: inout Int) -> Int {
       let s = i
       while bytes[i] >= 0x30 && bytes[i] <= 0x39 {
         if digitCount < 19 { mantissa = mantissa &* 10 &+ UInt64(bytes[i] &- 0x30) }
@@ -156,12 +161,8 @@ public struct JSONParser {
       let value = exponent >= 0 ? m * Self.powersOfTen[exponent] : m / Self.powersOfTen[-exponent]
       return negative ? -value : value
     }
-    let value = bytes.withUnsafeBufferPointer { p in
-      p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) { c in
-        strtod(c + start, nil)
-      }
-    }
-    return value
+    guard let base = bytes.baseAddress else { return .nan }
+    return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { c in strtod(c + start, nil) }
   }
 
   private mutating func string() throws(DataError) -> String {

@@ -35,7 +35,6 @@ public final class BackgroundStream: @unchecked Sendable {
   private let reader: CSVReader
   private let encoder: FeatureEncoder
   private var profileBuilder: ReferenceProfile.Builder?
-  private var encoded: [Double] = []
 
   /// Opens the background CSV at `path`.
   /// - Parameters:
@@ -59,10 +58,12 @@ public final class BackgroundStream: @unchecked Sendable {
   public func next() throws -> [Double]? {
     guard !isFinished else { return nil }
     var chunk: [Double] = []
+    // Room for a whole chunk (up to the default size) up front, so the rows are encoded
+    // in place without regrowing: pages a shorter file never fills are never touched.
+    chunk.reserveCapacity(min(chunkRows, Self.defaultChunkRows) * featureCount)
     var rows = 0
     while rows < chunkRows, let block = try reader.nextBlock(maxRecords: min(4096, chunkRows - rows)) {
-      try encoder.encode(block, into: &encoded)
-      chunk.append(contentsOf: encoded)
+      try encoder.encode(block, appendingTo: &chunk)
       rows += block.count
     }
     if rows < chunkRows { isFinished = true }

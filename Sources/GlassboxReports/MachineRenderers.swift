@@ -90,23 +90,22 @@ public struct CSVRenderer: Sendable {
   /// The data lines for `explanations`.
   /// - Complexity: O(explanations · features).
   public func render(_ explanations: [Explanation]) -> String {
-    var out = ""
-    out.reserveCapacity(explanations.count * (40 + 22 * context.schema.count))
+    var out = ByteText(capacity: explanations.count * (40 + 22 * context.schema.count))
     for e in explanations {
-      if context.hasIDs { out += TextEscaping.csvCell(e.id ?? "") + "," }
-      out += String(e.row)
-      out += ","
-      if let k = e.output { out += String(k) }
-      out += ","
+      if context.hasIDs { out.write(TextEscaping.csvCell(e.id ?? "") + ",") }
+      out.append(e.row)
+      out.append(",")
+      if let k = e.output { out.append(k) }
+      out.append(",")
       NumberFormatting.appendCSV(e.prediction, to: &out)
-      out += ","
+      out.append(",")
       NumberFormatting.appendCSV(e.baseValue, to: &out)
       for a in e.attributions {
-        out += ","
+        out.append(",")
         NumberFormatting.appendCSV(a, to: &out)
       }
-      out += "\n"
+      out.append("\n")
     }
-    return out
+    return out.text
   }
 }

@@ -309,6 +309,46 @@ struct CSVPropertyTests {
     }
   }
 
+  /// The records the bulk path for plain records hands back to the general parser (a quote
+  /// opening a field, a quote inside an unquoted field, blank lines, a bare CR, a record
+  /// cut by the end of a read chunk, no final line end) read the same at every chunk size.
+  @Test func plainAndOtherRecordsMixAtEveryChunkSize() throws {
+    let text = "a,b,c\n1,2,3\n4,\"5,5\",6\n\n7,x\"y,9\r\n10,11,\"\"\r12,13,14\n\r\n15,,\n,,\n16,17,18"
+    let expected = [
+      Record(line: 2, row: 0, fields: ["1", "2", "3"]),
+      Record(line: 3, row: 1, fields: ["4", "5,5", "6"]),
+      Record(line: 5, row: 2, fields: ["7", "x\"y", "9"]),
+      Record(line: 6, row: 3, fields: ["10", "11", ""]),
+      Record(line: 7, row: 4, fields: ["12", "13", "14"]),
+      Record(line: 9, row: 5, fields: ["15", "", ""]),
+      Record(line: 10, row: 6, fields: ["", "", ""]),
+      Record(line: 11, row: 7, fields: ["16", "17", "18"]),
+    ]
+    let dir = try TemporaryDirectory()
+    let path = try dir.write("mixed.csv", text)
+    for chunk in [1, 2, 3, 5, 8, 13, 1 << 20] {
+      for maxRecords in [1, 3, 1000] {
+        let reader = try CSVReader(source: try ByteSource(path: path), chunkSize: chunk)
+        #expect(try readAll(reader, maxRecords: maxRecords) == expected, "chunk \(chunk), maxRecords \(maxRecords)")
+      }
+    }
+  }
+
+  /// A plain record with one field too many or too few is reported at its own line,
+  /// whichever path reads it.
+  @Test(arguments: ["1,2\n3,4\n5,6,7\n", "1,2\n3,4\n5\n"])
+  func plainRecordWithWrongFieldCount(text: String) throws {
+    let dir = try TemporaryDirectory()
+    let body = "a,b\n" + text
+    let path = try dir.write("bad.csv", body)
+    for chunk in [1, 4, 1 << 20] {
+      let reader = try CSVReader(source: try ByteSource(path: path), chunkSize: chunk)
+      let error = #expect(throws: DataError.self) { try readAll(reader) }
+      let found = text.contains("5,6,7") ? 3 : 1
+      #expect(error == .fieldCount(InputLocation(file: path, line: 4), found: found, expected: 2))
+    }
+  }
+
   @Test func headerlessGeneratedInput() throws {
     let generated = Self.generate(seed: 1234)
     // Drop the header line: everything up to and including its first LF.

@@ -6,6 +6,7 @@ import GlassboxData
 /// `glassbox audit`: check, repair, replay and read audit logs written by `explain --audit`.
 struct Audit: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "audit",
     abstract: "Verify, repair, replay, show and export audit logs; make keys.",
     discussion: """
       Examples:
@@ -34,6 +35,7 @@ extension Audit {
   /// `glassbox audit repair`.
   struct Repair: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "repair",
       abstract: "Remove a torn last line (left by a crash mid-write), after saving the whole log as LOG.torn-<time>.",
       discussion: "Anything else wrong with the log is left as it is: repair refuses and says why.")
 
@@ -114,6 +116,7 @@ extension Audit {
   /// `glassbox audit show`.
   struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "show",
       abstract: "List a log's records as a table or JSON: seq, time, model, row, prediction, reasons.")
 
     @Argument(help: "The audit log.")
@@ -137,6 +140,7 @@ extension Audit {
   /// `glassbox audit export`.
   struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "export",
       abstract: "Export the attribution tables: CSV (one line per record and feature) or JSON Lines (one object per record); "
         + "or the checkpoints as signed DSSE envelopes (dsse).")
 
@@ -189,6 +193,7 @@ extension Audit {
   /// `glassbox audit keygen`.
   struct Keygen: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "keygen",
       abstract: "Make an Ed25519 key pair for signed checkpoints (PATH, mode 0600, and PATH.pub), or an HMAC redaction key.",
       discussion: "Keys are never overwritten. Formats: docs/audit-log.md.")
 

@@ -6,6 +6,7 @@ extension Audit {
   /// `glassbox audit copy`.
   struct Copy: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "copy",
       abstract: "Copy a log into another, empty store (file, sqlite:PATH, postgres://...) byte for byte, and prove it: same head hash, same Merkle root.",
       discussion: """
         The source is verified first (a broken chain is not copied); the copy is written in one

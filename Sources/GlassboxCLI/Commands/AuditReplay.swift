@@ -6,6 +6,7 @@ extension Audit {
   /// `glassbox audit replay`: re-runs recorded explanations and compares them bit for bit.
   struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "replay",
       abstract: "Re-run recorded explanations from the recorded model and data; report identical, or the largest difference.",
       discussion: """
         The model, card, background and data file must still have their recorded SHA-256 (checked first).

@@ -7,6 +7,7 @@ extension Audit {
   /// `glassbox audit verify`.
   struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "verify",
       abstract: "Check a log's hash chain, seq order, checkpoints and records; exit 1 naming the first bad seq.",
       discussion: """
         Exit status: 0 intact; 1 the log was altered or damaged (changed, deleted, inserted,
@@ -67,6 +68,7 @@ extension Audit {
   /// `glassbox audit witness`.
   struct Witness: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "witness",
       abstract: "Append the log's current head (lines, records, Merkle root, last line hash, time) to a witness file kept elsewhere.",
       discussion: """
         Keep the witness file where the log's writers cannot change it (another host, a

@@ -11,6 +11,7 @@ import GlassboxReports
 /// carry a disparity, and CI gates.
 struct Bias: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "bias",
     abstract: "Group fairness metrics with uncertainty, and the features that carry a disparity.",
     discussion: """
       Groups are the values of each --sensitive column (card labels where the card names

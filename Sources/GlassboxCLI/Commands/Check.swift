@@ -8,6 +8,7 @@ import GlassboxReports
 /// reference sample, before an explanation is trusted.
 struct Check: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "check",
     abstract: "Check data against a model, its card and a background sample (schema, missing values, ranges, drift, duplicates).",
     discussion: """
       Rules, thresholds and the JSON format: docs/data-checks.md.

@@ -10,6 +10,7 @@ import GlassboxSystem
 /// `glassbox explain`: SHAP values for one instance, selected rows, or a whole CSV.
 struct Explain: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "explain",
     abstract: "Explain predictions: one instance, selected rows, or a whole CSV (streamed).",
     discussion: """
       Examples:

@@ -6,6 +6,7 @@ import GlassboxReports
 /// `glassbox inspect`: what a model is.
 struct Inspect: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "inspect",
     abstract: "Describe a model: kind, features, link, size.",
     discussion: "Example: glassbox inspect --model models/adult-logistic.json")
 

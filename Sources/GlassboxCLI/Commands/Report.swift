@@ -11,6 +11,7 @@ import GlassboxReports
 /// `glassbox report`: one self-contained HTML page about a model and a dataset.
 struct Report: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "report",
     abstract: "Write one self-contained HTML report: model card, data checks, importance, beeswarm, dependence, waterfalls, bias, hashes.",
     discussion: """
       The page has inline CSS and SVG only (no scripts, fonts or links), prints on white,

@@ -10,6 +10,7 @@ import GlassboxSystem
 /// explanations, read from what `explain` wrote or computed on the fly.
 struct Summary: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "summary",
     abstract: "Summarize many explanations: global importance with intervals, beeswarms, dependence, groups.",
     discussion: """
       Reads JSON Lines or CSV written by glassbox explain (a file, or '-' for standard

@@ -172,7 +172,17 @@ public struct ReferenceProfile: Sendable {
     public mutating func add(encodedRows: [Double]) {
       let m = schema.count
       precondition(m > 0 && encodedRows.count % m == 0, "rows must hold one value per feature")
-      for r in 0..<(encodedRows.count / m) {
+      let n = encodedRows.count / m
+      if rows + n <= sampleLimit {
+        // No reservoir draw can happen (no feature has more valid values than the limit),
+        // so the shared generator is not used and features can go one at a time.
+        encodedRows.withUnsafeBufferPointer { all in
+          for j in 0..<m { accumulators[j].add(column: j, of: all, stride: m, count: n) }
+        }
+        rows += n
+        return
+      }
+      for r in 0..<n {
         rows += 1
         for j in 0..<m {
           let x = encodedRows[r * m + j]
@@ -236,8 +246,49 @@ public struct ReferenceProfile: Sendable {
       }
     }
 
+    /// Adds `count` valid or missing values, those of column `j` of the row-major
+    /// `values` (`stride` per row), exactly as `add` one by one would while the sample has
+    /// room for all of them.
+    /// - Precondition: `sample.count + count <= limit` (no reservoir draw).
+    mutating func add(column j: Int, of values: UnsafeBufferPointer<Double>, stride: Int, count: Int) {
+      var low = minimum, high = maximum
+      var negative = 0, absent = 0, seen = 0
+      var fractional = false
+      // Small whole category codes are counted in an array, merged into the dictionary after.
+      var small = [Int](repeating: 0, count: categorical ? 64 : 0)
+      if !categorical { sample.reserveCapacity(sample.count + count) }
+      var k = j
+      for _ in 0..<count {
+        let x = values[k]
+        k += stride
+        if x.isNaN {
+          absent += 1
+          continue
+        }
+        seen += 1
+        low = Swift.min(low, x)
+        high = Swift.max(high, x)
+        if x < 0 { negative += 1 }
+        let whole = x == x.rounded(.towardZero)
+        if !whole { fractional = true }
+        if categorical {
+          if whole && x >= 0 && x < 64 { small[Int(x)] += 1 } else { categoryCounts[x, default: 0] += 1 }
+        } else {
+          sample.append(x)
+        }
+      }
+      for (code, n) in small.enumerated() where n > 0 { categoryCounts[Double(code), default: 0] += n }
+      cells += seen + absent
+      missing += absent
+      valid += seen
+      minimum = low
+      maximum = high
+      negatives += negative
+      if fractional { whole = false }
+    }
+
     func profile(_ feature: ModelCard.Feature) -> Feature {
-      let sorted = sample.sorted()
+      let sorted = SortedValues.ascending(sample)
       func quantile(_ p: Double) -> Double {
         guard !sorted.isEmpty else { return .nan }
         let rank = Int((p * Double(sorted.count)).rounded(.up))

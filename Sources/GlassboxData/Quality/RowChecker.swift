@@ -186,10 +186,12 @@ public struct RowChecker: Sendable {
   ) -> [Finding] {
     precondition(out.count >= schema.count, "the output needs one slot per feature")
     var issues: [CellIssue] = []
-    var statuses = [CellStatus](repeating: .absent, count: schema.count)
-    statuses.withUnsafeMutableBufferPointer { s in
+    // The statuses live on the stack: this runs once per explained row.
+    withUnsafeTemporaryAllocation(of: CellStatus.self, capacity: schema.count) { s in
+      _ = s.initialize(repeating: .absent)
       check(block, record: r, values: out, statuses: s, issues: &issues)
     }
+    if issues.isEmpty { return [] }
     return issues.map { finding(for: $0, in: block, record: r) }
   }
 
