@@ -79,32 +79,27 @@ public struct FeatureEncoder: Sendable {
     return out.withUnsafeMutableBufferPointer { all in
       let out = UnsafeMutableBufferPointer(rebasing: all[base...])
       return block.withStorage { bytes, starts, lengths in
-        for j in 0..<m {
+        // One column's cells, in record order; inlined, so the numeric call (no table, no
+        // codes) compiles to its own loop.
+        @inline(__always) func fill(_ j: Int, _ table: LabelTable?, _ codes: Set<Double>?) -> Bool {
           var k = columnIndex[j]
           var at = j
+          for _ in 0..<n {
+            let start = Int(starts[k])
+            let cell = UnsafeBufferPointer(rebasing: bytes[start..<(start + Int(lengths[k]))])
+            guard let value = Self.value(cell, table, codes) else { return false }
+            out[at] = value
+            k += stride
+            at += m
+          }
+          return true
+        }
+        for j in 0..<m {
           guard let table = labelTables[j] else {
-            for _ in 0..<n {
-              let start = Int(starts[k])
-              let cell = UnsafeBufferPointer(rebasing: bytes[start..<(start + Int(lengths[k]))])
-              guard let value = Self.value(cell, nil, nil) else { return false }
-              out[at] = value
-              k += stride
-              at += m
-            }
+            if !fill(j, nil, nil) { return false }
             continue
           }
-          let codes = validCodes[j]
-          let done: Bool = withExtendedLifetime(table) {
-            for _ in 0..<n {
-              let start = Int(starts[k])
-              let cell = UnsafeBufferPointer(rebasing: bytes[start..<(start + Int(lengths[k]))])
-              guard let value = Self.value(cell, table, codes) else { return false }
-              out[at] = value
-              k += stride
-              at += m
-            }
-            return true
-          }
+          let done = withExtendedLifetime(table) { fill(j, table, validCodes[j]) }
           if !done { return false }
         }
         return true
