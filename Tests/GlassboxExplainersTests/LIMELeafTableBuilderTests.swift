@@ -60,8 +60,10 @@ struct LIMELeafTableBuilderTests {
   }
 
   /// Compares the builder with brute force; returns the numbers of leaves and terms.
-  static func check(_ e: TreeEnsemble, laws: [LIMEFeatureLaw]) throws -> (leaves: Int, terms: Int) {
-    let built = try LIMELeafTableBuilder(e, laws: laws)
+  static func check(_ e: TreeEnsemble, laws: [LIMEFeatureLaw], packsStates: Bool = true) throws -> (
+    leaves: Int, terms: Int
+  ) {
+    let built = try LIMELeafTableBuilder(e, laws: laws, packsStates: packsStates)
     let expected = bruteForce(e, laws: laws)
     #expect(built.leafValues.count == expected.count)
     #expect(expected.count == e.nodes.filter(\.isLeaf).count)
@@ -96,11 +98,14 @@ struct LIMELeafTableBuilderTests {
       let statistics = try LIMETrainingStatistics(background: background, schema: loaded.schema, discretizer: discretizer)
       let laws = statistics.features.map(LIMEFeatureLaw.init)
       #expect(laws.contains { $0.feature.isGaussian } == (discretizer == .none))
-      let (leaves, terms) = try Self.check(ensemble, laws: laws)
-      #expect(leaves == 4300 && terms > 500, "\(discretizer): \(leaves) leaves, \(terms) terms")
-      checked += 1
+      // States looked up as one packed key, or chained as states wider than two words are.
+      for packsStates in [true, false] {
+        let (leaves, terms) = try Self.check(ensemble, laws: laws, packsStates: packsStates)
+        #expect(leaves == 4300 && terms > 500, "\(discretizer): \(leaves) leaves, \(terms) terms")
+        checked += 1
+      }
     }
-    #expect(checked == 2)
+    #expect(checked == 4)
   }
 
   @Test("a background with missing values (xgb-binary-nan)")
@@ -113,8 +118,10 @@ struct LIMELeafTableBuilderTests {
       background: background, schema: FeatureSchema(names: model.featureNames), discretizer: .quartile)
     let laws = statistics.features.map(LIMEFeatureLaw.init)
     #expect(laws.contains { $0.missingFraction > 0 })
-    let (leaves, terms) = try Self.check(model, laws: laws)
-    #expect(leaves > 10 && terms > 10)
+    for packsStates in [true, false] {
+      let (leaves, terms) = try Self.check(model, laws: laws, packsStates: packsStates)
+      #expect(leaves > 10 && terms > 10)
+    }
   }
 
   @Test("the flat state map finds what it stored and nothing else, across growth")

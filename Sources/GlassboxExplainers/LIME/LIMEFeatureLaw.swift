@@ -72,13 +72,27 @@ struct LIMEFeatureLaw: Sendable {
   /// `(lower, upper)` (the bounds themselves have probability 0).
   /// - Complexity: O(1).
   func mass(level l: Int, lower: Double, upper: Double) -> Double {
-    let a = max(lower, lows[l]), b = min(upper, highs[l])
-    if !(a < b) { return 0 }
     let mu = means[l], sd = deviations[l]
     let whole = points[l] != nil ? standardNormalMass((lows[l] - mu) / sd, (highs[l] - mu) / sd) : wholes[l]
-    guard whole > 0 else { return 0 }
-    return min(1, standardNormalMass((a - mu) / sd, (b - mu) / sd) / whole)
+    return Self.mass(lower: lower, upper: upper, level: (lows[l], highs[l], mu, sd, whole))
   }
+
+  /// A truncated normal's parameters: bounds, the untruncated normal's mean and standard
+  /// deviation, and its mass inside the bounds.
+  typealias Level = (low: Double, high: Double, mean: Double, deviation: Double, whole: Double)
+
+  /// `mass(level:lower:upper:)` from the level's parameters.
+  /// - Complexity: O(1).
+  static func mass(lower: Double, upper: Double, level: Level) -> Double {
+    let a = max(lower, level.low), b = min(upper, level.high)
+    if !(a < b) { return 0 }
+    guard level.whole > 0 else { return 0 }
+    let mu = level.mean, sd = level.deviation
+    return min(1, standardNormalMass((a - mu) / sd, (b - mu) / sd) / level.whole)
+  }
+
+  /// Continuous level l's parameters (`Level`).
+  func parameters(level l: Int) -> Level { (lows[l], highs[l], means[l], deviations[l], wholes[l]) }
 
   /// The first two moments `E[x]`, `E[x²]` of non-missing level `l`.
   /// - Complexity: O(1).
@@ -137,7 +151,7 @@ struct LIMETilt: Sendable {
   ///   - levelMasses: the set's mass under each non-missing level, then under "missing".
   ///   - total: `Σ frequency · mass` over the non-missing levels.
   /// - Complexity: O(1).
-  func masses(_ levelMasses: [Double], total: Double) -> (given: Double, otherwise: Double, mixture: Double) {
+  func masses(_ levelMasses: UnsafeBufferPointer<Double>, total: Double) -> (given: Double, otherwise: Double, mixture: Double) {
     let inside = level.map { levelMasses[$0] } ?? 0
     var outside = 0.0
     if match < 1 {

@@ -41,10 +41,12 @@ struct LIMELeafTable: Sendable {
   private var slotReciprocals: [Double] = []
   private var slotDifferences: [Double] = []
   private var slotStart: [Int] = []
-  /// Per term (non-Gaussian features), its masses under each level (then "missing") and
-  /// `Σ frequency · mass` over the non-missing levels (`LIMETilt.masses`), and per feature
-  /// the tilt of each slot; kept when the slots' terms are not stored.
-  private var termMasses: [[Double]] = []
+  /// Per term (non-Gaussian features), its masses under each level (then "missing"; flat,
+  /// from `termMassStart[t]`) and `Σ frequency · mass` over the non-missing levels
+  /// (`LIMETilt.masses`), and per feature the tilt of each slot; kept when the slots' terms
+  /// are not stored.
+  private var termMasses: [Double] = []
+  private var termMassStart: [Int] = []
   private var termTotals: [Double] = []
   private var tilts: [[LIMETilt]] = []
   /// Gaussian features (`LIMETrainingStatistics.Feature.isGaussian`) have no static terms:
@@ -76,55 +78,62 @@ struct LIMELeafTable: Sendable {
   private mutating func arrangeTerms(
     _ built: LIMELeafTableBuilder, laws: [LIMEFeatureLaw], tilts: [[LIMETilt]], storesSlots: Bool
   ) {
-    let keys = built.keys, entryFeature = built.entryFeature
+    let entryFeature = built.entryFeature
     var first = 0
     for j in laws.indices {
       featureFirstTerm.append(first)
-      first += keys[j].count
+      first += built.termCounts[j]
     }
     featureFirstTerm.append(first)
     for e in entryTerm.indices { entryTerm[e] += Int32(featureFirstTerm[Int(entryFeature[e])]) }
     termLower = [Int32](repeating: 0, count: first)
     termUpper = [Int32](repeating: 0, count: first)
-    for (j, law) in laws.enumerated() {
-      slotStart.append(slotMixtures.count)
-      if law.feature.isGaussian {
-        let cuts = Array(Set(keys[j].flatMap { $0 } + [-.infinity, .infinity])).sorted()
-        gaussianCuts.append(cuts)
-        termMasses.append(contentsOf: keys[j])
-        termTotals.append(contentsOf: repeatElement(0, count: keys[j].count))
-        for (t, interval) in keys[j].enumerated() {
-          termLower[featureFirstTerm[j] + t] = Int32(cuts.firstIndex(of: interval[0]) ?? 0)
-          termUpper[featureFirstTerm[j] + t] = Int32(cuts.firstIndex(of: interval[1]) ?? cuts.count - 1)
+    if !storesSlots {
+      // Every key, Gaussian features' too (never read), as the terms' masses.
+      termMasses = built.keyValues
+      termMassStart.reserveCapacity(first + 1)
+      for j in laws.indices {
+        for t in 0..<built.termCounts[j] { termMassStart.append(built.keyStart[j] + t * built.keyLengths[j]) }
+      }
+      termMassStart.append(built.keyValues.count)
+    }
+    built.keyValues.withUnsafeBufferPointer { keyValues in
+      for (j, law) in laws.enumerated() {
+        slotStart.append(slotMixtures.count)
+        // The feature's keys, `length` values per term.
+        let keys = UnsafeBufferPointer(rebasing: keyValues[built.keyStart[j]..<built.keyStart[j + 1]])
+        let length = built.keyLengths[j], count = built.termCounts[j]
+        if law.feature.isGaussian {
+          let cuts = Array(Set(Array(keys) + [-.infinity, .infinity])).sorted()
+          gaussianCuts.append(cuts)
+          for t in 0..<count {
+            termLower[featureFirstTerm[j] + t] = Int32(cuts.firstIndex(of: keys[length * t]) ?? 0)
+            termUpper[featureFirstTerm[j] + t] = Int32(cuts.firstIndex(of: keys[length * t + 1]) ?? cuts.count - 1)
+          }
+          if !storesSlots { termTotals.append(contentsOf: repeatElement(0, count: count)) }
+          continue
         }
-        continue
-      }
-      gaussianCuts.append([])
-      let totals = keys[j].map { masses in
-        var total = 0.0
-        for l in 0..<law.levelCount { total += law.frequencies[l] * masses[l] }
-        return total
-      }
-      guard storesSlots else {
-        termMasses.append(contentsOf: keys[j])
-        termTotals.append(contentsOf: totals)
-        continue
-      }
-      for tilt in tilts[j] {
-        for (masses, total) in zip(keys[j], totals) {
-          let q = tilt.masses(masses, total: total)
-          slotMixtures.append(q.mixture)
-          slotReciprocals.append(1 / q.mixture)
-          slotDifferences.append(q.given - q.otherwise)
+        gaussianCuts.append([])
+        let totals = (0..<count).map { t in
+          var total = 0.0
+          for l in 0..<law.levelCount { total += law.frequencies[l] * keys[length * t + l] }
+          return total
+        }
+        guard storesSlots else {
+          termTotals.append(contentsOf: totals)
+          continue
+        }
+        for tilt in tilts[j] {
+          for t in 0..<count {
+            let q = tilt.masses(UnsafeBufferPointer(rebasing: keys[length * t..<length * (t + 1)]), total: totals[t])
+            slotMixtures.append(q.mixture)
+            slotReciprocals.append(1 / q.mixture)
+            slotDifferences.append(q.given - q.otherwise)
+          }
         }
       }
     }
-    if storesSlots {
-      termMasses = []
-      termTotals = []
-    } else {
-      self.tilts = tilts
-    }
+    if !storesSlots { self.tilts = tilts }
   }
 
   /// Where a numeric test's answer changes, in terms of the raw (unprepared) input: values
@@ -177,13 +186,15 @@ struct LIMELeafTable: Sendable {
     if !tilts.isEmpty {
       // This row's slot only (`storesSlots` false).
       ownDifferences = [Double](repeating: 0, count: termCount)
-      for j in 0..<m where gaussians[j] == nil {
-        let tilt = tilts[j][slots[j]]
-        for t in featureFirstTerm[j]..<featureFirstTerm[j + 1] {
-          let q = tilt.masses(termMasses[t], total: termTotals[t])
-          mixtures[t] = q.mixture
-          reciprocals[t] = 1 / q.mixture
-          ownDifferences[t] = q.given - q.otherwise
+      termMasses.withUnsafeBufferPointer { masses in
+        for j in 0..<m where gaussians[j] == nil {
+          let tilt = tilts[j][slots[j]]
+          for t in featureFirstTerm[j]..<featureFirstTerm[j + 1] {
+            let q = tilt.masses(UnsafeBufferPointer(rebasing: masses[termMassStart[t]..<termMassStart[t + 1]]), total: termTotals[t])
+            mixtures[t] = q.mixture
+            reciprocals[t] = 1 / q.mixture
+            ownDifferences[t] = q.given - q.otherwise
+          }
         }
       }
     } else {

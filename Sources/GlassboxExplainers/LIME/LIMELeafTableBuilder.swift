@@ -27,27 +27,52 @@ struct LIMELeafTableBuilder {
   /// Per entry: its feature, and its term's number among the feature's terms.
   let entryFeature: [Int32]
   let entryTerm: [Int32]
-  /// Per feature: its terms' keys in the order they were first met.
-  let keys: [[[Double]]]
+  /// Every term's key (`keyLengths[j]` values for feature j: the masses per level then
+  /// "missing", or a Gaussian feature's interval ends), feature by feature, each feature's
+  /// in the order they were first met from `keyStart[j]` (one more element at the end); per
+  /// feature the number of its terms.
+  let keyValues: [Double]
+  let keyStart: [Int]
+  let keyLengths: [Int]
+  let termCounts: [Int]
 
-  /// - Throws: `ExplainerError.unsupportedOutput` when a categorical split tests a
-  ///   feature LIME samples as continuous (its mass has no closed form here).
-  init(_ ensemble: TreeEnsemble, laws: [LIMEFeatureLaw]) throws {
-    var walker = LeafWalker(ensemble, laws: laws)
-    defer { walker.deallocate() }
-    try ensemble.nodes.withUnsafeBufferPointer { nodes in
-      for t in 0..<ensemble.treeCount {
-        try walker.visit(
-          ensemble.treeStart[t], weight: ensemble.treeWeights[t], output: Int32(ensemble.treeOutputs[t]),
-          values: ensemble.values, nodes: nodes.baseAddress!)
+  /// Per feature, its terms' keys as arrays.
+  var keys: [[[Double]]] {
+    keyLengths.indices.map { j in
+      (0..<termCounts[j]).map { t in
+        Array(keyValues[keyStart[j] + t * keyLengths[j]..<keyStart[j] + (t + 1) * keyLengths[j]])
       }
     }
-    leafValues = walker.leafValues
-    leafOutputs = walker.leafOutputs
-    leafStart = walker.leafStart
-    entryFeature = walker.entryFeature
-    entryTerm = walker.entryTerm
-    keys = walker.keys
+  }
+
+  /// - Parameter packsStates: whether a state that fits two words is looked up as one hash
+  ///   of them (otherwise as a chain of hashes, as wider states are; for tests).
+  /// - Throws: `ExplainerError.unsupportedOutput` when a categorical split tests a
+  ///   feature LIME samples as continuous (its mass has no closed form here).
+  init(_ ensemble: TreeEnsemble, laws: [LIMEFeatureLaw], packsStates: Bool = true) throws {
+    var walker = LeafWalker(ensemble, laws: laws, packsStates: packsStates)
+    defer { walker.deallocate() }
+    try ensemble.categoryWords.withUnsafeBufferPointer { words in
+      try ensemble.nodes.withUnsafeBufferPointer { nodes in
+        try ensemble.values.withUnsafeBufferPointer { values in
+          let tree = LeafWalker.Tree(
+            nodes: nodes.baseAddress!, values: values.baseAddress!, words: words, laws: laws,
+            roundsToFloat: ensemble.roundsInputToFloat)
+          for t in 0..<ensemble.treeCount {
+            try walker.visit(
+              ensemble.treeStart[t], weight: ensemble.treeWeights[t], output: Int32(ensemble.treeOutputs[t]), tree)
+          }
+        }
+      }
+    }
+    leafValues = Array(UnsafeBufferPointer(start: walker.leafValues, count: walker.leafCount))
+    leafOutputs = Array(UnsafeBufferPointer(start: walker.leafOutputs, count: walker.leafCount))
+    leafStart = Array(UnsafeBufferPointer(start: walker.leafStart, count: walker.leafCount + 1))
+    entryFeature = Array(UnsafeBufferPointer(start: walker.entryFeature, count: walker.entryCount))
+    entryTerm = Array(UnsafeBufferPointer(start: walker.entryTerm, count: walker.entryCount))
+    (keyValues, keyStart) = walker.terms.grouped()
+    keyLengths = walker.terms.lengths
+    termCounts = walker.terms.counts
   }
 
   static func categoricalSplitError(_ name: String) -> ExplainerError {
@@ -57,91 +82,56 @@ struct LIMELeafTableBuilder {
   }
 }
 
-/// A feature's state as a dictionary key (the numbers of its interval ends, its pass
-/// words, its categorical flag) for the features a flat key does not fit.
-struct LIMELeafStateKey: Hashable {
-  let lower: Int32, upper: Int32
-  let pass: [UInt64]
-  let categorical: Bool
-}
-
-/// Open addressing with linear probing over a power-of-two table at most half full, from
-/// two words to a term number: the walk's state look-up for features whose state fits
-/// two words (`LIMELeafTableBuilder`).
-struct LIMEFlatStateMap {
-  private var keys: [UInt64]
-  private var values: [Int32]
-  private var count = 0
-  private var mask: Int
-
-  init() {
-    keys = [UInt64](repeating: 0, count: 2 * 64)
-    values = [Int32](repeating: -1, count: 64)
-    mask = 63
-  }
-
-  private static func slot(_ a: UInt64, _ b: UInt64, mask: Int) -> Int {
-    var h = (a &* 0x9E37_79B9_7F4A_7C15) ^ b
-    h = (h ^ (h >> 31)) &* 0xBF58_476D_1CE4_E5B9
-    return Int(truncatingIfNeeded: h >> 32) & mask
-  }
-
-  /// The value stored for (a, b), or −1.
-  /// - Complexity: O(1) expected.
-  func find(_ a: UInt64, _ b: UInt64) -> Int32 {
-    var s = Self.slot(a, b, mask: mask)
-    while values[s] >= 0 {
-      if keys[2 * s] == a && keys[2 * s + 1] == b { return values[s] }
-      s = (s + 1) & mask
-    }
-    return -1
-  }
-
-  /// Stores `value` (≥ 0) for (a, b), which must be absent.
-  mutating func insert(_ a: UInt64, _ b: UInt64, _ value: Int32) {
-    if 2 * (count + 1) > mask + 1 {
-      let oldKeys = keys, oldValues = values
-      mask = 2 * (mask + 1) - 1
-      keys = [UInt64](repeating: 0, count: 2 * (mask + 1))
-      values = [Int32](repeating: -1, count: mask + 1)
-      count = 0
-      for s in oldValues.indices where oldValues[s] >= 0 { insert(oldKeys[2 * s], oldKeys[2 * s + 1], oldValues[s]) }
-    }
-    var s = Self.slot(a, b, mask: mask)
-    while values[s] >= 0 { s = (s + 1) & mask }
-    keys[2 * s] = a
-    keys[2 * s + 1] = b
-    values[s] = value
-    count += 1
-  }
-}
-
 /// The walk's state (`LIMELeafTableBuilder`; a struct, so that its mutations are checked
-/// for exclusivity at compile time): per feature its state on the current path
-/// in flat buffers, per node its point levels' sides and cutoff, computed once up front.
+/// for exclusivity at compile time): per feature its state on the current path in flat
+/// buffers, and per feature its levels in flat arrays, computed once up front.
 private struct LeafWalker {
-  var leafValues: [Double] = []
-  var leafOutputs: [Int32] = []
-  var leafStart: [Int32] = [0]
-  var entryFeature: [Int32] = []
-  var entryTerm: [Int32] = []
-  var keys: [[[Double]]]
+  /// What the walk reads, borrowed for its duration.
+  struct Tree {
+    let nodes: UnsafePointer<TreeNode>
+    let values: UnsafePointer<Double>
+    let words: UnsafeBufferPointer<UInt32>
+    let laws: [LIMEFeatureLaw]
+    let roundsToFloat: Bool
+  }
 
-  let laws: [LIMEFeatureLaw]
-  var keyIndex: [[TermKey: Int32]]
-  /// Term look-up by state: flat for features whose state fits two words (one pass word),
-  /// a dictionary otherwise.
-  var flatStates = LIMEFlatStateMap()
-  var stateIndex: [[LIMELeafStateKey: Int32]]
-  let flat: [Bool]
-  var intervalMasses: [[IntervalKey: [Double]]]
-  let hasContinuousLevels: [Bool]
+  /// Per leaf its value, output and where its entries end (`leafStart[0]` = 0); per entry
+  /// its feature and term; grown by doubling.
+  var leafValues: UnsafeMutablePointer<Double>, leafOutputs: UnsafeMutablePointer<Int32>
+  var leafStart: UnsafeMutablePointer<Int32>
+  var leafCount = 0, leafCapacity: Int
+  var entryFeature: UnsafeMutablePointer<Int32>, entryTerm: UnsafeMutablePointer<Int32>
+  var entryCount = 0, entryCapacity: Int
+  var terms: LIMETermPool
+
+  /// Term look-up by state: a state that fits two words (one pass word) is one key of
+  /// `states`; a wider one is chained through `prefixes` (a number per distinct prefix of
+  /// its words) to a key tagged by bit 63.
+  var states: LIMEFlatStateMap
+  var prefixes = LIMEFlatStateMap()
+  var prefixCount: Int32 = 0
+  let packed: [Bool]
+  /// Per feature: its cutoffs' numbers by bit pattern (from 2) and their count.
+  var cutNumbers: LIMEFlatStateMap
+  var cutCounts: [Int32]
+  /// Per feature and distinct interval (by its ends' numbers): where its truncated-normal
+  /// levels' masses start in `intervalMasses`.
+  var intervals: LIMEFlatStateMap
+  var intervalMasses: [Double] = []
+  let isGaussian: [Bool]
+  /// Per feature: where its levels start in `isPoint` and its truncated-normal levels in
+  /// `continuousLevels` (their parameters, `LIMEFeatureLaw.Level`, 5 values each); its
+  /// point levels (with "missing", `levelCount`) and their prepared
+  /// values in `pointLevels`, `pointValues`.
+  let levelStart: [Int], isPoint: [Bool]
+  let continuousStart: [Int], continuousLevels: [Double]
+  let pointStart: [Int], pointLevels: [Int], pointValues: [Double]
   /// Per feature: its pass words' start (`levelCount / 64 + 1` words each).
   let passStart: [Int], wordCounts: [Int]
   /// Per feature on the current path: interval ends and their numbers (0: −∞, 1: +∞, then
   /// one per distinct cutoff of the feature, by bit pattern), categorical flag, term (−1:
   /// unknown), whether the path tests it; the pass words; the tested features in the order
-  /// of their first tests; saved pass words of the nodes above.
+  /// of their first tests; saved pass words and left masks of the nodes above.
   let lower: UnsafeMutablePointer<Double>, upper: UnsafeMutablePointer<Double>
   let lowerNumber: UnsafeMutablePointer<Int32>, upperNumber: UnsafeMutablePointer<Int32>
   let categorical: UnsafeMutablePointer<Bool>, onPath: UnsafeMutablePointer<Bool>
@@ -149,34 +139,61 @@ private struct LeafWalker {
   let pass: UnsafeMutablePointer<UInt64>
   let pathFeatures: UnsafeMutablePointer<Int32>
   var pathCount = 0
-  let saved: UnsafeMutablePointer<UInt64>
+  let saved: UnsafeMutablePointer<UInt64>, leftMasks: UnsafeMutablePointer<UInt64>
   var savedTop = 0
-  /// Per internal node: where its point levels' left sides start in `pointMasks` (bit l
-  /// when point level l goes left, bit `levelCount` when "missing" does; `TreeNode.child`,
-  /// exact), and its raw cutoff (numeric splits) with the cutoff's number.
-  let pointMaskStart: [Int32]
-  let pointMasks: [UInt64]
-  let cuts: [Double]
-  let cutNumbers: [Int32]
-  var keyScratch: [Double] = []
+  /// A key being built (the longest key's length).
+  let key: UnsafeMutablePointer<Double>
 
-  init(_ ensemble: TreeEnsemble, laws: [LIMEFeatureLaw]) {
+  init(_ ensemble: TreeEnsemble, laws: [LIMEFeatureLaw], packsStates: Bool) {
     let m = laws.count
-    self.laws = laws
-    keys = [[[Double]]](repeating: [], count: m)
-    keyIndex = [[TermKey: Int32]](repeating: [:], count: m)
-    stateIndex = [[LIMELeafStateKey: Int32]](repeating: [:], count: m)
-    intervalMasses = [[IntervalKey: [Double]]](repeating: [:], count: m)
-    hasContinuousLevels = laws.map { law in law.points.contains { $0 == nil } }
+    isGaussian = laws.map(\.feature.isGaussian)
     let wordCounts = laws.map { $0.levelCount / 64 + 1 }
     self.wordCounts = wordCounts
-    var starts: [Int] = []
+    var passStart: [Int] = [], levelStart: [Int] = [], isPoint: [Bool] = []
+    var continuousStart: [Int] = [], continuousLevels: [Double] = []
+    var pointStart: [Int] = [], pointLevels: [Int] = [], pointValues: [Double] = []
     var words = 0
-    for w in wordCounts {
-      starts.append(words)
-      words += w
+    for (j, law) in laws.enumerated() {
+      passStart.append(words)
+      words += wordCounts[j]
+      levelStart.append(isPoint.count)
+      continuousStart.append(continuousLevels.count / 5)
+      pointStart.append(pointLevels.count)
+      for l in 0..<law.levelCount {
+        isPoint.append(law.points[l] != nil)
+        if let v = law.points[l] {
+          pointLevels.append(l)
+          pointValues.append(ensemble.prepared(v))
+        } else {
+          let level = law.parameters(level: l)
+          continuousLevels.append(contentsOf: [level.low, level.high, level.mean, level.deviation, level.whole])
+        }
+      }
+      pointLevels.append(law.levelCount)
+      pointValues.append(ensemble.prepared(.nan))
     }
-    passStart = starts
+    levelStart.append(isPoint.count)
+    continuousStart.append(continuousLevels.count / 5)
+    pointStart.append(pointLevels.count)
+    self.passStart = passStart
+    self.levelStart = levelStart
+    self.isPoint = isPoint
+    self.continuousStart = continuousStart
+    self.continuousLevels = continuousLevels
+    self.pointStart = pointStart
+    self.pointLevels = pointLevels
+    self.pointValues = pointValues
+    let lengths = laws.map { $0.feature.isGaussian ? 2 : $0.levelCount + 1 }
+    let internalNodes = ensemble.nodes.count / 2
+    terms = LIMETermPool(lengths: lengths, capacity: internalNodes / 4)
+    states = LIMEFlatStateMap(capacity: internalNodes / 4)
+    cutNumbers = LIMEFlatStateMap(capacity: internalNodes / 8)
+    intervals = LIMEFlatStateMap(capacity: internalNodes / 8)
+    cutCounts = [Int32](repeating: 0, count: m)
+    // Cutoff numbers stay below the node count.
+    packed = (0..<m).map { j in
+      packsStates && wordCounts[j] == 1 && j < 1 << 14 && ensemble.nodes.count + 2 < 1 << 24
+    }
     lower = .allocate(capacity: max(1, m))
     lower.initialize(repeating: -.infinity, count: max(1, m))
     upper = .allocate(capacity: max(1, m))
@@ -194,53 +211,18 @@ private struct LeafWalker {
     pass = .allocate(capacity: max(1, words))
     pass.initialize(repeating: ~0, count: max(1, words))
     pathFeatures = .allocate(capacity: max(1, m))
-    let maxWords = wordCounts.max() ?? 1
-    let depth = ensemble.maxDepth + 1
-    saved = .allocate(capacity: depth * maxWords)
-    // Every internal node's point masks and cutoff.
-    let pointValues = laws.map { law in
-      (0...law.levelCount).compactMap { l -> (Int, Double)? in
-        if l == law.levelCount { return (l, ensemble.prepared(.nan)) }
-        return law.points[l].map { (l, ensemble.prepared($0)) }
-      }
-    }
-    var maskStart = [Int32](repeating: -1, count: ensemble.nodes.count)
-    var total = 0
-    for (n, node) in ensemble.nodes.enumerated() where !node.isLeaf {
-      maskStart[n] = Int32(total)
-      total += wordCounts[Int(node.feature)]
-    }
-    var masks = [UInt64](repeating: 0, count: total)
-    var cuts = [Double](repeating: 0, count: ensemble.nodes.count)
-    var cutNumbers = [Int32](repeating: 0, count: ensemble.nodes.count)
-    // Per feature: how many distinct cutoffs (by bit pattern) it has; numbers from 2.
-    var cutCounts = [Int32](repeating: 0, count: m)
-    var numbers = LIMEFlatStateMap()
-    ensemble.categoryWords.withUnsafeBufferPointer { categoryWords in
-      for (n, node) in ensemble.nodes.enumerated() where !node.isLeaf {
-        let j = Int(node.feature)
-        let start = Int(maskStart[n])
-        for (l, v) in pointValues[j] where node.child(v, categoryWords) == node.left {
-          masks[start + (l >> 6)] |= 1 << UInt64(l & 63)
-        }
-        if node.flags & TreeNode.Flags.categorical == 0 {
-          let cut = LIMELeafTable.cutoff(node, roundsToFloat: ensemble.roundsInputToFloat)
-          cuts[n] = cut
-          var number = numbers.find(UInt64(j), cut.bitPattern)
-          if number < 0 {
-            number = cutCounts[j] + 2
-            cutCounts[j] += 1
-            numbers.insert(UInt64(j), cut.bitPattern, number)
-          }
-          cutNumbers[n] = number
-        }
-      }
-    }
-    pointMaskStart = maskStart
-    pointMasks = masks
-    self.cuts = cuts
-    self.cutNumbers = cutNumbers
-    flat = (0..<m).map { j in wordCounts[j] == 1 && j < 1 << 15 && cutCounts[j] + 2 < 1 << 24 }
+    let stack = (ensemble.maxDepth + 1) * (wordCounts.max() ?? 1)
+    saved = .allocate(capacity: stack)
+    leftMasks = .allocate(capacity: stack)
+    key = .allocate(capacity: max(1, lengths.max() ?? 1))
+    leafCapacity = internalNodes + 1
+    leafValues = .allocate(capacity: leafCapacity)
+    leafOutputs = .allocate(capacity: leafCapacity)
+    leafStart = .allocate(capacity: leafCapacity + 1)
+    leafStart[0] = 0
+    entryCapacity = max(1, leafCapacity * min(m, ensemble.maxDepth))
+    entryFeature = .allocate(capacity: entryCapacity)
+    entryTerm = .allocate(capacity: entryCapacity)
   }
 
   func deallocate() {
@@ -254,25 +236,38 @@ private struct LeafWalker {
     pass.deallocate()
     pathFeatures.deallocate()
     saved.deallocate()
+    leftMasks.deallocate()
+    key.deallocate()
+    leafValues.deallocate()
+    leafOutputs.deallocate()
+    leafStart.deallocate()
+    entryFeature.deallocate()
+    entryTerm.deallocate()
   }
 
-  mutating func visit(
-    _ n: Int, weight: Double, output: Int32, values: [Double], nodes: UnsafePointer<TreeNode>
-  ) throws {
-    let node = nodes[n]
+  /// Walks the subtree of node n.
+  mutating func visit(_ n: Int, weight: Double, output: Int32, _ tree: Tree) throws {
+    let node = tree.nodes[n]
     if node.isLeaf {
-      try addLeaf(value: values[n] * weight, output: output)
+      try addLeaf(value: tree.values[n] * weight, output: output, tree)
       return
     }
     let j = Int(node.feature)
     let wordCount = wordCounts[j]
     let p = pass + passStart[j]
-    let mask = Int(pointMaskStart[n])
+    // Bit l when point level l goes left, bit `levelCount` when "missing" does
+    // (`TreeNode.child`, exact).
+    let leftMask = leftMasks + savedTop
+    for w in 0..<wordCount { leftMask[w] = 0 }
+    for k in pointStart[j]..<pointStart[j + 1] where node.child(pointValues[k], tree.words) == node.left {
+      let l = pointLevels[k]
+      leftMask[l >> 6] |= 1 << UInt64(l & 63)
+    }
     // The state of j above this node, restored after each child.
     let savedLower = lower[j], savedUpper = upper[j], savedCategorical = categorical[j], savedTerm = term[j]
     let savedLowerNumber = lowerNumber[j], savedUpperNumber = upperNumber[j]
     let save = saved + savedTop
-    save.update(from: p, count: wordCount)
+    for w in 0..<wordCount { save[w] = p[w] }
     savedTop += wordCount
     let firstTest = !onPath[j]
     if firstTest {
@@ -281,10 +276,20 @@ private struct LeafWalker {
       pathCount += 1
     }
     let isCategorical = node.flags & TreeNode.Flags.categorical != 0
-    let cut = cuts[n], cutNumber = cutNumbers[n]
+    var cut = 0.0, cutNumber: Int32 = 0
+    if !isCategorical {
+      // The raw cutoff and its number.
+      cut = LIMELeafTable.cutoff(node, roundsToFloat: tree.roundsToFloat)
+      cutNumber = cutNumbers.find(UInt64(j), cut.bitPattern)
+      if cutNumber < 0 {
+        cutNumber = cutCounts[j] + 2
+        cutCounts[j] += 1
+        cutNumbers.insert(UInt64(j), cut.bitPattern, cutNumber)
+      }
+    }
     for side in 0..<2 {
       let left = side == 0
-      for w in 0..<wordCount { p[w] &= left ? pointMasks[mask + w] : ~pointMasks[mask + w] }
+      for w in 0..<wordCount { p[w] &= left ? leftMask[w] : ~leftMask[w] }
       if isCategorical {
         categorical[j] = true
       } else if left {
@@ -298,14 +303,14 @@ private struct LeafWalker {
         lowerNumber[j] = cutNumber
       }
       term[j] = -1
-      try visit(Int(left ? node.left : node.right), weight: weight, output: output, values: values, nodes: nodes)
+      try visit(Int(left ? node.left : node.right), weight: weight, output: output, tree)
       lower[j] = savedLower
       upper[j] = savedUpper
       lowerNumber[j] = savedLowerNumber
       upperNumber[j] = savedUpperNumber
       categorical[j] = savedCategorical
       term[j] = savedTerm
-      p.update(from: save, count: wordCount)
+      for w in 0..<wordCount { p[w] = save[w] }
     }
     savedTop -= wordCount
     if firstTest {
@@ -315,84 +320,118 @@ private struct LeafWalker {
   }
 
   /// Adds a leaf's entries, looking up the terms its path's changes left unknown.
-  mutating func addLeaf(value: Double, output: Int32) throws {
+  mutating func addLeaf(value: Double, output: Int32, _ tree: Tree) throws {
+    if entryCount + pathCount > entryCapacity {
+      let capacity = max(2 * entryCapacity, entryCount + pathCount)
+      entryFeature = grown(entryFeature, count: entryCount, capacity: capacity)
+      entryTerm = grown(entryTerm, count: entryCount, capacity: capacity)
+      entryCapacity = capacity
+    }
+    if leafCount == leafCapacity {
+      leafValues = grown(leafValues, count: leafCount, capacity: 2 * leafCapacity)
+      leafOutputs = grown(leafOutputs, count: leafCount, capacity: 2 * leafCapacity)
+      leafStart = grown(leafStart, count: leafCount + 1, capacity: 2 * leafCapacity + 1)
+      leafCapacity *= 2
+    }
     for i in 0..<pathCount {
       let j = Int(pathFeatures[i])
-      if term[j] < 0 {
-        if flat[j] {
-          let a = UInt64(j) << 49 | (categorical[j] ? 1 << 48 : 0) | UInt64(lowerNumber[j]) << 24 | UInt64(upperNumber[j])
-          let b = pass[passStart[j]]
-          var local = flatStates.find(a, b)
-          if local < 0 {
-            local = try newState(j)
-            flatStates.insert(a, b, local)
-          }
-          term[j] = local
-        } else {
-          let at = passStart[j]
-          let state = LIMELeafStateKey(
-            lower: lowerNumber[j], upper: upperNumber[j], pass: Array(UnsafeBufferPointer(start: pass + at, count: wordCounts[j])),
-            categorical: categorical[j])
-          if let known = stateIndex[j][state] {
-            term[j] = known
-          } else {
-            let local = try newState(j)
-            stateIndex[j][state] = local
-            term[j] = local
-          }
-        }
-      }
-      entryFeature.append(Int32(j))
-      entryTerm.append(term[j])
+      if term[j] < 0 { term[j] = try stateTerm(j, tree) }
+      entryFeature[entryCount] = Int32(j)
+      entryTerm[entryCount] = term[j]
+      entryCount += 1
     }
-    leafValues.append(value)
-    leafOutputs.append(output)
-    leafStart.append(Int32(entryTerm.count))
+    leafValues[leafCount] = value
+    leafOutputs[leafCount] = output
+    leafCount += 1
+    leafStart[leafCount] = Int32(entryCount)
+  }
+
+  /// A buffer of `capacity` elements with the first `count` of `buffer`, which it frees.
+  func grown<T>(_ buffer: UnsafeMutablePointer<T>, count: Int, capacity: Int) -> UnsafeMutablePointer<T> {
+    let new = UnsafeMutablePointer<T>.allocate(capacity: capacity)
+    new.moveInitialize(from: buffer, count: count)
+    buffer.deallocate()
+    return new
+  }
+
+  /// The term of feature j's current state, looked up by the state's words.
+  mutating func stateTerm(_ j: Int, _ tree: Tree) throws -> Int32 {
+    let p = pass + passStart[j]
+    let a: UInt64, b: UInt64
+    if packed[j] {
+      a = UInt64(j) << 49 | (categorical[j] ? 1 << 48 : 0) | UInt64(lowerNumber[j]) << 24 | UInt64(upperNumber[j])
+      b = p[0]
+    } else {
+      var prefix = intern(
+        UInt64(UInt32(lowerNumber[j])) << 32 | UInt64(UInt32(upperNumber[j])), UInt64(j) << 1 | (categorical[j] ? 1 : 0))
+      let last = wordCounts[j] - 1
+      for w in 0..<last { prefix = intern(1 << 63 | UInt64(prefix), p[w]) }
+      a = 1 << 63 | UInt64(prefix)
+      b = p[last]
+    }
+    var local = states.find(a, b)
+    if local < 0 {
+      local = try newState(j, tree)
+      states.insert(a, b, local)
+    }
+    return local
+  }
+
+  /// The number of the pair (a, b) among the pairs chained so far (a state's first pair
+  /// has bit 63 of a clear, a later one set).
+  mutating func intern(_ a: UInt64, _ b: UInt64) -> Int32 {
+    let known = prefixes.find(a, b)
+    if known >= 0 { return known }
+    prefixes.insert(a, b, prefixCount)
+    prefixCount += 1
+    return prefixCount - 1
   }
 
   /// The term of feature j's current state (a new term when no earlier state's key has
   /// the same masses).
-  mutating func newState(_ j: Int) throws -> Int32 {
-    let law = laws[j]
+  mutating func newState(_ j: Int, _ tree: Tree) throws -> Int32 {
     let p = pass + passStart[j]
-    let lower = lower[j], upper = upper[j]
     func passes(_ bit: Int) -> Bool { (p[bit >> 6] >> UInt64(bit & 63)) & 1 == 1 }
-    // The key is built in a buffer kept between calls; it is copied only when stored.
-    var key: [Double] = []
-    swap(&key, &keyScratch)
-    key.removeAll(keepingCapacity: true)
-    defer { keyScratch = key }
-    if law.feature.isGaussian {
-      if categorical[j] { throw LIMELeafTableBuilder.categoricalSplitError(law.feature.name) }
+    if isGaussian[j] {
+      if categorical[j] { throw LIMELeafTableBuilder.categoricalSplitError(tree.laws[j].feature.name) }
       // The terms depend on the instance; `LIMELeafTable.gaussianTerms` computes them per row.
-      key.append(lower)
-      key.append(upper)
-    } else {
+      key[0] = lower[j]
+      key[1] = upper[j]
+      return terms.term(key, feature: j)
+    }
+    let first = continuousStart[j], continuousCount = continuousStart[j + 1] - first
+    var masses = 0
+    if continuousCount > 0 {
+      if categorical[j] { throw LIMELeafTableBuilder.categoricalSplitError(tree.laws[j].feature.name) }
       // The truncated-normal levels' masses depend on the interval only: computed once per
-      // distinct interval of the feature (features with point levels only have none).
-      let interval = IntervalKey(lower: lower, upper: upper)
-      var masses = hasContinuousLevels[j] ? intervalMasses[j][interval] ?? [] : []
-      let known = !masses.isEmpty
-      var continuous = 0
-      for l in 0..<law.levelCount {
-        if law.points[l] != nil {
-          key.append(passes(l) ? 1 : 0)
-        } else if categorical[j] {
-          throw LIMELeafTableBuilder.categoricalSplitError(law.feature.name)
-        } else {
-          if !known { masses.append(law.mass(level: l, lower: lower, upper: upper)) }
-          key.append(masses[continuous])
-          continuous += 1
+      // distinct interval of the feature.
+      let interval = UInt64(UInt32(lowerNumber[j])) << 32 | UInt64(UInt32(upperNumber[j]))
+      let known = intervals.find(UInt64(j), interval)
+      if known >= 0 {
+        masses = Int(known)
+      } else {
+        masses = intervalMasses.count
+        intervals.insert(UInt64(j), interval, Int32(masses))
+        for c in first..<first + continuousCount {
+          let at = 5 * c
+          let level = (
+            continuousLevels[at], continuousLevels[at + 1], continuousLevels[at + 2], continuousLevels[at + 3],
+            continuousLevels[at + 4]
+          )
+          intervalMasses.append(LIMEFeatureLaw.mass(lower: lower[j], upper: upper[j], level: level))
         }
       }
-      if !known && !masses.isEmpty { intervalMasses[j][interval] = masses }
-      key.append(passes(law.levelCount) ? 1 : 0)
     }
-    let termKey = TermKey(key)
-    if let known = keyIndex[j][termKey] { return known }
-    let local = Int32(keys[j].count)
-    keyIndex[j][termKey] = local
-    keys[j].append(key)
-    return local
+    let levelCount = levelStart[j + 1] - levelStart[j]
+    for l in 0..<levelCount {
+      if isPoint[levelStart[j] + l] {
+        key[l] = passes(l) ? 1 : 0
+      } else {
+        key[l] = intervalMasses[masses]
+        masses += 1
+      }
+    }
+    key[levelCount] = passes(levelCount) ? 1 : 0
+    return terms.term(key, feature: j)
   }
 }
