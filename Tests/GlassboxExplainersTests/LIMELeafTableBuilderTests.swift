@@ -73,7 +73,7 @@ struct LIMELeafTableBuilderTests {
       let entries = Int(built.leafStart[i])..<Int(built.leafStart[i + 1])
       #expect(entries.count == leaf.entries.count, "leaf \(i)")
       for (entry, (j, key)) in zip(entries, leaf.entries) {
-        let term = Int(built.entryTerm[entry])
+        let term = Int(built.entryTerm[entry]) - built.firstTerm[j]
         #expect(Int(built.entryFeature[entry]) == j, "leaf \(i)")
         #expect(built.keys[j][term] == key, "leaf \(i), feature \(j)")
         // Terms are numbered in the order the leaves meet them.
@@ -106,6 +106,22 @@ struct LIMELeafTableBuilderTests {
       }
     }
     #expect(checked == 4)
+  }
+
+  @Test("features of 64 levels or more (states over two pass words, chained look-up)")
+  func wideStates() throws {
+    let loaded = try ModelLoader.load(path: LIMEExactReferenceTests.root + "/models/adult-xgboost.json")
+    let ensemble = try #require(loaded.model as? TreeEnsemble)
+    let background = try LIMEExactReferenceTests.completeAdultRows(loaded.schema)
+    // Age and hours per week read as categories: one point level per distinct value.
+    let codes = (0..<100).map { String($0) }
+    let schema = FeatureSchema(names: ensemble.featureNames, card: nil, modelLabels: [0: codes, 11: codes])
+    let statistics = try LIMETrainingStatistics(background: background, schema: schema, discretizer: .quartile)
+    let laws = statistics.features.map(LIMEFeatureLaw.init)
+    #expect(laws[0].levelCount >= 64 && laws[11].levelCount >= 64)
+    #expect(laws[0].points.allSatisfy { $0 != nil } && laws[11].points.allSatisfy { $0 != nil })
+    let (leaves, terms) = try Self.check(ensemble, laws: laws)
+    #expect(leaves == 4300 && terms > 500, "\(leaves) leaves, \(terms) terms")
   }
 
   @Test("a background with missing values (xgb-binary-nan)")

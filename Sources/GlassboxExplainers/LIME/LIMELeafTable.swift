@@ -73,19 +73,13 @@ struct LIMELeafTable: Sendable {
     arrangeTerms(built, laws: laws, tilts: tilts, storesSlots: storesSlots)
   }
 
-  /// Numbers the terms feature by feature, points the entries at them, and computes the
-  /// static terms of every slot (non-Gaussian features) or the cut indices (Gaussian ones).
+  /// Takes the terms' numbers (feature by feature) and computes the static terms of every
+  /// slot (non-Gaussian features) or the cut indices (Gaussian ones).
   private mutating func arrangeTerms(
     _ built: LIMELeafTableBuilder, laws: [LIMEFeatureLaw], tilts: [[LIMETilt]], storesSlots: Bool
   ) {
-    let entryFeature = built.entryFeature
-    var first = 0
-    for j in laws.indices {
-      featureFirstTerm.append(first)
-      first += built.termCounts[j]
-    }
-    featureFirstTerm.append(first)
-    for e in entryTerm.indices { entryTerm[e] += Int32(featureFirstTerm[Int(entryFeature[e])]) }
+    featureFirstTerm = built.firstTerm
+    let first = built.firstTerm[laws.count]
     termLower = [Int32](repeating: 0, count: first)
     termUpper = [Int32](repeating: 0, count: first)
     if !storesSlots {
@@ -114,10 +108,12 @@ struct LIMELeafTable: Sendable {
           continue
         }
         gaussianCuts.append([])
-        let totals = (0..<count).map { t in
-          var total = 0.0
-          for l in 0..<law.levelCount { total += law.frequencies[l] * keys[length * t + l] }
-          return total
+        let totals = law.frequencies.withUnsafeBufferPointer { frequencies in
+          (0..<count).map { t in
+            var total = 0.0
+            for l in 0..<law.levelCount { total += frequencies[l] * keys[length * t + l] }
+            return total
+          }
         }
         guard storesSlots else {
           termTotals.append(contentsOf: totals)

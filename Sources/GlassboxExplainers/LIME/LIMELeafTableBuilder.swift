@@ -24,9 +24,11 @@ struct LIMELeafTableBuilder {
   let leafValues: [Double]
   let leafOutputs: [Int32]
   let leafStart: [Int32]
-  /// Per entry: its feature, and its term's number among the feature's terms.
+  /// Per entry: its feature, and its term (terms are numbered feature by feature: feature
+  /// j's from `firstTerm[j]`, one more element at the end).
   let entryFeature: [Int32]
   let entryTerm: [Int32]
+  let firstTerm: [Int]
   /// Every term's key (`keyLengths[j]` values for feature j: the masses per level then
   /// "missing", or a Gaussian feature's interval ends), feature by feature, each feature's
   /// in the order they were first met from `keyStart[j]` (one more element at the end); per
@@ -65,14 +67,27 @@ struct LIMELeafTableBuilder {
         }
       }
     }
-    leafValues = Array(UnsafeBufferPointer(start: walker.leafValues, count: walker.leafCount))
-    leafOutputs = Array(UnsafeBufferPointer(start: walker.leafOutputs, count: walker.leafCount))
-    leafStart = Array(UnsafeBufferPointer(start: walker.leafStart, count: walker.leafCount + 1))
-    entryFeature = Array(UnsafeBufferPointer(start: walker.entryFeature, count: walker.entryCount))
-    entryTerm = Array(UnsafeBufferPointer(start: walker.entryTerm, count: walker.entryCount))
-    (keyValues, keyStart) = walker.terms.grouped()
     keyLengths = walker.terms.lengths
     termCounts = walker.terms.counts
+    var firstTerm = [0]
+    for count in termCounts { firstTerm.append(firstTerm[firstTerm.count - 1] + count) }
+    self.firstTerm = firstTerm
+    // The walk numbered each feature's terms from 0.
+    for e in 0..<walker.entryCount { walker.entryTerm[e] += Int32(firstTerm[Int(walker.entryFeature[e])]) }
+    leafValues = Self.array(walker.leafValues, count: walker.leafCount)
+    leafOutputs = Self.array(walker.leafOutputs, count: walker.leafCount)
+    leafStart = Self.array(walker.leafStart, count: walker.leafCount + 1)
+    entryFeature = Self.array(walker.entryFeature, count: walker.entryCount)
+    entryTerm = Self.array(walker.entryTerm, count: walker.entryCount)
+    (keyValues, keyStart) = walker.terms.grouped()
+  }
+
+  /// The first `count` elements of `buffer`, copied whole.
+  static func array<T>(_ buffer: UnsafeMutablePointer<T>, count: Int) -> [T] {
+    [T](unsafeUninitializedCapacity: count) { out, initialized in
+      out.baseAddress?.initialize(from: buffer, count: count)
+      initialized = count
+    }
   }
 
   static func categoricalSplitError(_ name: String) -> ExplainerError {
