@@ -230,7 +230,7 @@ private struct LeafWalker {
     saved = .allocate(capacity: stack)
     leftMasks = .allocate(capacity: stack)
     key = .allocate(capacity: max(1, lengths.max() ?? 1))
-    leafCapacity = internalNodes + 1
+    leafCapacity = (ensemble.nodes.count + ensemble.treeCount) / 2 + 1  // a binary tree's leaves
     leafValues = .allocate(capacity: leafCapacity)
     leafOutputs = .allocate(capacity: leafCapacity)
     leafStart = .allocate(capacity: leafCapacity + 1)
@@ -253,6 +253,7 @@ private struct LeafWalker {
     saved.deallocate()
     leftMasks.deallocate()
     key.deallocate()
+    terms.deallocate()
     leafValues.deallocate()
     leafOutputs.deallocate()
     leafStart.deallocate()

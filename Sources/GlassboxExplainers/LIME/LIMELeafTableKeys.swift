@@ -68,9 +68,11 @@ struct LIMETermPool {
   /// Per feature: its key length and its number of terms.
   let lengths: [Int]
   private(set) var counts: [Int]
-  /// Every key's values, and per key (numbered in the order added) its feature, where its
-  /// values start and its term (its number among its feature's keys).
-  private var values: [Double] = []
+  /// Every key's values (`valueCount` of `valueCapacity`; freed by `deallocate`), and per
+  /// key (numbered in the order added) its feature, where its values start and its term
+  /// (its number among its feature's keys).
+  private var values: UnsafeMutablePointer<Double>
+  private var valueCount = 0, valueCapacity: Int
   private var keyFeatures: [Int32] = []
   private var keyStarts: [Int] = []
   private var keyTerms: [Int32] = []
@@ -88,7 +90,8 @@ struct LIMETermPool {
     digests = [UInt64](repeating: 0, count: size)
     slots = [Int32](repeating: -1, count: size)
     mask = size - 1
-    values.reserveCapacity(capacity * (lengths.max() ?? 0))
+    valueCapacity = max(1, capacity * 8)
+    values = .allocate(capacity: valueCapacity)
   }
 
   private static func digest(_ key: UnsafePointer<Double>, _ length: Int, feature: Int) -> UInt64 {
@@ -112,7 +115,11 @@ struct LIMETermPool {
       let number = Int(slots[s])
       if digests[s] == digest && Int(keyFeatures[number]) == j {
         let start = keyStarts[number]
-        let equal = values.withUnsafeBufferPointer { stored in (0..<length).allSatisfy { stored[start + $0] == key[$0] } }
+        var equal = true
+        for i in 0..<length where values[start + i] != key[i] {
+          equal = false
+          break
+        }
         if equal { return keyTerms[number] }
       }
       s = (s + 1) & mask
@@ -122,9 +129,17 @@ struct LIMETermPool {
     slots[s] = Int32(keyFeatures.count)
     digests[s] = digest
     keyFeatures.append(Int32(j))
-    keyStarts.append(values.count)
+    keyStarts.append(valueCount)
     keyTerms.append(local)
-    values.append(contentsOf: UnsafeBufferPointer(start: key, count: length))
+    if valueCount + length > valueCapacity {
+      valueCapacity = max(2 * valueCapacity, valueCount + length)
+      let grown = UnsafeMutablePointer<Double>.allocate(capacity: valueCapacity)
+      grown.initialize(from: values, count: valueCount)
+      values.deallocate()
+      values = grown
+    }
+    (values + valueCount).initialize(from: key, count: length)
+    valueCount += length
     if 2 * keyFeatures.count > mask + 1 { grow() }
     return local
   }
@@ -142,6 +157,8 @@ struct LIMETermPool {
     }
   }
 
+  func deallocate() { values.deallocate() }
+
   /// Every key grouped by feature (feature j's terms in order from `starts[j]`; one more
   /// element at the end).
   /// - Complexity: O(values).
@@ -149,15 +166,13 @@ struct LIMETermPool {
     var starts = [0]
     for j in lengths.indices { starts.append(starts[j] + counts[j] * lengths[j]) }
     var next = starts
-    let grouped = [Double](unsafeUninitializedCapacity: values.count) { out, initialized in
-      values.withUnsafeBufferPointer { values in
-        for (number, j) in keyFeatures.enumerated() {
-          let j = Int(j), start = keyStarts[number]
-          (out.baseAddress! + next[j]).initialize(from: values.baseAddress! + start, count: lengths[j])
-          next[j] += lengths[j]
-        }
+    let grouped = [Double](unsafeUninitializedCapacity: valueCount) { out, initialized in
+      for (number, j) in keyFeatures.enumerated() {
+        let j = Int(j)
+        (out.baseAddress! + next[j]).initialize(from: values + keyStarts[number], count: lengths[j])
+        next[j] += lengths[j]
       }
-      initialized = values.count
+      initialized = valueCount
     }
     return (grouped, starts)
   }
