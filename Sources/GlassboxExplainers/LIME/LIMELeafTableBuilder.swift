@@ -11,14 +11,16 @@ import GlassboxSystem
 /// pass bits (the AND of the tests' sides, `TreeNode.child` exact) and whether some test is
 /// categorical. The walk keeps every feature's state as it descends (saved and restored
 /// around each child), and a feature's term is looked up only when a leaf below a change
-/// of its state asks for it: first by the state (a hash of a few words), then, for a new
-/// state, by the key its masses make (`TermKey`), so that different states with the same
-/// masses share one term. A term's masses are the law's masses of the state's interval
-/// under each truncated-normal level (computed once per distinct interval), its pass bits
-/// for point levels and "missing"; a Gaussian feature's key is its interval's ends.
+/// of its state asks for it: first by the state (a hash of a few words,
+/// `LIMEFlatStateMap`), then, for a new state, by the key its masses make
+/// (`LIMETermPool`), so that different states with the same masses share one term. A
+/// term's masses are the law's masses of the state's interval under each truncated-normal
+/// level (computed once per distinct interval), its pass bits for point levels and
+/// "missing"; a Gaussian feature's key is its interval's ends.
 ///
-/// - Complexity: O(nodes · (1 + point-level words) + entries) plus one hash per edge below
-///   a test and O(levels) per distinct state.
+/// - Complexity: O(nodes · (1 + point levels) + entries) plus one hash per edge below a
+///   test and O(levels) per distinct state; no Swift dictionary (their per-process type
+///   set-up alone cost more than the walk).
 struct LIMELeafTableBuilder {
   /// Per leaf: its value times its tree's weight, its output, and where its entries end.
   let leafValues: [Double]
