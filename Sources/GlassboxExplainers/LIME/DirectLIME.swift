@@ -215,7 +215,8 @@ struct DirectLIME: Sendable {
   /// - Complexity: O(n · m).
   func weigh(_ pool: LIMESharedDraws, _ law: LIMEInputLaw) -> (z: [Double], weights: [Double]) {
     let n = pool.count, m = laws.count
-    var z = [Double](repeating: 0, count: n * m)
+    // Every entry of z is written below.
+    var z = [Double](unsafeUninitializedCapacity: n * m) { _, count in count = n * m }
     var weights = [Double](repeating: 1, count: n)
     let scale = -1 / (2 * sampler.kernelWidth * sampler.kernelWidth), c = mismatch
     z.withUnsafeMutableBufferPointer { z in

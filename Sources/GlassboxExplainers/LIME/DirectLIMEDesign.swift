@@ -79,7 +79,8 @@ struct DirectLIMEDesign {
       }
     }
     let p = live.count
-    var scaled = [Double](repeating: 0, count: n * p)
+    // Every entry is written below.
+    var scaled = [Double](unsafeUninitializedCapacity: n * p) { _, count in count = n * p }
     var gram = [Double](repeating: 0, count: p * p)
     z.withUnsafeBufferPointer { z in
       roots.withUnsafeBufferPointer { r in
@@ -179,7 +180,7 @@ struct DirectLIMEDesign {
   func sandwich(scaledResiduals e: [Double]) -> [Double] {
     let p = self.p, n = self.n
     if p == 0 { return [] }
-    var weighted = [Double](repeating: 0, count: n * p)
+    var weighted = [Double](unsafeUninitializedCapacity: n * p) { _, count in count = n * p }
     var outer = [Double](repeating: 0, count: p * p)
     scaled.withUnsafeBufferPointer { x in
       e.withUnsafeBufferPointer { e in
@@ -200,20 +201,38 @@ struct DirectLIMEDesign {
 /// symmetric `M` (`outer`, `p × p`), each entry at least 0.
 /// - Complexity: O(p³).
 func sandwichDiagonal(factor: [Double], p: Int, outer: [Double]) -> [Double] {
+  // Column a of A⁻¹ (row a by symmetry) by forward then back substitution on e_a; the
+  // forward pass starts at a, where the solution's leading zeros end.
   var inverse = [Double](repeating: 0, count: p * p)
-  for a in 0..<p {
-    var unit = [Double](repeating: 0, count: p)
-    unit[a] = 1
-    let column = choleskyBackSolve(factor, p, unit)
-    for b in 0..<p { inverse[b * p + a] = column[b] }
-  }
-  return (0..<p).map { a in
-    var s = 0.0
-    for b in 0..<p {
-      var t = 0.0
-      for c in 0..<p { t += outer[b * p + c] * inverse[a * p + c] }
-      s += inverse[a * p + b] * t
+  factor.withUnsafeBufferPointer { l in
+    inverse.withUnsafeMutableBufferPointer { inverse in
+      for a in 0..<p {
+        let x = inverse.baseAddress! + a * p
+        x[a] = 1
+        for i in a..<p {
+          var s = x[i]
+          for k in a..<i { s -= l[i * p + k] * x[k] }
+          x[i] = s / l[i * p + i]
+        }
+        for i in stride(from: p - 1, through: 0, by: -1) {
+          var s = x[i]
+          for k in (i + 1)..<p { s -= l[k * p + i] * x[k] }
+          x[i] = s / l[i * p + i]
+        }
+      }
     }
-    return max(0, s)
+  }
+  return outer.withUnsafeBufferPointer { outer in
+    inverse.withUnsafeBufferPointer { inverse in
+      (0..<p).map { a in
+        var s = 0.0
+        for b in 0..<p {
+          var t = 0.0
+          for c in 0..<p { t += outer[b * p + c] * inverse[a * p + c] }
+          s += inverse[a * p + b] * t
+        }
+        return max(0, s)
+      }
+    }
   }
 }
