@@ -6,9 +6,9 @@ import GlassboxNumerics
 ///
 /// The scaled centred inputs `X̃ = W^½ X` are stored once, column by column (`n × p`,
 /// column-major), so that every sum over the draws is a dense BLAS product: `XᵀWX = X̃ᵀX̃`
-/// (dsyrk), the weighted means `Zᵀw` (dgemv), `XᵀW(y − ȳ) = X̃ᵀ W^½(y − ȳ)` and the scaled
+/// (dgemm), the weighted means `Zᵀw` (dgemv), `XᵀW(y − ȳ) = X̃ᵀ W^½(y − ȳ)` and the scaled
 /// residuals `W^½(y − ȳ) − X̃b` (dgemv, response by response), and the sandwich's meat
-/// `Σ_i w_i² e_i² x_i x_iᵀ = (diag(W^½e) X̃)ᵀ (diag(W^½e) X̃)` (dsyrk). The sums run in
+/// `Σ_i w_i² e_i² x_i x_iᵀ = (diag(W^½e) X̃)ᵀ (diag(W^½e) X̃)` (dgemm). The sums run in
 /// BLAS's order, so the results differ from plain loops over the draws by rounding only;
 /// they depend only on the draws (OpenBLAS on one thread, `BLASRuntime`).
 ///

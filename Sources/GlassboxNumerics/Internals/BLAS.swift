@@ -49,14 +49,3 @@ func blas_setThreads(_ n: Int) {
 }
 func blas_threads() -> Int { Int(openblas_get_num_threads()) }
 func blas_config() -> String { String(cString: openblas_get_config()) }
-
-/// The lower or upper triangle of C ← alpha·op(A)·op(A)ᵀ + beta·C (dsyrk), column-major;
-/// `trans`: op(A) = Aᵀ, so C = alpha·AᵀA.
-func blas_dsyrk(
-  lower: Bool, trans: Bool, n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
-  beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
-) {
-  cblas_dsyrk(
-    CblasColMajor, lower ? CblasLower : CblasUpper, trans ? CblasTrans : CblasNoTrans, blasInt(n), blasInt(k),
-    alpha, a, blasInt(lda), beta, c, blasInt(ldc))
-}
