@@ -149,17 +149,13 @@ struct DirectLIME: Sendable {
     let m = laws.count
     let law = inputLaw(instance)
     let k = model.outputCount
-    var margins: [Double], z: [Double] = [], weights: [Double]? = nil, masks: [UInt64]? = nil
+    var margins: [Double], z: [Double], weights: [Double]? = nil
     let targets: [[Double]]
     let shares = instance.indices.allSatisfy { !instance[$0].isNaN || laws[$0].missingFraction > 0 }
     if let pool = pools[seed], let pooled = poolTargets[seed], shares {
       margins = pool.margins
       targets = pooled
-      if m <= 64, law.gaussians.allSatisfy({ $0 == nil }) {
-        (masks, weights) = matches(pool, law)
-      } else {
-        (z, weights) = weigh(pool, law)
-      }
+      (z, weights) = weigh(pool, law)
     } else {
       let (inputs, drawn) = draw(law, count: samples, generator: &generator)
       z = drawn
@@ -177,21 +173,17 @@ struct DirectLIME: Sendable {
     }
     let controls = try control?.populations(instance, outputs: outputs.map { k == 1 ? 0 : $0 }, row: row)
     let variances = law.population(expectation: 0, contrasts: [], instanceOutput: 0).variances
-    let matchDesign = masks.map { DirectLIMEMatchDesign(masks: $0, weights: weights, variances: variances) }
+    // Every input but a Gaussian feature's is a match indicator (0 or 1).
+    let design = DirectLIMEDesign(
+      z: z, weights: weights, variances: variances, count: n, binary: law.gaussians.map { $0 == nil })
     return outputs.indices.map { o in
       let f = targets[o]
       var h: [Double]? = nil
-      if controls != nil { h = (0..<n).map { margins[$0 * k + (k == 1 ? 0 : outputs[o])] } }
+      if controls != nil { h = k == 1 ? margins : (0..<n).map { margins[$0 * k + outputs[o]] } }
       var population = law.population(expectation: 0, contrasts: [Double](repeating: 0, count: m), instanceOutput: instanceOutputs[o])
       let control = h.map { ($0, controls![o]) }
-      let fit =
-        if let matchDesign {
-          DirectLIMERegression(
-            f: f, design: matchDesign, means: population.tilted, variances: population.variances, control: control)
-        } else {
-          DirectLIMERegression(
-            f: f, z: z, weights: weights, means: population.tilted, variances: population.variances, control: control)
-        }
+      let fit = DirectLIMERegression(
+        f: f, design: design, means: population.tilted, variances: population.variances, control: control)
       population.contrasts = fit.slopes
       population.expectation = fit.expectation
       population.residual = fit.residual
@@ -218,52 +210,42 @@ struct DirectLIME: Sendable {
 
   /// The surrogate's inputs of the shared draws around one instance (`m × n`,
   /// feature-major) and their importance weights to Q: the row's kernel weights,
-  /// `c^mismatches` times the Gaussian features' factors `exp(−(z − z₀)²/(2w²))`.
+  /// `c^mismatches` times the Gaussian features' factors `exp(−(z − z₀)²/(2w²))`, the
+  /// factors multiplied feature by feature.
   /// - Complexity: O(n · m).
   func weigh(_ pool: LIMESharedDraws, _ law: LIMEInputLaw) -> (z: [Double], weights: [Double]) {
     let n = pool.count, m = laws.count
-    var z = [Double](repeating: 0, count: n * m)
+    // Every entry of z is written below.
+    var z = [Double](unsafeUninitializedCapacity: n * m) { _, count in count = n * m }
     var weights = [Double](repeating: 1, count: n)
-    let scale = -1 / (2 * sampler.kernelWidth * sampler.kernelWidth)
-    for j in 0..<m {
-      if let gaussian = law.gaussians[j] {
-        for i in 0..<n {
-          let v = pool.standardized[j * n + i]
-          z[j * n + i] = v
-          weights[i] *= expValue(scale * (v - gaussian.instance) * (v - gaussian.instance))
+    let scale = -1 / (2 * sampler.kernelWidth * sampler.kernelWidth), c = mismatch
+    z.withUnsafeMutableBufferPointer { z in
+      weights.withUnsafeMutableBufferPointer { weights in
+        for j in 0..<m {
+          let out = z.baseAddress! + j * n
+          if let gaussian = law.gaussians[j] {
+            pool.standardized.withUnsafeBufferPointer { standardized in
+              let column = standardized.baseAddress! + j * n
+              for i in 0..<n {
+                let v = column[i]
+                out[i] = v
+                weights[i] *= expValue(scale * (v - gaussian.instance) * (v - gaussian.instance))
+              }
+            }
+            continue
+          }
+          let target = Int32(law.tilts[j].level ?? -2)
+          pool.levels.withUnsafeBufferPointer { levels in
+            let column = levels.baseAddress! + j * n
+            for i in 0..<n {
+              let same = column[i] == target
+              out[i] = same ? 1 : 0
+              weights[i] *= same ? 1 : c
+            }
+          }
         }
-        continue
-      }
-      let target = Int32(law.tilts[j].level ?? -2)
-      for i in 0..<n {
-        let same = pool.levels[j * n + i] == target
-        z[j * n + i] = same ? 1 : 0
-        weights[i] *= same ? 1 : mismatch
       }
     }
     return (z, weights)
-  }
-
-  /// The match indicators of the shared draws around one instance when every feature is
-  /// discretized or categorical (draw i's bit j: `z_ij`, `DirectLIMEMatchDesign`) and their
-  /// importance weights to Q, `c^mismatches` (the same values `weigh` gives).
-  /// - Complexity: O(n · m).
-  func matches(_ pool: LIMESharedDraws, _ law: LIMEInputLaw) -> (masks: [UInt64], weights: [Double]) {
-    let n = pool.count, m = laws.count
-    var masks = [UInt64](repeating: 0, count: n)
-    pool.levels.withUnsafeBufferPointer { levels in
-      masks.withUnsafeMutableBufferPointer { masks in
-        for j in 0..<m {
-          let target = Int32(law.tilts[j].level ?? -2), bit = UInt64(1) << UInt64(j)
-          let column = levels.baseAddress! + j * n
-          for i in 0..<n where column[i] == target { masks[i] |= bit }
-        }
-      }
-    }
-    // c^k by repeated products from 1, as `weigh` multiplies its factors feature by feature.
-    var powers = [1.0]
-    for _ in 0..<m { powers.append(powers[powers.count - 1] * mismatch) }
-    let weights = masks.map { powers[m - $0.nonzeroBitCount] }
-    return (masks, weights)
   }
 }

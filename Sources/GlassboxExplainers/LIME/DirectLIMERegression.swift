@@ -23,7 +23,8 @@
 /// residual, over V_j, with the spread of those terms as its error. The residual
 /// `E_Q[(f − g)²]` is estimated by f's weighted mean squared residual times `n/(n − p − 1)`.
 ///
-/// - Complexity: O(n·p²) for n draws and p inputs (`DirectLIMEDesign`).
+/// - Complexity: O(n·p²) for n draws and p inputs (`DirectLIMEDesign`, built once per row
+///   for f and h and every output).
 struct DirectLIMERegression {
   /// The estimated slopes, their standard errors, `E_Q[f]` and the residual.
   private(set) var slopes: [Double]
@@ -45,29 +46,26 @@ struct DirectLIMERegression {
     self.init(f: f, design: design, means: means, variances: variances, control: control)
   }
 
-  /// The fit on a design made from the draws (`DirectLIMEDesign` for any inputs,
-  /// `DirectLIMEMatchDesign` for match indicators); the results differ between designs by
-  /// rounding only.
-  init<Design: DirectLIMEFitDesign>(
-    f: [Double], design: Design, means: [Double], variances: [Double], control: ([Double], LIMEPopulation)?
-  ) {
+  /// The fit on a design made from the draws (`DirectLIMEDesign`), shared by f and h.
+  init(f: [Double], design: DirectLIMEDesign, means: [Double], variances: [Double], control: ([Double], LIMEPopulation)?) {
     let n = f.count, m = means.count
     let w = design.weights, total = design.total, sampleMeans = design.sampleMeans
     let live = design.live, p = design.p
     slopes = [Double](repeating: 0, count: m)
     errors = [Double](repeating: 0, count: m)
-    let (bf, fMean) = design.slopes(of: f)
-    let rf = design.residuals(f, slopes: bf, mean: fMean)
+    let fits = design.fits(control.map { [f, $0.0] } ?? [f])
+    let (bf, fMean, rf) = fits[0]
     var lambda = 0.0
     var bh = [Double](repeating: 0, count: p), hMean = 0.0
+    // The residuals of f − λh, times √w.
     var e = rf
-    if let (h, exact) = control {
-      (bh, hMean) = design.slopes(of: h)
-      let rh = design.residuals(h, slopes: bh, mean: hMean)
+    if let (_, exact) = control {
+      let rh: [Double]
+      (bh, hMean, rh) = fits[1]
       var fh = 0.0, hh = 0.0
       for i in 0..<n {
-        fh += w[i] * rf[i] * rh[i]
-        hh += w[i] * rh[i] * rh[i]
+        fh += rf[i] * rh[i]
+        hh += rh[i] * rh[i]
       }
       lambda = hh > 0 ? fh / hh : 0
       for i in 0..<n { e[i] -= lambda * rh[i] }
@@ -84,20 +82,27 @@ struct DirectLIMERegression {
     if let (_, exact) = control { expectation += lambda * (exact.expectation - hMean - shiftH) }
     // HC1 sandwich: Var(b_j) = n/(n − p − 1) · Σ_i w_i² e_i² (A⁻¹x_i)_j², with A = XᵀWX.
     let inflation = Double(n) / Double(max(1, n - p - 1))
-    let meat = design.sandwich(e)
+    let meat = design.sandwich(scaledResiduals: e)
     for (a, j) in live.enumerated() { errors[j] = (meat[a] * inflation).squareRoot() }
     // Inputs left out of the regression: their covariance with the residual, feature by feature.
-    let eMean = e.withUnsafeBufferPointer { design.mean($0) }
-    for j in 0..<m where variances[j] > 1e-14 && !live.contains(j) {
-      let terms = (0..<n).map { i in (design.input(j, i) - means[j]) * (e[i] - eMean) / variances[j] }
-      let center = terms.withUnsafeBufferPointer { design.mean($0) }
-      var spread = 0.0
-      for i in 0..<n { spread += w[i] * w[i] * (terms[i] - center) * (terms[i] - center) }
-      slopes[j] = lambda * (control?.1.contrasts[j] ?? 0) + center
-      errors[j] = (spread * inflation).squareRoot() / total
+    if (0..<m).contains(where: { variances[$0] > 1e-14 && !live.contains($0) }) {
+      var e = design.residuals(f, slopes: bf, mean: fMean)
+      if let (h, _) = control {
+        let eh = design.residuals(h, slopes: bh, mean: hMean)
+        for i in 0..<n { e[i] -= lambda * eh[i] }
+      }
+      let eMean = e.withUnsafeBufferPointer { design.mean($0) }
+      for j in 0..<m where variances[j] > 1e-14 && !live.contains(j) {
+        let terms = (0..<n).map { i in (design.input(j, i) - means[j]) * (e[i] - eMean) / variances[j] }
+        let center = terms.withUnsafeBufferPointer { design.mean($0) }
+        var spread = 0.0
+        for i in 0..<n { spread += w[i] * w[i] * (terms[i] - center) * (terms[i] - center) }
+        slopes[j] = lambda * (control?.1.contrasts[j] ?? 0) + center
+        errors[j] = (spread * inflation).squareRoot() / total
+      }
     }
     var squares = 0.0
-    for i in 0..<n { squares += w[i] * rf[i] * rf[i] }
+    for i in 0..<n { squares += rf[i] * rf[i] }
     residual = squares / total * inflation
   }
 }

@@ -152,10 +152,10 @@ struct LIMELeafTable: Sendable {
   /// A leaf adds its value times the product of its entries' mixture masses to the
   /// expectation, and for each of its features j its value times j's mass difference times
   /// the product of the other entries' mixtures to Δ_j. The differences are factored out:
-  /// each term gathers `Σ value · Π other mixtures` over the leaves that use it (the box's
-  /// probability over the term's own mixture: a box of probability 0, or below the smallest
-  /// normal double, is skipped, so no reciprocal overflows), and Δ_j is the sum over j's terms of difference × gathered
-  /// weight. The result equals the product-by-product sums to rounding (about 1e-15 relative).
+  /// each term gathers `Σ value · Π other mixtures` over the leaves that use it (the sum of
+  /// the boxes' value × probability, times the reciprocal of the term's own mixture once: a
+  /// box of probability 0, or below the smallest normal double, is skipped, so no reciprocal
+  /// overflows), and Δ_j is the sum over j's terms of difference × gathered weight. The result equals the product-by-product sums to rounding (about 1e-15 relative).
   /// For a Gaussian feature, "mixture" is the interval's mass under Q's normal and the
   /// "difference" `E_Q[(z − E_Q z)·1{interval}] / Var_Q(z)`, so that its contrast is the
   /// least-squares slope `Cov_Q(z, f)/Var_Q(z)` (`gaussianTerms`).
@@ -218,34 +218,30 @@ struct LIMELeafTable: Sendable {
     var expectation = baseMargins
     var gathered = [Double](repeating: 0, count: outputCount * termCount)
     // A leaf whose box has probability > 0 has no zero mixture, so "the product of the
-    // other mixtures" is the box's probability times the reciprocal of the term's own.
+    // other mixtures" is the box's probability times the reciprocal of the term's own,
+    // applied once per term after the sum over its leaves.
     expectation.withUnsafeMutableBufferPointer { expectation in
       gathered.withUnsafeMutableBufferPointer { gathered in
         mixtures.withUnsafeBufferPointer { mixtures in
-          reciprocals.withUnsafeBufferPointer { reciprocals in
-            entryTerm.withUnsafeBufferPointer { term in
-              leafStart.withUnsafeBufferPointer { leafStart in
-                leafValues.withUnsafeBufferPointer { leafValues in
-                  leafOutputs.withUnsafeBufferPointer { leafOutputs in
-                    var first = 0
-                    for leaf in 0..<leafValues.count {
-                      let end = Int(leafStart[leaf + 1])
-                      defer { first = end }
-                      var product = 1.0
-                      for e in first..<end { product *= mixtures[Int(term[e])] }
-                      // A box of probability 0 adds nothing (where the mixture is 0, both masses
-                      // are); one below the smallest normal double adds less than 1e-307 and is
-                      // skipped too, so that every mixture of a kept box has a finite reciprocal.
-                      if !(product >= .leastNormalMagnitude) { continue }
-                      let output = Int(leafOutputs[leaf])
-                      let weighted = leafValues[leaf] * product
-                      expectation[output] += weighted
-                      let row = output * termCount
-                      for e in first..<end {
-                        let t = Int(term[e])
-                        gathered[row + t] += weighted * reciprocals[t]
-                      }
-                    }
+          entryTerm.withUnsafeBufferPointer { term in
+            leafStart.withUnsafeBufferPointer { leafStart in
+              leafValues.withUnsafeBufferPointer { leafValues in
+                leafOutputs.withUnsafeBufferPointer { leafOutputs in
+                  var first = 0
+                  for leaf in 0..<leafValues.count {
+                    let end = Int(leafStart[leaf + 1])
+                    defer { first = end }
+                    var product = 1.0
+                    for e in first..<end { product *= mixtures[Int(term[e])] }
+                    // A box of probability 0 adds nothing (where the mixture is 0, both masses
+                    // are); one below the smallest normal double adds less than 1e-307 and is
+                    // skipped too, so that every mixture of a kept box has a finite reciprocal.
+                    if !(product >= .leastNormalMagnitude) { continue }
+                    let output = Int(leafOutputs[leaf])
+                    let weighted = leafValues[leaf] * product
+                    expectation[output] += weighted
+                    let row = output * termCount
+                    for e in first..<end { gathered[row + Int(term[e])] += weighted }
                   }
                 }
               }
@@ -262,7 +258,9 @@ struct LIMELeafTable: Sendable {
           let difference =
             gaussians[j] != nil
             ? gaussianDifferences[t] : ownDifferences.isEmpty ? slotDifferences[blockStart[j] + t - first] : ownDifferences[t]
-          sum += difference * gathered[k * termCount + t]
+          // A term of no kept box gathered nothing (its reciprocal may be infinite).
+          let weight = gathered[k * termCount + t]
+          if weight != 0 { sum += difference * (weight * reciprocals[t]) }
         }
         return sum
       }
