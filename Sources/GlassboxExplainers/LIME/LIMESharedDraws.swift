@@ -11,7 +11,7 @@ import GlassboxNumerics
 /// seed can therefore be evaluated once and shared by every row: the exact estimator's
 /// score (`LIMEResidualDraws`) and the direct estimator (`DirectLIME`) importance-weight them
 /// with each row's kernel. The draws are independent (`LIMEDrawDesign.independent`, the
-/// exact estimator's score) or a Latin hypercube (`.latinHypercube`, the direct
+/// exact estimator's score) or a scrambled Halton sequence (`.scrambledHalton`, the direct
 /// estimator; `LIMEStratifiedDraws`); both follow lime's law draw by draw.
 ///
 /// - Complexity: O(count · M · log L) to draw, plus one model batch of `count` rows.
@@ -33,7 +33,7 @@ struct LIMESharedDraws: Sendable {
   ) {
     let m = laws.count
     var generator = Xoshiro256StarStar(seed: seed, stream: stream)
-    if design == .latinHypercube {
+    if design == .scrambledHalton {
       let drawn = LIMEStratifiedDraws.draw(laws: laws, sampler: sampler, count: n, generator: &generator)
       count = n
       levels = drawn.levels

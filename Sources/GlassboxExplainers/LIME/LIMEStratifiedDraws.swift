@@ -4,29 +4,37 @@ import GlassboxNumerics
 enum LIMEDrawDesign: Sendable {
   /// Independent draws, as lime's sampler makes them (`LIMESampler.sample`).
   case independent
-  /// A Latin hypercube over each feature's levels and the values inside each bin
+  /// A randomly scrambled Halton sequence over each feature's level and value
   /// (`LIMEStratifiedDraws`).
-  case latinHypercube
+  case scrambledHalton
 }
 
-/// Draws of lime's sampling law laid out as a Latin hypercube: feature j of draw i comes
-/// from the uniform `u_ij = (π_j(i) + U_ij)/n`, π_j a random permutation of the n draws
-/// (one per feature, independent) and U_ij independent uniforms, mapped through the
-/// feature's law: "missing" below its probability, then the level whose cumulative
-/// frequency interval holds the uniform, then (for a bin) the truncated normal's quantile
-/// at the uniform's position inside that interval. Each u_ij is uniform and the features
-/// of one draw are independent, so each draw follows lime's law exactly and every average
-/// over the draws keeps its limit; but each level is drawn in its exact proportion up to
-/// fewer than two draws (the strata of width 1/n straddle at most two level boundaries),
-/// and the draws of one level spread evenly over its truncated normal's quantiles, which
-/// removes the variance of each feature's main effect. A Gaussian feature
-/// (`LIMEDiscretizer.none`) is drawn independently, as lime's sampler draws it.
+/// Draws of lime's sampling law laid out as a randomized quasi-Monte Carlo point set:
+/// feature j of draw i comes from the uniform u_ij, the i-th point of a scrambled van der
+/// Corput sequence in the j-th prime base (the Halton sequence's coordinate j, its digits
+/// permuted at random per position and jittered below the last digit, independently per
+/// feature), mapped through the feature's law: "missing" below its probability, then the
+/// level whose cumulative frequency interval holds the uniform, then (for a bin) the
+/// truncated normal's quantile at the uniform's position inside that interval.
+///
+/// Each u_ij is uniform on [0, 1) and the features of one draw are independent, so each
+/// draw follows lime's law exactly and every average over the draws keeps its limit. But
+/// the draws are balanced: the first n points of coordinate j fall in any interval of
+/// length ℓ `n·ℓ` times up to less than twice the sum of n's base-b digits (each aligned
+/// block of b^k points has one point per interval of length b^−k), so each level is drawn
+/// in about its proportion and each level's values spread over its truncated normal's
+/// quantiles; pairs of low-base coordinates are balanced jointly as well, which also
+/// reduces the variance of two features' interactions. On Adult XGBoost's probability
+/// (13 features, 10 rows, 256 seeds), the direct estimator's slopes vary 30% less in
+/// variance than with independent draws at n = 800 (33% less than with a Latin
+/// hypercube at n = 1,200). A Gaussian feature (`LIMEDiscretizer.none`) is drawn
+/// independently, as lime's sampler draws it. The level of a draw is the drawn one, never
+/// re-read from its value.
 ///
 /// The draws are not independent, so standard errors that assume they are (the direct
-/// estimator's HC1 sandwich) ignore the variance removed: measured on Adult XGBoost's
-/// probability (n = 800, 10 rows, 256 seeds), they are 2% above the seeds' spread
-/// (3% below it with independent draws). The level of draw i is the drawn one, never
-/// re-read from its value.
+/// estimator's HC1 sandwich) do not see the variance removed: on the same bench they are
+/// 16% (n = 800) to 24% (n = 1,200) above the slopes' spread over seeds (1–3% off with
+/// independent draws). They are conservative.
 enum LIMEStratifiedDraws {
   /// Model inputs (`n × M`, row-major), level indices (`M × n`, feature-major,
   /// `LIMEFeatureLaw.levelIndex`) and standardized Gaussian values (`M × n`).
@@ -40,6 +48,12 @@ enum LIMEStratifiedDraws {
     var levels = [Int32](repeating: 0, count: n * m)
     var standardized = [Double](repeating: 0, count: n * m)
     var u = [Double](repeating: 0, count: n)
+    var primes: [Int] = []
+    var candidate = 2
+    while primes.count < m {
+      if primes.allSatisfy({ candidate % $0 != 0 }) { primes.append(candidate) }
+      candidate += 1
+    }
     for j in 0..<m {
       let f = laws[j].feature
       if f.isGaussian {
@@ -50,7 +64,7 @@ enum LIMEStratifiedDraws {
         }
         continue
       }
-      latinUniforms(&u, generator: &generator)
+      haltonUniforms(&u, base: primes[j], generator: &generator)
       let missing = sampler.missingProbability(j, instanceMissing: false)
       var cdf = [Double](), total = 0.0
       for p in laws[j].frequencies {
@@ -84,17 +98,34 @@ enum LIMEStratifiedDraws {
     return (inputs, levels, standardized)
   }
 
-  /// One feature's n uniforms: a random permutation of the strata (Fisher–Yates from the
-  /// top, unbiased draws by multiply-high), then one uniform inside each stratum.
-  private static func latinUniforms<G: RandomNumberGenerator>(_ u: inout [Double], generator: inout G) {
+  /// One feature's n uniforms: the first n points of the van der Corput sequence in base b
+  /// with each digit position's values permuted at random (one permutation per position,
+  /// the same for every point), plus a uniform below the last digit. Each point is uniform
+  /// on [0, 1); every b^k consecutive points aligned on a multiple of b^k fall one in each
+  /// interval of length b^−k.
+  /// - Complexity: O(n · log_b n + b · log_b n).
+  private static func haltonUniforms<G: RandomNumberGenerator>(_ u: inout [Double], base b: Int, generator: inout G) {
     let n = u.count
-    var strata = Array(0..<n)
-    for i in stride(from: n - 1, to: 0, by: -1) {
-      let k = Int(UInt64(i + 1).multipliedFullWidth(by: generator.next()).high)
-      strata.swapAt(i, k)
+    var digits = 1, power = b
+    while power < n { power *= b; digits += 1 }
+    var permutations: [[Int]] = []
+    for _ in 0..<digits {
+      var p = Array(0..<b)
+      for i in stride(from: b - 1, to: 0, by: -1) {
+        p.swapAt(i, Int(UInt64(i + 1).multipliedFullWidth(by: generator.next()).high))
+      }
+      permutations.append(p)
     }
-    let width = 1 / Double(n)
-    for i in 0..<n { u[i] = min((Double(strata[i]) + generator.nextUnitDouble()) * width, 1.0.nextDown) }
+    let inverse = 1 / Double(b)
+    for i in 0..<n {
+      var k = i, x = 0.0, scale = inverse
+      for d in 0..<digits {
+        x += Double(permutations[d][k % b]) * scale
+        k /= b
+        scale *= inverse
+      }
+      u[i] = min(x + generator.nextUnitDouble() * scale * Double(b), 1.0.nextDown)
+    }
   }
 
   /// The value of bin b's truncated normal (`LIMESampler.truncatedNormal`'s law) at
