@@ -72,6 +72,7 @@ enum LIMEStratifiedDraws {
         cdf.append(total)
       }
       if !cdf.isEmpty { cdf[cdf.count - 1] = 1 }
+      let bins = f.isCategorical ? [] : f.levels.map { TruncatedNormal(f, bin: Int($0)) }
       for i in 0..<n {
         if u[i] < missing || cdf.isEmpty {
           levels[j * n + i] = Int32(laws[j].levelCount)
@@ -91,7 +92,7 @@ enum LIMEStratifiedDraws {
         } else {
           let start = lo == 0 ? 0 : cdf[lo - 1]
           let v = min(max((w - start) / (cdf[lo] - start), 0), 1.0.nextDown)
-          inputs[i * m + j] = truncatedNormalQuantile(f, bin: Int(code), v)
+          inputs[i * m + j] = bins[lo].quantile(v)
         }
       }
     }
@@ -131,19 +132,41 @@ enum LIMEStratifiedDraws {
   /// The value of bin b's truncated normal (`LIMESampler.truncatedNormal`'s law) at
   /// quantile v ∈ [0, 1).
   static func truncatedNormalQuantile(_ f: LIMETrainingStatistics.Feature, bin b: Int, _ v: Double) -> Double {
-    let lo = f.binMinimums[b], hi = f.binMaximums[b]
-    let mean = f.binMeans[b], sd = f.binStandardDeviations[b]
-    let zLo = (lo - mean) / sd, zHi = (hi - mean) / sd
-    if zLo == zHi { return lo }
-    // Solve on the side of 0 where Φ keeps its relative precision.
-    let z = zLo + zHi > 0 ? -standardQuantile(-zHi, -zLo, 1 - v) : standardQuantile(zLo, zHi, v)
-    return min(max(mean + sd * z, lo), hi)
+    TruncatedNormal(f, bin: b).quantile(v)
   }
 
-  /// The z in [a, b] with Φ(z) = Φ(a) + v·(Φ(b) − Φ(a)): Newton's method from the mode,
+  /// One bin's truncated normal, with its bounds' distribution function values.
+  struct TruncatedNormal {
+    let lo: Double, hi: Double, mean: Double, sd: Double
+    /// The standardized bounds, on the side of 0 where Φ keeps its relative precision
+    /// (negated when the bin lies mostly above its mean), and Φ there.
+    let a: Double, b: Double, pa: Double, pb: Double
+    let mirrored: Bool
+
+    init(_ f: LIMETrainingStatistics.Feature, bin: Int) {
+      lo = f.binMinimums[bin]
+      hi = f.binMaximums[bin]
+      mean = f.binMeans[bin]
+      sd = f.binStandardDeviations[bin]
+      let zLo = (lo - mean) / sd, zHi = (hi - mean) / sd
+      mirrored = zLo + zHi > 0
+      a = mirrored ? -zHi : zLo
+      b = mirrored ? -zLo : zHi
+      pa = LIMEStratifiedDraws.phi(a)
+      pb = LIMEStratifiedDraws.phi(b)
+    }
+
+    /// The value at quantile v ∈ [0, 1); a degenerate bin's lower bound.
+    func quantile(_ v: Double) -> Double {
+      if a == b { return lo }
+      let z = mirrored ? -standardQuantile(a, b, pa, pb, 1 - v) : standardQuantile(a, b, pa, pb, v)
+      return min(max(mean + sd * z, lo), hi)
+    }
+  }
+
+  /// The z in [a, b] with Φ(z) = Φ(a) + v·(Φ(b) − Φ(a)): Halley's method from the mode,
   /// kept inside a bisection bracket; to about 1e-14 relative.
-  private static func standardQuantile(_ a: Double, _ b: Double, _ v: Double) -> Double {
-    let pa = phi(a), pb = phi(b)
+  private static func standardQuantile(_ a: Double, _ b: Double, _ pa: Double, _ pb: Double, _ v: Double) -> Double {
     let target = pa + v * (pb - pa)
     var lo = a, hi = b
     var z = min(max(0, a), b)
@@ -152,14 +175,18 @@ enum LIMEStratifiedDraws {
       if g == 0 { return z }
       if g > 0 { hi = z } else { lo = z }
       let density = expValue(-0.5 * z * z) * 0.398_942_280_401_432_7
-      var next = density > 0 ? z - g / density : .nan
+      // Halley's step (Φ'' = −zφ): cubic convergence, no further function evaluation.
+      let step = g / density
+      var next = density > 0 ? z - step / (1 + 0.5 * z * step) : .nan
+      // Converged (a step below z's spacing can land on the bracket's end: test it first).
+      if abs(next - z) <= 1e-14 * max(1, abs(z)) { return next }
       if !(next > lo && next < hi) { next = 0.5 * (lo + hi) }
-      if abs(next - z) <= 1e-14 * max(1, abs(z)) || hi - lo <= 1e-14 * max(1, abs(z)) { return next }
+      if hi - lo <= 1e-14 * max(1, abs(z)) { return next }
       z = next
     }
     return z
   }
 
   /// The standard normal distribution function.
-  @inline(__always) private static func phi(_ z: Double) -> Double { 0.5 * erfcValue(-z * 0.707_106_781_186_547_5) }
+  @inline(__always) static func phi(_ z: Double) -> Double { 0.5 * erfcValue(-z * 0.707_106_781_186_547_5) }
 }
