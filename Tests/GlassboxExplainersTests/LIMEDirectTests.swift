@@ -64,13 +64,15 @@ struct LIMEDirectTests {
         #expect(abs(d.attributions[j] - e.attributions[j]) <= 4 * errors[j], "\(loaded.schema.names[j])")
       }
     }
-    // The errors are the right size: the z-scores' root mean square is about 1.
+    // The errors assume independent draws; the shared draws are a scrambled Halton set
+    // (`LIMEStratifiedDraws`), whose estimates vary less, so the errors are conservative:
+    // the z-scores' root mean square is below 1 (0.53 and 0.68 here), but not far below.
     let rms = (z.map { $0 * $0 }.reduce(0, +) / Double(z.count)).squareRoot()
     print("LIME direct without control (\(discretizer)): rms z \(rms) over \(z.count) slopes")
-    #expect(z.count > 10 && rms > 0.5 && rms < 1.6, "rms z \(rms) over \(z.count)")
+    #expect(z.count > 10 && rms > 0.3 && rms < 1.2, "rms z \(rms) over \(z.count)")
   }
 
-  @Test("a classifier's probability: 2-SE intervals of 24 runs cover a 40× larger reference, and the control variate shrinks the errors")
+  @Test("a classifier's probability: 2-SE intervals of 24 runs cover a 40× larger reference (conservatively), and the control variate shrinks the errors")
   func coverageOnProbabilities() throws {
     let (loaded, linear, background, rows) = try Self.adultLinear()
     let m = linear.featureCount
@@ -101,8 +103,10 @@ struct LIMEDirectTests {
     let rms = (squares / Double(total)).squareRoot()
     print("LIME direct on probabilities: 2-SE coverage \(coverage), rms z \(rms) over \(total)")
     #expect(total > 100)
-    #expect(coverage >= 0.85 && coverage <= 0.995, "coverage \(coverage) of \(total)")
-    #expect(rms > 0.7 && rms < 1.4, "rms z \(rms)")
+    // Conservative errors (scrambled Halton draws, errors that assume independent ones):
+    // coverage above the nominal 95%, rms z below 1 (0.67 here), but not far below.
+    #expect(coverage >= 0.95, "coverage \(coverage) of \(total)")
+    #expect(rms > 0.4 && rms < 1.1, "rms z \(rms)")
     // The same draws without the control variate have larger errors.
     let plain = try runs(Opaque(inner: linear), samples: 3000, seeds: 1...1)[0]
     let withControl = try #require(small[0].standardErrors), without = try #require(plain.standardErrors)

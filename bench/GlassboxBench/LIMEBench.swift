@@ -78,9 +78,11 @@ enum LIMEBench {
     var rows: [String] = []
     for e in explanations {
       guard let s = e.surrogate else { throw BenchError("row \(e.row): no LIME surrogate") }
+      // The slopes' standard errors (direct estimator), one per feature.
+      let errors = e.standardErrors.map { ",\"errors\":[" + $0.map { "\($0)" }.joined(separator: ",") + "]" } ?? ""
       let conditions = s.conditions.map { "\"" + quoted($0) + "\"" }.joined(separator: ",")
       rows.append(
-        "{\"features\":[\(s.features.map(String.init).joined(separator: ","))],\"weights\":[\(s.weights.map { "\($0)" }.joined(separator: ","))],\"conditions\":[\(conditions)],\"score\":\(s.score)}")
+        "{\"features\":[\(s.features.map(String.init).joined(separator: ","))],\"weights\":[\(s.weights.map { "\($0)" }.joined(separator: ","))],\"conditions\":[\(conditions)],\"score\":\(s.score)\(errors)}")
     }
     return "[" + rows.joined(separator: ",") + "]"
   }

@@ -10,7 +10,9 @@ import GlassboxNumerics
 /// (`LIMESampler.missingProbability`); such an instance needs draws of its own. Draws of one
 /// seed can therefore be evaluated once and shared by every row: the exact estimator's
 /// score (`LIMEResidualDraws`) and the direct estimator (`DirectLIME`) importance-weight them
-/// with each row's kernel.
+/// with each row's kernel. The draws are independent (`LIMEDrawDesign.independent`, the
+/// exact estimator's score) or a scrambled Halton sequence (`.scrambledHalton`, the direct
+/// estimator; `LIMEStratifiedDraws`); both follow lime's law draw by draw.
 ///
 /// - Complexity: O(count · M · log L) to draw, plus one model batch of `count` rows.
 struct LIMESharedDraws: Sendable {
@@ -25,9 +27,20 @@ struct LIMESharedDraws: Sendable {
   /// Margins of each draw (`count × outputs`).
   let margins: [Double]
 
-  init(model: any Model, sampler: LIMESampler, laws: [LIMEFeatureLaw], count n: Int, seed: UInt64, stream: UInt64) {
+  init(
+    model: any Model, sampler: LIMESampler, laws: [LIMEFeatureLaw], count n: Int, seed: UInt64, stream: UInt64,
+    design: LIMEDrawDesign = .independent
+  ) {
     let m = laws.count
     var generator = Xoshiro256StarStar(seed: seed, stream: stream)
+    if design == .scrambledHalton {
+      let drawn = LIMEStratifiedDraws.draw(laws: laws, sampler: sampler, count: n, generator: &generator)
+      count = n
+      levels = drawn.levels
+      standardized = drawn.standardized
+      margins = model.predictMargins(drawn.inputs)
+      return
+    }
     let first = laws.map { $0.feature.levels.first ?? 0 }
     let hood = sampler.sample(instance: first[...], levels: first, samples: n + 1, generator: &generator)
     let inputs = Array(hood.inputs[m...])
