@@ -52,6 +52,22 @@ struct LIMESampler: Sendable {
     return f.missingFraction
   }
 
+  /// Feature j's cumulative level frequencies (one per level, the last exactly 1; empty
+  /// when the background has no value of j).
+  func cumulativeFrequencies(_ j: Int) -> [Double] { cumulative[j] }
+
+  /// The level a uniform w ∈ [0, 1) draws from cumulative frequencies `cdf`: the first whose
+  /// cumulative frequency exceeds w (the last level when none does).
+  /// - Complexity: O(log L).
+  static func level(in cdf: [Double], at w: Double) -> Int {
+    var lo = 0, hi = cdf.count - 1
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if cdf[mid] > w { hi = mid } else { lo = mid + 1 }
+    }
+    return lo
+  }
+
   /// - Complexity: O(n · m · log L).
   func sample<G: RandomNumberGenerator>(
     instance: ArraySlice<Double>, levels: [Double], samples n: Int, generator: inout G
@@ -73,17 +89,11 @@ struct LIMESampler: Sendable {
       let cdf = cumulative[j]
       binary[0, j] = 1
       for s in 1..<n {
-        var u = generator.nextUnitDouble()
+        let u = generator.nextUnitDouble()
         var level = Double.nan
         var value = Double.nan
         if u >= missing {
-          u = (u - missing) / (1 - missing)
-          var lo = 0, hi = cdf.count - 1
-          while lo < hi {
-            let mid = (lo + hi) / 2
-            if cdf[mid] > u { hi = mid } else { lo = mid + 1 }
-          }
-          level = f.levels[lo]
+          level = f.levels[Self.level(in: cdf, at: (u - missing) / (1 - missing))]
           value = f.isCategorical ? level : Self.truncatedNormal(f, bin: Int(level), generator: &generator)
         }
         inputs[s * m + j] = value

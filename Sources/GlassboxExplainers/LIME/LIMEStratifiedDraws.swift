@@ -66,12 +66,7 @@ enum LIMEStratifiedDraws {
       }
       haltonUniforms(&u, base: primes[j], generator: &generator)
       let missing = sampler.missingProbability(j, instanceMissing: false)
-      var cdf = [Double](), total = 0.0
-      for p in laws[j].frequencies {
-        total += p
-        cdf.append(total)
-      }
-      if !cdf.isEmpty { cdf[cdf.count - 1] = 1 }
+      let cdf = sampler.cumulativeFrequencies(j)
       let bins = f.isCategorical ? [] : f.levels.map { TruncatedNormal(f, bin: Int($0)) }
       for i in 0..<n {
         if u[i] < missing || cdf.isEmpty {
@@ -80,11 +75,7 @@ enum LIMEStratifiedDraws {
           continue
         }
         let w = (u[i] - missing) / (1 - missing)
-        var lo = 0, hi = cdf.count - 1
-        while lo < hi {
-          let mid = (lo + hi) / 2
-          if cdf[mid] > w { hi = mid } else { lo = mid + 1 }
-        }
+        let lo = LIMESampler.level(in: cdf, at: w)
         levels[j * n + i] = Int32(lo)
         let code = f.levels[lo]
         if f.isCategorical {
